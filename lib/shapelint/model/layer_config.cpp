@@ -1,0 +1,245 @@
+#include "shapelint/model/layer_config.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "shapelint/diag/catalog.hpp"
+
+namespace shapelint {
+
+using nlohmann::json;
+
+namespace {
+
+const char* json_type_name(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "a list";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::number_float:
+      return "a float";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return "an integer";
+    default:
+      return "an unexpected value";
+  }
+}
+
+/// Integers, and floats that hold a whole number (Keras configs sometimes say 2.0).
+std::optional<std::int64_t> as_int(const json& v) {
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  if (v.is_number_unsigned()) {
+    auto u = v.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+    return static_cast<std::int64_t>(u);
+  }
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (d >= -9.0e18 && d <= 9.0e18 && d == static_cast<double>(static_cast<std::int64_t>(d)))
+      return static_cast<std::int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Shape> shape_from_json(const json& j) {
+  if (!j.is_array()) return std::nullopt;
+  std::vector<Dim> dims;
+  dims.reserve(j.size());
+  for (const auto& d : j) {
+    if (d.is_null()) {
+      dims.push_back(Dim::unknown());
+      continue;
+    }
+    auto v = as_int(d);
+    if (!v) return std::nullopt;
+    dims.push_back(*v < 0 ? Dim::unknown() : Dim::of(*v));
+  }
+  return Shape(std::move(dims));
+}
+
+LayerConfig::LayerConfig(const json* config, std::string path, Diagnostics* sink,
+                         std::string layer_name)
+    : config_(config && config->is_object() ? config : nullptr),
+      path_(std::move(path)),
+      sink_(sink),
+      layer_name_(std::move(layer_name)) {}
+
+bool LayerConfig::has(std::string_view key) const { return raw(key) != nullptr; }
+
+const json* LayerConfig::raw(std::string_view key) const {
+  if (!config_) return nullptr;
+  auto it = config_->find(key);
+  if (it == config_->end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+std::string LayerConfig::path_of(std::string_view key) const {
+  return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+}
+
+void LayerConfig::report_bad_value(std::string_view key, std::string_view what) const {
+  if (!sink_) return;
+  const json* v = raw(key);
+  std::string got = v ? fmt::format(", got {}", v->dump()) : std::string{};
+  if (got.size() > 80) got = got.substr(0, 77) + "...";
+  sink_->push_back(Diagnostic{
+      .rule = std::string(rule::kBadConfigValue),
+      .severity = Severity::error,
+      .layer = layer_name_.empty() ? std::nullopt : std::optional<std::string>(layer_name_),
+      .message = fmt::format("{} {}{}", path_of(key), what, got),
+      .hint = "fix the value in the model config; Keras would refuse to deserialize this layer",
+      .json_path = path_of(key),
+  });
+}
+
+std::int64_t LayerConfig::get_int(std::string_view key, std::int64_t fallback) const {
+  return get_optional_int(key).value_or(fallback);
+}
+
+std::optional<std::int64_t> LayerConfig::get_optional_int(std::string_view key) const {
+  const json* v = raw(key);
+  if (!v) return std::nullopt;
+  if (auto i = as_int(*v)) return i;
+  // Keras writes a 1-tuple for some scalar arguments (e.g. Dense units in odd configs).
+  if (v->is_array() && v->size() == 1)
+    if (auto i = as_int((*v)[0])) return i;
+  report_bad_value(key, fmt::format("must be an integer, not {}", json_type_name(*v)));
+  return std::nullopt;
+}
+
+double LayerConfig::get_float(std::string_view key, double fallback) const {
+  const json* v = raw(key);
+  if (!v) return fallback;
+  if (v->is_number()) return v->get<double>();
+  report_bad_value(key, fmt::format("must be a number, not {}", json_type_name(*v)));
+  return fallback;
+}
+
+bool LayerConfig::get_bool(std::string_view key, bool fallback) const {
+  const json* v = raw(key);
+  if (!v) return fallback;
+  if (v->is_boolean()) return v->get<bool>();
+  if (auto i = as_int(*v); i && (*i == 0 || *i == 1)) return *i == 1;
+  report_bad_value(key, fmt::format("must be true or false, not {}", json_type_name(*v)));
+  return fallback;
+}
+
+std::optional<std::string> LayerConfig::get_optional_string(std::string_view key) const {
+  const json* v = raw(key);
+  if (!v) return std::nullopt;
+  if (v->is_string()) return v->get<std::string>();
+  report_bad_value(key, fmt::format("must be a string, not {}", json_type_name(*v)));
+  return std::nullopt;
+}
+
+std::string LayerConfig::get_string(std::string_view key, std::string_view fallback) const {
+  return get_optional_string(key).value_or(std::string(fallback));
+}
+
+std::vector<std::int64_t> LayerConfig::get_int_tuple(std::string_view key, std::size_t n,
+                                                     std::int64_t fallback) const {
+  std::vector<std::int64_t> out(n, fallback);
+  const json* v = raw(key);
+  if (!v) return out;
+  if (auto i = as_int(*v)) return std::vector<std::int64_t>(n, *i);
+  if (v->is_array() && v->size() == 1 && as_int((*v)[0]))
+    return std::vector<std::int64_t>(n, *as_int((*v)[0]));
+  if (v->is_array() && v->size() == n) {
+    for (std::size_t k = 0; k < n; ++k) {
+      auto i = as_int((*v)[k]);
+      if (!i) {
+        report_bad_value(key, fmt::format("must be an integer or a list of {} integers", n));
+        return std::vector<std::int64_t>(n, fallback);
+      }
+      out[k] = *i;
+    }
+    return out;
+  }
+  report_bad_value(key, fmt::format("must be an integer or a list of {} integers", n));
+  return out;
+}
+
+std::optional<std::vector<std::int64_t>> LayerConfig::get_int_list(std::string_view key) const {
+  const json* v = raw(key);
+  if (!v) return std::nullopt;
+  if (!v->is_array()) {
+    report_bad_value(key, "must be a list of integers");
+    return std::nullopt;
+  }
+  std::vector<std::int64_t> out;
+  out.reserve(v->size());
+  for (const auto& e : *v) {
+    auto i = as_int(e);
+    if (!i) {
+      report_bad_value(key, "must be a list of integers");
+      return std::nullopt;
+    }
+    out.push_back(*i);
+  }
+  return out;
+}
+
+std::optional<std::vector<std::int64_t>> LayerConfig::get_int_or_list(std::string_view key) const {
+  const json* v = raw(key);
+  if (!v) return std::nullopt;
+  if (auto i = as_int(*v)) return std::vector<std::int64_t>{*i};
+  return get_int_list(key);
+}
+
+std::optional<Shape> LayerConfig::get_shape(std::string_view key) const {
+  const json* v = raw(key);
+  if (!v) return std::nullopt;
+  if (auto i = as_int(*v)) return Shape({Dim::of(*i)});
+  auto s = shape_from_json(*v);
+  if (!s) report_bad_value(key, "must be a list of integers or null");
+  return s;
+}
+
+std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> LayerConfig::get_pairs(
+    std::string_view key, std::size_t n) const {
+  using Pairs = std::vector<std::pair<std::int64_t, std::int64_t>>;
+  const json* v = raw(key);
+  if (!v) return std::nullopt;
+  if (auto i = as_int(*v)) return Pairs(n, {*i, *i});
+  auto bad = [&]() -> std::optional<Pairs> {
+    report_bad_value(key, fmt::format("must be an integer, a list of {} integers or a list of {} pairs", n, n));
+    return std::nullopt;
+  };
+  if (!v->is_array()) return bad();
+  // Cropping1D/ZeroPadding1D take one (before, after) pair.
+  if (n == 1 && v->size() == 2 && as_int((*v)[0]) && as_int((*v)[1]))
+    return Pairs{{*as_int((*v)[0]), *as_int((*v)[1])}};
+  if (v->size() != n) return bad();
+  Pairs out;
+  for (const auto& e : *v) {
+    if (auto i = as_int(e)) {
+      out.emplace_back(*i, *i);
+    } else if (e.is_array() && e.size() == 2 && as_int(e[0]) && as_int(e[1])) {
+      out.emplace_back(*as_int(e[0]), *as_int(e[1]));
+    } else {
+      return bad();
+    }
+  }
+  return out;
+}
+
+bool LayerConfig::channels_first() const {
+  const json* v = raw("data_format");
+  if (v && v->is_string()) return v->get<std::string>() == "channels_first";
+  const json* k1 = raw("dim_ordering");
+  if (k1 && k1->is_string()) return k1->get<std::string>() == "th";
+  return false;
+}
+
+}  // namespace shapelint

@@ -1,0 +1,131 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "shapelint/diag/diagnostic.hpp"
+#include "shapelint/model/layer_config.hpp"
+#include "shapelint/shape/shape.hpp"
+
+namespace shapelint {
+
+/// Which Keras wrote the file: where tf.keras 2 and Keras 3 differ, rules follow the
+/// generation that wrote the file.
+enum class Semantics { keras2, keras3 };
+
+/// One weight a built layer holds, as Keras creates it in `build()`.
+struct WeightSpec {
+  std::string name;  ///< "kernel", "bias", "moving_mean", ...
+  Shape shape;       ///< fully known once the layer is built; unknown dims mean "not built"
+  bool trainable = true;
+};
+
+/// What a built layer demands of every later call (Keras's `self.input_spec` after build).
+struct InputSpec {
+  std::optional<std::size_t> ndim;
+  std::optional<std::size_t> min_ndim;
+  std::optional<std::size_t> max_ndim;
+  std::vector<std::pair<std::ptrdiff_t, std::int64_t>> axes;  ///< axis → required size
+};
+
+/// A tensor passed as a keyword argument (MultiHeadAttention's `value`, RNN `initial_state`).
+struct KwargTensors {
+  std::string name;
+  Shapes shapes;
+};
+
+class LayerCall;
+using InferFn = void (*)(LayerCall&);
+
+/// One row of a family's rule table.
+struct LayerRule {
+  std::string_view keras_class;
+  InferFn infer;
+  /// How many positional input tensors the layer takes; checked before `infer` runs.
+  std::size_t min_inputs = 1;
+  std::size_t max_inputs = 1;
+};
+
+/// The view a rule has of one call of one layer. A rule reads the config and the input
+/// shapes, and fills `outputs`, `weights` and `input_specs`; problems go through
+/// `error()` / `warning()` and are never thrown. After an error the engine treats the
+/// outputs as unknown.
+class LayerCall {
+ public:
+  LayerCall(const LayerConfig& config, const Shapes& inputs, std::span<const KwargTensors> kwargs,
+            Semantics semantics, Diagnostics* sink);
+  virtual ~LayerCall() = default;
+  LayerCall(const LayerCall&) = delete;
+  LayerCall& operator=(const LayerCall&) = delete;
+
+  const LayerConfig& config() const { return config_; }
+  const std::string& layer_name() const { return config_.layer_name(); }
+  const Shapes& inputs() const { return inputs_; }
+  const Shape& input(std::size_t i = 0) const { return inputs_[i]; }
+  std::size_t input_count() const { return inputs_.size(); }
+  /// Shapes passed as keyword tensor `name`, or nullptr.
+  const Shapes* kwarg(std::string_view name) const;
+  Semantics semantics() const { return semantics_; }
+  bool keras3() const { return semantics_ == Semantics::keras3; }
+
+  Shapes outputs;
+  std::vector<WeightSpec> weights;
+  /// Per positional input: what every later call of this built layer must match.
+  std::vector<InputSpec> input_specs;
+
+  void add_weight(std::string name, Shape shape, bool trainable = true) {
+    weights.push_back(WeightSpec{std::move(name), std::move(shape), trainable});
+  }
+  void error(std::string_view rule_id, std::string message, std::string hint = {});
+  void warning(std::string_view rule_id, std::string message, std::string hint = {});
+  void note(std::string_view rule_id, std::string message, std::string hint = {});
+  bool failed() const { return failed_; }
+
+  /// Runs the rule of another layer on `inputs` (the layer inside Bidirectional,
+  /// TimeDistributed, RNN cells). `layer_object` is the `{"class_name", "config"}` object;
+  /// `path_key` is where it sits in this layer's config. Its diagnostics are reported as
+  /// this layer's. Returns nullopt when the class has no rule (then reports SL010).
+  struct SubResult {
+    Shapes outputs;
+    std::vector<WeightSpec> weights;
+    bool failed = false;
+  };
+  virtual std::optional<SubResult> call_sublayer(const nlohmann::json& layer_object,
+                                                 std::string_view path_key, const Shapes& inputs);
+
+  // Keras's input-compatibility checks, with Keras's own wording. Each returns false
+  // (after reporting) when the input does not qualify.
+  bool require_rank(std::size_t input_index, std::size_t ndim);
+  bool require_min_rank(std::size_t input_index, std::size_t min_ndim);
+  bool require_max_rank(std::size_t input_index, std::size_t max_ndim);
+  /// Reports SL103 when a computed size is known and below 1.
+  bool require_positive(const Shape& out, std::string message, std::string hint = {});
+
+ private:
+  void report(Severity severity, std::string_view rule_id, std::string message, std::string hint);
+
+  const LayerConfig& config_;
+  const Shapes& inputs_;
+  std::span<const KwargTensors> kwargs_;
+  Semantics semantics_;
+  Diagnostics* sink_;
+  bool failed_ = false;
+};
+
+/// Keras's wording for an input that violates a spec; shared by rules and the engine.
+std::string incompatible_input_message(std::string_view layer, std::size_t input_index,
+                                       std::string_view expectation, const Shape& received);
+
+/// Total elements of the weights, or nullopt when a weight shape is not fully known.
+std::optional<std::int64_t> count_params(std::span<const WeightSpec> weights, bool trainable_only,
+                                         bool non_trainable_only = false);
+
+}  // namespace shapelint

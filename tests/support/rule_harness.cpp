@@ -1,0 +1,59 @@
+#include "support/rule_harness.hpp"
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "shapelint/rules/registry.hpp"
+
+namespace shapelint::test {
+
+Shape shape(std::string_view text) {
+  if (text == "?") return Shape::unknown_rank();
+  auto s = parse_shape(std::string(text));
+  if (!s) FAIL("malformed shape literal: " << text);
+  return *s;
+}
+
+Shapes shapes(std::initializer_list<std::string_view> texts) {
+  Shapes out;
+  for (auto t : texts) out.push_back(shape(t));
+  return out;
+}
+
+bool RuleRun::has(std::string_view rule_id) const {
+  for (const auto& d : diagnostics)
+    if (d.rule == rule_id) return true;
+  return false;
+}
+
+std::string RuleRun::describe() const {
+  std::string out = fmt::format("outputs={} params={}", to_string(outputs),
+                                params ? std::to_string(*params) : "?");
+  for (const auto& d : diagnostics)
+    out += fmt::format("\n  [{}] {}: {}", d.rule, to_string(d.severity), d.message);
+  return out;
+}
+
+RuleRun run_rule(std::string_view keras_class, std::string_view config_json, const Shapes& inputs,
+                 Semantics semantics, const std::vector<KwargTensors>& kwargs) {
+  RuleRun run;
+  const LayerRule* rule = RuleRegistry::builtin().find(keras_class);
+  if (!rule) return run;
+  run.found = true;
+  auto config = nlohmann::json::parse(config_json.empty() ? std::string_view("{}") : config_json);
+  std::string name = config.value("name", std::string("layer"));
+  LayerConfig cfg(&config, "config", &run.diagnostics, name);
+  LayerCall call(cfg, inputs, kwargs, semantics, &run.diagnostics);
+  rule->infer(call);
+  run.failed = call.failed();
+  run.outputs = std::move(call.outputs);
+  run.weights = std::move(call.weights);
+  run.params = count_params(run.weights, false);
+  run.trainable = count_params(run.weights, true);
+  run.non_trainable = count_params(run.weights, false, true);
+  return run;
+}
+
+}  // namespace shapelint::test

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shapelint/diag/diagnostic.hpp"
+#include "shapelint/rules/rule.hpp"
+#include "shapelint/shape/shape.hpp"
+
+namespace shapelint::test {
+
+/// "(None, 28, 28, 3)" → Shape; "?" → unknown rank. Fails the test on malformed text.
+Shape shape(std::string_view text);
+Shapes shapes(std::initializer_list<std::string_view> texts);
+
+/// What one rule produced for one call.
+struct RuleRun {
+  bool found = false;   ///< the class has a rule
+  bool failed = false;  ///< the rule reported an error
+  Shapes outputs;
+  std::vector<WeightSpec> weights;
+  std::optional<std::int64_t> params;  ///< total, nullopt when not computable
+  std::optional<std::int64_t> trainable;
+  std::optional<std::int64_t> non_trainable;
+  Diagnostics diagnostics;
+  bool has(std::string_view rule_id) const;
+  std::string describe() const;  ///< for failure messages
+};
+
+/// Runs the registered rule of `keras_class` on `config_json` (the layer's `config` object)
+/// and the given input shapes, as the engine would for a layer's first call.
+RuleRun run_rule(std::string_view keras_class, std::string_view config_json, const Shapes& inputs,
+                 Semantics semantics = Semantics::keras3,
+                 const std::vector<KwargTensors>& kwargs = {});
+
+}  // namespace shapelint::test
