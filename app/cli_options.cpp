@@ -1,0 +1,34 @@
+#include "cli_options.hpp"
+
+#include "shapelint/render/render.hpp"
+
+namespace shapelint::cli {
+
+void bind_options(CLI::App& app, CliOptions& o) {
+  std::vector<std::string> formats;
+  for (const auto& r : renderers()) formats.emplace_back(r.name);
+  app.add_option("paths", o.paths,
+                 "model files (Keras 2/3 to_json, .keras config.json, TensorFlow.js model.json), "
+                 "directories to search, or - for standard input")
+      ->required();
+  app.add_option("-f,--format", o.format, "output format")
+      ->check(CLI::IsMember(formats))
+      ->default_str("table");
+  app.add_option("-i,--input-shape", o.input_shapes,
+                 "what-if: replay the built model on data of this shape, [INPUT=]DIMS without "
+                 "the batch axis, e.g. 25x25x1 or image=64,64,3; repeat once per input")
+      ->take_all();
+  app.add_option("-b,--batch-size", o.batch_size, "batch dimension used in shapes (default None)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--color", o.color, "color output: auto colors only a terminal")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->default_str("auto");
+  app.add_flag("-q,--quiet", o.quiet, "print only diagnostics, no table");
+  app.add_option("--fail-on", o.fail_on, "which findings make the exit code 1")
+      ->check(CLI::IsMember({"error", "warning", "never"}))
+      ->default_str("error");
+  app.add_flag("--skip-non-models", o.skip_non_models,
+               "pass over files that are not Keras models instead of failing on them");
+}
+
+}  // namespace shapelint::cli

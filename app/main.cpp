@@ -1,1 +1,105 @@
-int main() { return 0; }
+// shapelint: thin wiring from the command line to the library; exit codes per CONTRACT.md.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include "cli_options.hpp"
+#include "shapelint/lint/lint.hpp"
+#include "shapelint/render/render.hpp"
+
+namespace {
+
+constexpr int kExitClean = 0;
+constexpr int kExitFindings = 1;
+constexpr int kExitUsage = 2;
+
+bool env_set(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v && std::strcmp(v, "0") != 0;
+}
+
+/// ninja's rule: color a terminal unless NO_COLOR; FORCE_COLOR / CLICOLOR_FORCE force it.
+bool use_color(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  if (std::getenv("NO_COLOR") && *std::getenv("NO_COLOR")) return false;
+  if (env_set("FORCE_COLOR") || env_set("CLICOLOR_FORCE")) return true;
+  const char* term = std::getenv("TERM");
+  return isatty(STDOUT_FILENO) && !(term && std::strcmp(term, "dumb") == 0);
+}
+
+std::size_t terminal_width() {
+  if (const char* cols = std::getenv("COLUMNS")) {
+    char* end = nullptr;
+    long v = std::strtol(cols, &end, 10);
+    if (end && *end == '\0' && v >= 40 && v <= 1000) return static_cast<std::size_t>(v);
+  }
+  return 80;
+}
+
+int exit_code(const shapelint::RunReport& run, const std::string& fail_on) {
+  bool unreadable = false, error = false, warning = false;
+  for (const auto& f : run.files) {
+    if (f.skipped) continue;
+    unreadable = unreadable || f.status == "invalid";
+    for (const auto& d : f.diagnostics) {
+      error = error || d.severity == shapelint::Severity::error;
+      warning = warning || d.severity == shapelint::Severity::warning;
+    }
+  }
+  if (unreadable) return kExitUsage;
+  if (fail_on == "never") return kExitClean;
+  if (error || (fail_on == "warning" && warning)) return kExitFindings;
+  return kExitClean;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"shapelint: find Keras shape errors before anything runs", "shapelint"};
+  app.set_version_flag("-V,--version", std::string("shapelint ") + SHAPELINT_VERSION);
+  shapelint::cli::CliOptions options;
+  shapelint::cli::bind_options(app, options);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 has its own exit codes (105 for a bad --format); the contract says 2.
+    return app.exit(e) == 0 ? kExitClean : kExitUsage;
+  }
+
+  shapelint::LintOptions lint_options;
+  lint_options.skip_non_models = options.skip_non_models;
+  if (options.batch_size) lint_options.batch_size = *options.batch_size;
+  for (const auto& text : options.input_shapes) {
+    std::string error;
+    auto parsed = shapelint::parse_input_shape_option(text, error);
+    if (!parsed) {
+      std::cerr << "shapelint: --input-shape " << error << '\n';
+      return kExitUsage;
+    }
+    lint_options.input_shapes.push_back(std::move(*parsed));
+  }
+
+  shapelint::RunReport run;
+  run.tool_version = SHAPELINT_VERSION;
+  for (const auto& p : shapelint::expand_paths(options.paths)) {
+    shapelint::LintOptions per_file = lint_options;
+    per_file.skip_non_models = lint_options.skip_non_models || p.from_directory;
+    auto report = shapelint::lint_file(p.path, per_file);
+    if (p.from_directory && report.status == "invalid" && report.format == "unknown")
+      report.skipped = true;
+    run.files.push_back(std::move(report));
+  }
+  shapelint::tally(run);
+
+  shapelint::RenderOptions render_options;
+  render_options.color = use_color(options.color);
+  render_options.quiet = options.quiet;
+  render_options.width = terminal_width();
+  shapelint::find_renderer(options.format)->render(run, render_options, std::cout);
+  std::cout.flush();
+  return exit_code(run, options.fail_on);
+}

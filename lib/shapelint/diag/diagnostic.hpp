@@ -20,6 +20,8 @@ struct Diagnostic {
   std::string message;   ///< what Keras would say, both shapes in Keras spelling
   std::string hint;      ///< an imperative fix; may be empty
   std::string json_path; ///< "config.layers[3].config.kernel_size"; may be empty
+  int line = 0;          ///< 1-based line in the file of the layer's object; 0 when unknown
+  int column = 0;        ///< 1-based column; 0 when unknown
 };
 
 using Diagnostics = std::vector<Diagnostic>;

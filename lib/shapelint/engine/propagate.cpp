@@ -1,0 +1,485 @@
+// The topological pass: one call of one layer at a time, in dependency order, as Keras's
+// Functional graph runs. One mistake produces one diagnostic: after an error the layer's
+// outputs are unknown and its consumers are skipped silently.
+#include "shapelint/engine/propagate.hpp"
+
+#include <fmt/format.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <queue>
+
+#include "shapelint/diag/catalog.hpp"
+#include "shapelint/rules/registry.hpp"
+
+namespace shapelint {
+
+LayerResult::LayerResult() = default;
+LayerResult::~LayerResult() = default;
+LayerResult::LayerResult(LayerResult&&) noexcept = default;
+LayerResult& LayerResult::operator=(LayerResult&&) noexcept = default;
+
+namespace {
+
+bool is_opaque_op_class(std::string_view cls) {
+  return cls == "TFOpLambda" || cls == "SlicingOpLambda" || cls == "TensorFlowOpLayer";
+}
+
+/// Keras's spelling of an InputSpec violation, or "" when the shape satisfies it.
+std::string spec_violation(const InputSpec& spec, const Shape& s) {
+  if (!s.has_rank()) return {};
+  if (spec.ndim && s.rank() != *spec.ndim)
+    return fmt::format("expected ndim={}, found ndim={}. Full shape received: {}", *spec.ndim,
+                       s.rank(), to_string(s));
+  if (spec.min_ndim && s.rank() < *spec.min_ndim)
+    return fmt::format("expected min_ndim={}, found ndim={}. Full shape received: {}",
+                       *spec.min_ndim, s.rank(), to_string(s));
+  if (spec.max_ndim && s.rank() > *spec.max_ndim)
+    return fmt::format("expected max_ndim={}, found ndim={}. Full shape received: {}",
+                       *spec.max_ndim, s.rank(), to_string(s));
+  for (const auto& [axis, value] : spec.axes) {
+    if (!s.has_axis(axis)) continue;
+    if (s.at(axis).conflicts_with(Dim::of(value)))
+      return fmt::format(
+          "expected axis {} of input shape to have value {}, but received input with shape {}",
+          axis, value, to_string(s));
+  }
+  return {};
+}
+
+class Propagator {
+ public:
+  Propagator(const Model& model, const PropagateOptions& options, Diagnostics& sink)
+      : model_(model), options_(options), sink_(sink) {}
+
+  ModelResult run();
+
+ private:
+  void evaluate(std::size_t layer_index, std::size_t node_index);
+  bool gather_inputs(const Node& node, Shapes& inputs, std::vector<KwargTensors>& kwargs);
+  Shape tensor_shape(const TensorRef& ref, bool& poisoned) const;
+  void evaluate_input_layer(const Layer& layer, std::size_t layer_index, CallResult& call);
+  void evaluate_nested(const Layer& layer, LayerResult& result, CallResult& call,
+                       bool first_call);
+  void evaluate_rule(const Layer& layer, LayerResult& result, CallResult& call, bool first_call,
+                     const std::vector<KwargTensors>& kwargs);
+  void evaluate_opaque(const Layer& layer, CallResult& call, bool first_call);
+  bool check_built(const Layer& layer, const LayerResult& built, const CallResult& call);
+  void report(std::string_view rule_id, Severity severity, const Layer& layer,
+              std::string message, std::string hint = {});
+  const LayerResult* built_layer(std::size_t i) const {
+    return options_.built && i < options_.built->layers.size() ? &options_.built->layers[i]
+                                                               : nullptr;
+  }
+  void finish_layer(const Layer& layer, LayerResult& result) const;
+  void compute_totals();
+  std::optional<Shape> recorded_shape(std::size_t layer, std::size_t node,
+                                      std::size_t tensor) const;
+
+  const Model& model_;
+  const PropagateOptions& options_;
+  Diagnostics& sink_;
+  ModelResult result_;
+  std::vector<std::size_t> node_base_;
+};
+
+void Propagator::report(std::string_view rule_id, Severity severity, const Layer& layer,
+                        std::string message, std::string hint) {
+  sink_.push_back(Diagnostic{.rule = std::string(rule_id),
+                             .severity = severity,
+                             .layer = layer.name,
+                             .message = std::move(message),
+                             .hint = std::move(hint),
+                             .json_path = layer.path});
+}
+
+ModelResult Propagator::run() {
+  const std::size_t n_layers = model_.layers.size();
+  result_.layers.resize(n_layers);
+  node_base_.resize(n_layers + 1, 0);
+  for (std::size_t i = 0; i < n_layers; ++i) {
+    result_.layers[i].calls.resize(model_.layers[i].nodes.size());
+    node_base_[i + 1] = node_base_[i] + model_.layers[i].nodes.size();
+  }
+  const std::size_t n_nodes = node_base_[n_layers];
+
+  // Kahn's algorithm over calls; ties go in config order, as Keras rebuilds a model.
+  std::vector<std::size_t> pending(n_nodes, 0);
+  std::vector<std::vector<std::size_t>> consumers(n_nodes);
+  std::vector<std::pair<std::size_t, std::size_t>> node_of(n_nodes);
+  for (std::size_t i = 0; i < n_layers; ++i) {
+    for (std::size_t n = 0; n < model_.layers[i].nodes.size(); ++n) {
+      std::size_t id = node_base_[i] + n;
+      node_of[id] = {i, n};
+      const Node& node = model_.layers[i].nodes[n];
+      auto depend = [&](const TensorRef& r) {
+        consumers[node_base_[r.layer] + r.node].push_back(id);
+        ++pending[id];
+      };
+      for (const auto& r : node.inputs) depend(r);
+      for (const auto& [k, refs] : node.kwargs)
+        for (const auto& r : refs) depend(r);
+    }
+  }
+  std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
+  for (std::size_t id = 0; id < n_nodes; ++id)
+    if (pending[id] == 0) ready.push(id);
+  std::size_t done = 0;
+  while (!ready.empty()) {
+    std::size_t id = ready.top();
+    ready.pop();
+    ++done;
+    evaluate(node_of[id].first, node_of[id].second);
+    for (std::size_t c : consumers[id])
+      if (--pending[c] == 0) ready.push(c);
+  }
+  if (done < n_nodes) {
+    for (std::size_t id = 0; id < n_nodes; ++id) {
+      if (pending[id] == 0) continue;
+      const Layer& layer = model_.layers[node_of[id].first];
+      sink_.push_back(Diagnostic{
+          .rule = std::string(rule::kCycle),
+          .severity = Severity::error,
+          .layer = layer.name,
+          .message = fmt::format("layer '{}' depends on its own output: the graph has a cycle "
+                                 "({})",
+                                 layer.name, layer.nodes[node_of[id].second].path),
+          .hint = "check the inbound_nodes of the layers in the cycle",
+          .json_path = layer.nodes[node_of[id].second].path,
+      });
+      result_.failed = true;
+      break;
+    }
+  }
+  for (std::size_t i = 0; i < n_layers; ++i) finish_layer(model_.layers[i], result_.layers[i]);
+  compute_totals();
+  for (const auto& out : model_.outputs) {
+    bool poisoned = false;
+    result_.outputs.push_back(tensor_shape(out, poisoned));
+  }
+  return std::move(result_);
+}
+
+Shape Propagator::tensor_shape(const TensorRef& ref, bool& poisoned) const {
+  const CallResult& call = result_.layers[ref.layer].calls[ref.node];
+  if (call.poisoned || call.failed || !call.evaluated) {
+    poisoned = true;
+    return Shape::unknown_rank();
+  }
+  if (ref.tensor < call.outputs.size()) return call.outputs[ref.tensor];
+  return Shape::unknown_rank();
+}
+
+std::optional<Shape> Propagator::recorded_shape(std::size_t layer, std::size_t node,
+                                                std::size_t tensor) const {
+  for (const auto& r : model_.recorded_shapes)
+    if (r.tensor.layer == layer && r.tensor.node == node && r.tensor.tensor == tensor)
+      return r.shape;
+  return std::nullopt;
+}
+
+bool Propagator::gather_inputs(const Node& node, Shapes& inputs,
+                               std::vector<KwargTensors>& kwargs) {
+  bool poisoned = false;
+  inputs.reserve(node.inputs.size());
+  for (const auto& r : node.inputs) inputs.push_back(tensor_shape(r, poisoned));
+  for (const auto& [k, refs] : node.kwargs) {
+    KwargTensors kt{k, {}};
+    for (const auto& r : refs) kt.shapes.push_back(tensor_shape(r, poisoned));
+    kwargs.push_back(std::move(kt));
+  }
+  return !poisoned;
+}
+
+void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
+  const Layer& layer = model_.layers[layer_index];
+  LayerResult& result = result_.layers[layer_index];
+  CallResult& call = result.calls[node_index];
+  const Node& node = layer.nodes[node_index];
+  std::vector<KwargTensors> kwargs;
+  bool clean = gather_inputs(node, call.inputs, kwargs);
+  call.evaluated = true;
+  if (layer.rule_class == "InputLayer" && node.inputs.empty()) {
+    evaluate_input_layer(layer, layer_index, call);
+    return;
+  }
+  if (!clean) {
+    call.poisoned = true;
+    return;
+  }
+  bool first_call = node_index == 0;
+  if (layer.nested) {
+    evaluate_nested(layer, result, call, first_call);
+  } else if (RuleRegistry::builtin().find(layer.rule_class)) {
+    evaluate_rule(layer, result, call, first_call, kwargs);
+  } else {
+    evaluate_opaque(layer, call, first_call);
+    // A layer Keras does not know may still be described by the file's recorded shapes.
+    for (std::size_t t = 0; t < std::max<std::size_t>(call.outputs.size(), 1); ++t)
+      if (auto rec = recorded_shape(layer_index, node_index, t)) {
+        if (call.outputs.size() <= t) call.outputs.resize(t + 1);
+        call.outputs[t] = *rec;
+      }
+  }
+  if (call.failed) result_.failed = true;
+}
+
+void Propagator::evaluate_input_layer(const Layer& layer, std::size_t layer_index,
+                                      CallResult& call) {
+  Shape declared = layer.batch_shape.value_or(Shape::unknown_rank());
+  std::optional<Shape> fed;
+  for (std::size_t i = 0; i < model_.inputs.size() && i < options_.input_shapes.size(); ++i)
+    if (model_.inputs[i].layer == layer_index && options_.input_shapes[i])
+      fed = options_.input_shapes[i];
+  if (!fed) {
+    call.outputs = {declared};
+    return;
+  }
+  call.outputs = {*fed};
+  // Keras 3 Functional models check data against their declared inputs before any layer
+  // runs (the InputSpec a Functional derives from its Input layers).
+  if (options_.semantics == Semantics::keras3 && !model_.sequential && declared.has_rank() &&
+      fed->has_rank()) {
+    bool conflict = declared.rank() != fed->rank();
+    for (std::size_t k = 1; !conflict && k < declared.rank(); ++k)
+      conflict = declared.dims()[k].conflicts_with(fed->dims()[k]);
+    if (conflict)
+      report(rule::kModelInputMismatch, Severity::error, layer,
+             fmt::format("Input {} of layer \"{}\" is incompatible with the layer: expected "
+                         "shape={}, found shape={}",
+                         0, model_.name, to_string(declared), to_string(*fed)),
+             fmt::format("feed data of shape {} or rebuild the model for {}", to_string(declared),
+                         to_string(*fed)));
+  }
+}
+
+void Propagator::evaluate_nested(const Layer& layer, LayerResult& result, CallResult& call,
+                                 bool first_call) {
+  const Model& nested = *layer.nested;
+  if (nested.opaque) {
+    evaluate_opaque(layer, call, first_call);
+    return;
+  }
+  PropagateOptions opts;
+  opts.semantics = options_.semantics;
+  opts.input_shapes.resize(nested.inputs.size());
+  for (std::size_t i = 0; i < nested.inputs.size() && i < call.inputs.size(); ++i)
+    opts.input_shapes[i] = call.inputs[i];
+  const LayerResult* built = built_layer(static_cast<std::size_t>(&result - &result_.layers[0]));
+  if (built && built->nested)
+    opts.built = built->nested.get();
+  else if (!first_call && result.nested)
+    opts.built = result.nested.get();
+
+  Diagnostics inner;
+  ModelResult r = propagate(nested, opts, inner);
+  // Report inner findings on this layer: it is what the user sees in the outer model.
+  for (auto& d : inner) {
+    if (d.layer && *d.layer != layer.name)
+      d.message = fmt::format("in '{}', layer '{}': {}", layer.name, *d.layer, d.message);
+    d.layer = layer.name;
+    sink_.push_back(std::move(d));
+  }
+  call.failed = r.failed;
+  call.outputs = r.failed ? Shapes(std::max<std::size_t>(r.outputs.size(), 1)) : r.outputs;
+  if (first_call && !result.nested) result.nested = std::make_unique<ModelResult>(std::move(r));
+}
+
+bool Propagator::check_built(const Layer& layer, const LayerResult& built, const CallResult& call) {
+  for (std::size_t i = 0; i < built.input_specs.size() && i < call.inputs.size(); ++i) {
+    std::string why = spec_violation(built.input_specs[i], call.inputs[i]);
+    if (why.empty()) continue;
+    bool axis = why.rfind("expected axis", 0) == 0;
+    report(axis ? rule::kInputAxis : rule::kInputRank, Severity::error, layer,
+           fmt::format("Input {} of layer \"{}\" is incompatible with the layer: {}", i,
+                       layer.name, why),
+           axis ? fmt::format("'{}' was built for inputs of another size; feed data shaped like "
+                              "the model's declared input, or rebuild the model",
+                              layer.name)
+                : std::string{});
+    return false;
+  }
+  return true;
+}
+
+void Propagator::evaluate_rule(const Layer& layer, LayerResult& result, CallResult& call,
+                               bool first_call, const std::vector<KwargTensors>& kwargs) {
+  const LayerRule& rule = *RuleRegistry::builtin().find(layer.rule_class);
+  if (call.inputs.size() < rule.min_inputs || call.inputs.size() > rule.max_inputs) {
+    std::string expected = rule.min_inputs == rule.max_inputs
+                               ? std::to_string(rule.min_inputs)
+                               : fmt::format("{} to {}", rule.min_inputs, rule.max_inputs);
+    if (rule.max_inputs == SIZE_MAX) expected = fmt::format("at least {}", rule.min_inputs);
+    report(rule::kInputCount, Severity::error, layer,
+           fmt::format("Layer \"{}\" expects {} input(s), but it received {} input tensors",
+                       layer.name, expected, call.inputs.size()));
+    call.failed = true;
+    return;
+  }
+  const LayerResult* built = built_layer(static_cast<std::size_t>(&result - &result_.layers[0]));
+  if (!built && !first_call && result.built) built = &result;
+  if (built && built->built && !check_built(layer, *built, call)) {
+    call.failed = true;
+    return;
+  }
+  LayerConfig config(layer.config, layer.path + ".config", &sink_, layer.name);
+  LayerCall lc(config, call.inputs, kwargs, options_.semantics, &sink_);
+  rule.infer(lc);
+  call.failed = lc.failed();
+  if (call.failed) {
+    call.outputs = Shapes(std::max<std::size_t>(lc.outputs.size(), 1));
+    return;
+  }
+  call.outputs = std::move(lc.outputs);
+  if (built && built->built) {
+    // Real arrays fail where the built weights cannot take them, even when the layer's
+    // symbolic check does not look (LayerNormalization, an RNN's feature size).
+    for (std::size_t w = 0; w < lc.weights.size() && w < built->weights.size(); ++w) {
+      const Shape& have = built->weights[w].shape;
+      const Shape& need = lc.weights[w].shape;
+      if (!have.fully_known() || !need.fully_known() || have == need) continue;
+      report(rule::kWeightsIncompatible, Severity::error, layer,
+             fmt::format("Input of layer \"{}\" does not fit its built weights: '{}' has shape "
+                         "{}, but input {} needs {}",
+                         layer.name, built->weights[w].name, to_string(have),
+                         to_string(call.inputs), to_string(need)),
+             fmt::format("'{}' was built for inputs of another size; feed data shaped like the "
+                         "model's declared input, or rebuild the model",
+                         layer.name));
+      call.failed = true;
+      call.outputs = Shapes(call.outputs.size());
+      return;
+    }
+    return;
+  }
+  if (first_call) {
+    result.built = true;
+    result.weights = std::move(lc.weights);
+    result.input_specs = std::move(lc.input_specs);
+  }
+}
+
+void Propagator::evaluate_opaque(const Layer& layer, CallResult& call, bool first_call) {
+  call.outputs = {Shape::unknown_rank()};
+  const std::string& cls = layer.rule_class;
+  if (cls == "Lambda" && layer.config) {
+    LayerConfig config(layer.config, layer.path + ".config", nullptr, layer.name);
+    std::string kind = config.get_string("output_shape_type", "raw");
+    const nlohmann::json* declared = config.raw("output_shape");
+    if (kind == "raw" && declared && declared->is_array()) {
+      if (auto s = shape_from_json(*declared)) {
+        std::vector<Dim> dims{call.inputs.empty() || !call.inputs[0].has_rank() ||
+                                      call.inputs[0].rank() == 0
+                                  ? Dim::unknown()
+                                  : call.inputs[0].dims()[0]};
+        dims.insert(dims.end(), s->dims().begin(), s->dims().end());
+        call.outputs = {Shape(std::move(dims))};
+        return;
+      }
+    }
+    if (first_call)
+      report(rule::kOpaqueLambda, Severity::note, layer,
+             fmt::format("Lambda '{}' is Python code without a declared output_shape: shapes "
+                         "after it are unknown",
+                         layer.name),
+             "pass output_shape=... to the Lambda, or replace it with a built-in layer");
+    return;
+  }
+  if (!first_call) return;
+  if (is_opaque_op_class(cls)) {
+    report(rule::kOpaqueTfOp, Severity::note, layer,
+           fmt::format("'{}' ({}) runs a raw TensorFlow op: shapes after it are unknown",
+                       layer.name, cls));
+    return;
+  }
+  if (layer.nested && layer.nested->opaque) {
+    report(rule::kSubclassedModel, Severity::warning, layer,
+           fmt::format("'{}' is a subclassed model ({}) saved without a layer graph: shapes "
+                       "after it are unknown",
+                       layer.name, layer.class_name));
+    return;
+  }
+  std::string suggestion = RuleRegistry::builtin().suggest(cls);
+  report(rule::kUnknownLayerClass, Severity::warning, layer,
+         fmt::format("no shape rule for layer class '{}' (a custom layer?): shapes after '{}' "
+                     "are unknown",
+                     layer.class_name, layer.name),
+         suggestion.empty() || suggestion == cls
+             ? std::string("declare its output shape in the configuration, or replace it with a "
+                           "built-in layer")
+             : fmt::format("did you mean '{}'?", suggestion));
+}
+
+void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
+  bool any_failed = false, first_ok = false;
+  for (const auto& c : result.calls) any_failed = any_failed || c.failed;
+  if (!result.calls.empty()) {
+    const CallResult& c0 = result.calls[0];
+    first_ok = c0.evaluated && !c0.poisoned && !c0.failed;
+    for (const auto& s : c0.outputs) first_ok = first_ok && s.has_rank();
+  }
+  result.status =
+      any_failed ? LayerStatus::error : (first_ok ? LayerStatus::ok : LayerStatus::unknown);
+  // Params come from the weights the declared shapes built, as model.summary() counts them.
+  const LayerResult* source = &result;
+  if (options_.built) {
+    std::size_t i = static_cast<std::size_t>(&result - &result_.layers[0]);
+    if (i < options_.built->layers.size()) source = &options_.built->layers[i];
+  }
+  if (layer.nested) {
+    const ModelResult* nested = source->nested.get();
+    if (nested) {
+      result.params = nested->params;
+      result.trainable_params = layer.trainable ? nested->trainable_params
+                                                : (nested->params ? std::optional<std::int64_t>(0)
+                                                                  : std::nullopt);
+      result.non_trainable_params =
+          layer.trainable ? nested->non_trainable_params : nested->params;
+    }
+  } else if (layer.rule_class == "InputLayer" ||
+             (source->built && !RuleRegistry::builtin().find(layer.rule_class))) {
+    result.params = result.trainable_params = result.non_trainable_params = 0;
+  } else if (source->built) {
+    result.params = count_params(source->weights, false);
+    if (layer.trainable) {
+      result.trainable_params = count_params(source->weights, true);
+      result.non_trainable_params = count_params(source->weights, false, true);
+    } else {
+      result.trainable_params = result.params ? std::optional<std::int64_t>(0) : std::nullopt;
+      result.non_trainable_params = result.params;
+    }
+  } else if (layer.rule_class == "Lambda" || is_opaque_op_class(layer.rule_class)) {
+    result.params = result.trainable_params = result.non_trainable_params = 0;
+  }
+}
+
+void Propagator::compute_totals() {
+  std::int64_t total = 0, trainable = 0, non_trainable = 0;
+  std::size_t unknown = 0;
+  for (const auto& l : result_.layers) {
+    if (!l.params) {
+      ++unknown;
+      continue;
+    }
+    total += *l.params;
+    trainable += l.trainable_params.value_or(0);
+    non_trainable += l.non_trainable_params.value_or(0);
+  }
+  result_.unknown_param_layers = unknown;
+  result_.known_params = total;
+  result_.known_trainable_params = trainable;
+  result_.known_non_trainable_params = non_trainable;
+  if (unknown == 0) {
+    result_.params = total;
+    result_.trainable_params = trainable;
+    result_.non_trainable_params = non_trainable;
+  }
+}
+
+}  // namespace
+
+ModelResult propagate(const Model& model, const PropagateOptions& options, Diagnostics& sink) {
+  return Propagator(model, options, sink).run();
+}
+
+}  // namespace shapelint

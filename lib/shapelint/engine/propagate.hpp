@@ -1,0 +1,71 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "shapelint/diag/diagnostic.hpp"
+#include "shapelint/model/graph.hpp"
+#include "shapelint/rules/rule.hpp"
+
+namespace shapelint {
+
+enum class LayerStatus { ok, error, unknown };
+
+struct ModelResult;
+
+/// What one call of a layer received and produced.
+struct CallResult {
+  Shapes inputs;
+  Shapes outputs;
+  bool evaluated = false;
+  /// Upstream of this call an error occurred: outputs are unknown and nothing is reported.
+  bool poisoned = false;
+  bool failed = false;  ///< this call raised an error
+};
+
+/// A layer after propagation: its calls, the weights its first call built, its status.
+struct LayerResult {
+  LayerResult();
+  ~LayerResult();
+  LayerResult(LayerResult&&) noexcept;
+  LayerResult& operator=(LayerResult&&) noexcept;
+
+  std::vector<CallResult> calls;
+  bool built = false;
+  std::vector<WeightSpec> weights;
+  std::vector<InputSpec> input_specs;
+  LayerStatus status = LayerStatus::unknown;
+  std::optional<std::int64_t> params;
+  std::optional<std::int64_t> trainable_params;
+  std::optional<std::int64_t> non_trainable_params;
+  std::unique_ptr<ModelResult> nested;  ///< a nested model's layers, from its first call
+};
+
+struct ModelResult {
+  std::vector<LayerResult> layers;
+  Shapes outputs;
+  bool failed = false;
+  std::optional<std::int64_t> params;
+  std::optional<std::int64_t> trainable_params;
+  std::optional<std::int64_t> non_trainable_params;
+  std::size_t unknown_param_layers = 0;  ///< layers whose weights could not be counted
+  std::int64_t known_params = 0;         ///< sums over the layers that could be counted
+  std::int64_t known_trainable_params = 0;
+  std::int64_t known_non_trainable_params = 0;
+};
+
+struct PropagateOptions {
+  Semantics semantics = Semantics::keras2;
+  /// Replaces the declared shape of model input i (batch axis included) when set.
+  std::vector<std::optional<Shape>> input_shapes;
+  /// The same model propagated on its declared shapes: every layer keeps the weights built
+  /// there, and each call is checked against them (what-if replay).
+  const ModelResult* built = nullptr;
+};
+
+/// Walks the graph in topological order, running each layer's shape rule. Never throws for
+/// problems in the model: they go to `sink`.
+ModelResult propagate(const Model& model, const PropagateOptions& options, Diagnostics& sink);
+
+}  // namespace shapelint

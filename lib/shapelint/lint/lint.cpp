@@ -1,0 +1,356 @@
+// The pipeline for one file: read → detect → normalize → propagate (→ replay) → report.
+#include "shapelint/lint/lint.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "shapelint/diag/catalog.hpp"
+#include "shapelint/engine/propagate.hpp"
+#include "shapelint/model/loader.hpp"
+
+namespace shapelint {
+
+namespace fs = std::filesystem;
+
+void tally(RunReport& run) {
+  run.errors = run.warnings = run.notes = 0;
+  for (const auto& f : run.files) {
+    if (f.skipped) continue;
+    for (const auto& d : f.diagnostics) {
+      switch (d.severity) {
+        case Severity::error:
+          ++run.errors;
+          break;
+        case Severity::warning:
+          ++run.warnings;
+          break;
+        case Severity::note:
+          ++run.notes;
+          break;
+      }
+    }
+  }
+}
+
+std::optional<InputShapeOption> parse_input_shape_option(std::string_view text,
+                                                         std::string& error) {
+  InputShapeOption out;
+  std::string_view dims = text;
+  if (auto eq = text.find('='); eq != std::string_view::npos) {
+    out.input_name = std::string(text.substr(0, eq));
+    dims = text.substr(eq + 1);
+    if (out.input_name->empty()) {
+      error = fmt::format("'{}': the input name before '=' is empty", text);
+      return std::nullopt;
+    }
+  }
+  auto shape = parse_shape(std::string(dims));
+  if (!shape || shape->rank() == 0) {
+    error = fmt::format(
+        "'{}' is not a shape: write dims without the batch axis, separated by ',' or 'x', with "
+        "'?' or 'None' for unknown (e.g. 28x28x1 or image=64,64,3)",
+        text);
+    return std::nullopt;
+  }
+  out.dims = std::move(*shape);
+  return out;
+}
+
+namespace {
+
+Diagnostic file_diagnostic(std::string_view rule_id, std::string message, std::string hint = {}) {
+  const RuleInfo* info = find_rule_info(rule_id);
+  return Diagnostic{.rule = std::string(rule_id),
+                    .severity = info ? info->severity : Severity::error,
+                    .layer = std::nullopt,
+                    .message = std::move(message),
+                    .hint = std::move(hint),
+                    .json_path = ""};
+}
+
+std::string status_name(LayerStatus s) {
+  switch (s) {
+    case LayerStatus::ok:
+      return "ok";
+    case LayerStatus::error:
+      return "error";
+    case LayerStatus::unknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+std::vector<LayerRow> make_rows(const Model& model, const ModelResult& result) {
+  std::vector<LayerRow> rows;
+  rows.reserve(model.layers.size());
+  for (std::size_t i = 0; i < model.layers.size(); ++i) {
+    const Layer& layer = model.layers[i];
+    if (layer.implicit_input) continue;
+    const LayerResult& r = result.layers[i];
+    LayerRow row;
+    row.name = layer.name;
+    row.class_name = layer.class_name;
+    row.params = r.params;
+    row.status = status_name(r.status);
+    if (!layer.nodes.empty()) {
+      for (const auto& ref : layer.nodes[0].inputs) {
+        const Layer& producer = model.layers[ref.layer];
+        if (!producer.implicit_input) row.inbound.push_back(producer.name);
+      }
+      for (const auto& [k, refs] : layer.nodes[0].kwargs)
+        for (const auto& ref : refs) row.inbound.push_back(model.layers[ref.layer].name);
+    }
+    if (!r.calls.empty()) {
+      const CallResult& c = r.calls[0];
+      bool is_input = layer.rule_class == "InputLayer" && layer.nodes[0].inputs.empty();
+      row.input_shapes = is_input ? c.outputs : c.inputs;
+      row.output_shapes = c.outputs;
+      if (c.poisoned || c.failed)
+        for (auto& s : row.output_shapes) s = Shape::unknown_rank();
+      if (c.poisoned)
+        for (auto& s : row.input_shapes)
+          if (!s.has_rank()) s = Shape::unknown_rank();
+    }
+    if (layer.nested && r.nested) {
+      row.is_model = true;
+      row.layers = make_rows(*layer.nested, *r.nested);
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+/// Maps --input-shape options onto the model's inputs, batch axis added.
+std::optional<std::vector<std::optional<Shape>>> map_input_shapes(const Model& model,
+                                                                  const LintOptions& options,
+                                                                  Diagnostics& diags) {
+  std::vector<std::optional<Shape>> out(model.inputs.size());
+  Dim batch = options.batch_size ? Dim::of(*options.batch_size) : Dim::unknown();
+  std::size_t next_positional = 0;
+  auto names = [&] {
+    std::string s;
+    for (const auto& ref : model.inputs) s += (s.empty() ? "'" : ", '") + model.layers[ref.layer].name + "'";
+    return s;
+  };
+  for (const auto& opt : options.input_shapes) {
+    std::size_t slot = model.inputs.size();
+    if (opt.input_name) {
+      for (std::size_t i = 0; i < model.inputs.size(); ++i)
+        if (model.layers[model.inputs[i].layer].name == *opt.input_name) slot = i;
+      if (slot == model.inputs.size()) {
+        diags.push_back(file_diagnostic(
+            rule::kBadInputShapeOption,
+            fmt::format("--input-shape names input '{}', but the model's inputs are {}",
+                        *opt.input_name, names())));
+        return std::nullopt;
+      }
+    } else {
+      while (next_positional < out.size() && out[next_positional]) ++next_positional;
+      slot = next_positional;
+      if (slot >= model.inputs.size()) {
+        diags.push_back(file_diagnostic(
+            rule::kBadInputShapeOption,
+            fmt::format("{} --input-shape options given, but the model has {} input(s): {}",
+                        options.input_shapes.size(), model.inputs.size(), names())));
+        return std::nullopt;
+      }
+    }
+    std::vector<Dim> dims{batch};
+    dims.insert(dims.end(), opt.dims.dims().begin(), opt.dims.dims().end());
+    out[slot] = Shape(std::move(dims));
+  }
+  return out;
+}
+
+std::string describe_what_if(const Model& model, const std::vector<std::optional<Shape>>& shapes) {
+  std::string out;
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    if (!shapes[i]) continue;
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{}={}", model.layers[model.inputs[i].layer].name, to_string(*shapes[i]));
+  }
+  return out;
+}
+
+/// The replay pass re-meets what the declared pass already said (an opaque layer, say).
+void drop_repeated_diagnostics(Diagnostics& diags) {
+  Diagnostics unique;
+  unique.reserve(diags.size());
+  for (auto& d : diags) {
+    bool seen = std::any_of(unique.begin(), unique.end(), [&](const Diagnostic& u) {
+      return u.rule == d.rule && u.layer == d.layer && u.message == d.message;
+    });
+    if (!seen) unique.push_back(std::move(d));
+  }
+  diags = std::move(unique);
+}
+
+void finish_status(FileReport& report) {
+  drop_repeated_diagnostics(report.diagnostics);
+  bool invalid = false, error = false;
+  for (const auto& d : report.diagnostics) {
+    const RuleInfo* info = find_rule_info(d.rule);
+    if (info && info->makes_invalid && d.severity == Severity::error) invalid = true;
+    if (d.severity == Severity::error) error = true;
+  }
+  report.status = invalid ? "invalid" : (error ? "error" : "ok");
+}
+
+bool looks_like_lfs_pointer(std::string_view text) {
+  return text.rfind("version https://git-lfs.github.com/spec/", 0) == 0;
+}
+
+}  // namespace
+
+FileReport lint_text(std::string_view text, const std::string& display_path,
+                     const LintOptions& options) {
+  FileReport report;
+  report.path = display_path;
+  report.format = "unknown";
+  if (looks_like_lfs_pointer(text)) {
+    report.diagnostics.push_back(file_diagnostic(
+        rule::kUnreadable,
+        "this is a Git LFS pointer file, not the model: the real file was not fetched",
+        "run `git lfs pull` (or check out with LFS enabled) and lint again"));
+    finish_status(report);
+    return report;
+  }
+  if (text.size() >= 4 && text.substr(0, 4) == std::string_view("PK\x03\x04", 4)) {
+    report.format = "keras-archive";
+    report.diagnostics.push_back(file_diagnostic(
+        rule::kUnreadable, "this is a zip archive (.keras); reading archives is not supported yet",
+        "lint the archive's config.json: unzip -p model.keras config.json | shapelint -"));
+    finish_status(report);
+    return report;
+  }
+  if (text.size() >= 8 && text.substr(0, 8) == std::string_view("\x89HDF\r\n\x1a\n", 8)) {
+    report.format = "hdf5";
+    report.diagnostics.push_back(file_diagnostic(
+        rule::kUnreadable, "this is an HDF5 file (.h5); reading HDF5 models is not supported yet",
+        "extract the model_config attribute (h5py: f.attrs['model_config']) and lint that"));
+    finish_status(report);
+    return report;
+  }
+  LoadedModel loaded = load_model_json(text);
+  report.format = loaded.format;
+  report.keras_version = loaded.keras_version;
+  report.diagnostics = std::move(loaded.diagnostics);
+  if (loaded.not_a_model) {
+    report.skipped = options.skip_non_models;
+    finish_status(report);
+    return report;
+  }
+  const Model& model = *loaded.model;
+  report.model_name = model.name;
+  report.model_class = model.class_name;
+  report.functional = !model.sequential;
+  bool load_failed = false;
+  for (const auto& d : report.diagnostics) load_failed = load_failed || d.severity == Severity::error;
+  if (model.opaque) {
+    report.diagnostics.push_back(Diagnostic{
+        .rule = std::string(rule::kSubclassedModel),
+        .severity = Severity::warning,
+        .layer = std::nullopt,
+        .message = fmt::format("'{}' is a subclassed model saved without a layer graph: its "
+                               "config holds no layers, so there are no shapes to check",
+                               model.class_name),
+        .hint = "save a Functional or Sequential model, or lint the model it wraps",
+        .json_path = model.path.empty() ? "config" : model.path + ".config"});
+    finish_status(report);
+    return report;
+  }
+  if (load_failed) {
+    finish_status(report);
+    return report;
+  }
+  PropagateOptions declared;
+  declared.semantics = loaded.semantics;
+  ModelResult built = propagate(model, declared, report.diagnostics);
+  if (!options.input_shapes.empty()) {
+    auto shapes = map_input_shapes(model, options, report.diagnostics);
+    if (shapes) {
+      PropagateOptions replay;
+      replay.semantics = loaded.semantics;
+      replay.input_shapes = *shapes;
+      replay.built = &built;
+      report.what_if = describe_what_if(model, *shapes);
+      ModelResult replayed = propagate(model, replay, report.diagnostics);
+      report.layers = make_rows(model, replayed);
+    } else {
+      report.layers = make_rows(model, built);
+    }
+  } else {
+    report.layers = make_rows(model, built);
+  }
+  report.params = ParamTotals{built.known_params, built.known_trainable_params,
+                              built.known_non_trainable_params, built.unknown_param_layers};
+  finish_status(report);
+  return report;
+}
+
+FileReport lint_file(const std::string& path, const LintOptions& options) {
+  std::string text;
+  if (path == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      FileReport report;
+      report.path = path;
+      report.format = "unknown";
+      report.diagnostics.push_back(
+          file_diagnostic(rule::kUnreadable, "is a directory with no model files"));
+      finish_status(report);
+      return report;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      FileReport report;
+      report.path = path;
+      report.format = "unknown";
+      report.diagnostics.push_back(file_diagnostic(
+          rule::kUnreadable, fmt::format("cannot open '{}': {}", path,
+                                         fs::exists(path, ec) ? "permission denied"
+                                                              : "no such file")));
+      finish_status(report);
+      return report;
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = std::move(buffer).str();
+  }
+  return lint_text(text, path, options);
+}
+
+std::vector<ExpandedPath> expand_paths(const std::vector<std::string>& paths) {
+  std::vector<ExpandedPath> out;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (p != "-" && fs::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(
+               p, fs::directory_options::skip_permission_denied, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (!it->is_regular_file(ec)) continue;
+        std::string ext = it->path().extension().string();
+        std::transform(ext.begin(), ext.end(), ext.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (ext == ".json" || ext == ".keras" || ext == ".h5" || ext == ".hdf5")
+          found.push_back(it->path().string());
+      }
+      std::sort(found.begin(), found.end());
+      for (auto& f : found) out.push_back(ExpandedPath{std::move(f), true});
+    } else {
+      out.push_back(ExpandedPath{p, false});
+    }
+  }
+  return out;
+}
+
+}  // namespace shapelint

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "shapelint/shape/shape.hpp"
+
+namespace shapelint {
+
+/// The dialect a config is written in, read from its content.
+enum class Dialect { keras1, keras2, keras3 };
+
+/// One output tensor of one call (node) of one layer in the same model.
+struct TensorRef {
+  std::size_t layer = 0;
+  std::size_t node = 0;
+  std::size_t tensor = 0;
+};
+
+/// One call of a layer: its positional input tensors and its tensor keyword arguments.
+struct Node {
+  std::vector<TensorRef> inputs;
+  std::vector<std::pair<std::string, std::vector<TensorRef>>> kwargs;
+  std::string path;  ///< JSON path of the node in the file
+};
+
+struct Model;
+
+/// One layer as every dialect is normalized to: the class, its config (Keras 2 argument
+/// names), the calls made of it, and the nested model it is, if it is one.
+struct Layer {
+  Layer();
+  ~Layer();
+  Layer(Layer&&) noexcept;
+  Layer& operator=(Layer&&) noexcept;
+
+  std::string name;
+  std::string class_name;  ///< as written in the file
+  std::string rule_class;  ///< the Keras 2/3 class whose rule applies (Keras 1 names mapped)
+  std::string path;        ///< JSON path of the layer object
+  const nlohmann::json* config = nullptr;       ///< the layer's `config` object
+  std::shared_ptr<nlohmann::json> owned_config; ///< set when the loader rewrote the config
+  bool trainable = true;
+  bool implicit_input = false;  ///< an input the loader added for a Sequential; not reported
+  std::optional<Shape> batch_shape;  ///< InputLayer: the declared batch shape
+  std::vector<Node> nodes;
+  std::unique_ptr<Model> nested;  ///< set for a model used as a layer
+};
+
+/// A tensor shape the file itself records (Keras 3 writes one in every tensor reference).
+struct RecordedShape {
+  TensorRef tensor;
+  Shape shape;
+};
+
+/// A Sequential or Functional model, normalized to a layer graph.
+struct Model {
+  std::string name;
+  std::string class_name;
+  std::string path;  ///< JSON path of the model object ("" at the top)
+  bool sequential = false;
+  /// A subclassed model saved without a layer graph (its config is `{}` or has no layers).
+  bool opaque = false;
+  std::vector<Layer> layers;
+  std::vector<TensorRef> inputs;
+  std::vector<TensorRef> outputs;
+  std::vector<RecordedShape> recorded_shapes;
+};
+
+}  // namespace shapelint

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace shapelint {
+
+/// A Keras 1 layer rewritten with Keras 2 names, as Keras 2's own legacy converter did.
+struct TranslatedLayer {
+  std::string class_name;
+  nlohmann::json config;
+};
+
+/// Class names that exist only in Keras 1 (`Convolution2D`, `Merge`, ...).
+bool is_keras1_class(std::string_view class_name);
+
+/// Whether a config uses Keras 1 argument names (`nb_filter`, `border_mode`, `output_dim`...).
+bool has_keras1_arguments(std::string_view class_name, const nlohmann::json& config);
+
+/// Keras 2 class and config for a Keras 1 layer; nullopt when nothing needs translating.
+std::optional<TranslatedLayer> translate_keras1_layer(std::string_view class_name,
+                                                      const nlohmann::json& config);
+
+}  // namespace shapelint

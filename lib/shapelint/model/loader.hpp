@@ -1,0 +1,37 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "shapelint/diag/diagnostic.hpp"
+#include "shapelint/model/graph.hpp"
+#include "shapelint/rules/rule.hpp"
+
+namespace shapelint {
+
+/// A model file read into the normalized graph.
+struct LoadedModel {
+  std::string format;  ///< the contract's format name: keras2-json, keras3-json, ...
+  Dialect dialect = Dialect::keras2;
+  Semantics semantics = Semantics::keras2;
+  std::optional<std::string> keras_version;
+  std::unique_ptr<nlohmann::json> document;  ///< owns what the graph's config pointers see
+  std::unique_ptr<Model> model;              ///< null when the file is not a model
+  Diagnostics diagnostics;                   ///< load findings (SL0xx)
+  bool not_a_model = false;                  ///< valid JSON, but no Keras model config
+};
+
+/// Parses JSON text and normalizes any supported dialect into a Model.
+LoadedModel load_model_json(std::string_view text);
+
+/// Normalizes an already parsed document (takes ownership).
+LoadedModel load_model_document(std::unique_ptr<nlohmann::json> document);
+
+/// The contract's name of a dialect for bare JSON.
+const char* format_name(Dialect d);
+
+}  // namespace shapelint

@@ -1,0 +1,19 @@
+// One line per finding, as compilers print them, for editors and problem matchers.
+#include <fmt/format.h>
+
+#include "shapelint/render/render.hpp"
+
+namespace shapelint {
+
+void render_compact(const RunReport& run, const RenderOptions&, std::ostream& out) {
+  for (const auto& f : run.files) {
+    if (f.skipped) continue;
+    for (const auto& d : f.diagnostics) {
+      std::string where = d.layer ? fmt::format("layer '{}': ", *d.layer) : std::string{};
+      out << fmt::format("{}:{}:{}: {}: {}{} [{}]\n", f.path, std::max(d.line, 1),
+                         std::max(d.column, 1), to_string(d.severity), where, d.message, d.rule);
+    }
+  }
+}
+
+}  // namespace shapelint

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <ostream>
+#include <span>
+#include <string_view>
+
+#include "shapelint/lint/report.hpp"
+
+namespace shapelint {
+
+struct RenderOptions {
+  bool color = false;
+  bool quiet = false;  ///< only diagnostics, no tables
+  std::size_t width = 80;  ///< terminal columns the table must fit
+};
+
+using RenderFn = void (*)(const RunReport&, const RenderOptions&, std::ostream&);
+
+struct Renderer {
+  std::string_view name;
+  RenderFn render;
+  std::string_view description;
+};
+
+/// Every output format; the CLI validates --format against this table.
+std::span<const Renderer> renderers();
+const Renderer* find_renderer(std::string_view name);
+
+void render_table(const RunReport& run, const RenderOptions& options, std::ostream& out);
+void render_json(const RunReport& run, const RenderOptions& options, std::ostream& out);
+void render_compact(const RunReport& run, const RenderOptions& options, std::ostream& out);
+
+/// 1234567 → "1,234,567", as model.summary() prints counts.
+std::string group_thousands(std::int64_t n);
+
+}  // namespace shapelint

@@ -1,0 +1,225 @@
+// The terminal table: model.summary() with both sides of every layer, the failing layer
+// marked so it stands out with and without color, and every finding with its fix.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "shapelint/render/render.hpp"
+
+namespace shapelint {
+
+namespace {
+
+constexpr std::string_view kRed = "\x1b[31m";
+constexpr std::string_view kYellow = "\x1b[33m";
+constexpr std::string_view kCyan = "\x1b[36m";
+constexpr std::string_view kBold = "\x1b[1m";
+constexpr std::string_view kDim = "\x1b[2m";
+constexpr std::string_view kReset = "\x1b[0m";
+
+class Painter {
+ public:
+  explicit Painter(bool enabled) : enabled_(enabled) {}
+  std::string operator()(std::string_view style, std::string_view text) const {
+    if (!enabled_ || text.empty()) return std::string(text);
+    return fmt::format("{}{}{}", style, text, kReset);
+  }
+
+ private:
+  bool enabled_;
+};
+
+std::string shape_cell(const Shapes& shapes) {
+  if (shapes.empty()) return "-";
+  std::string out;
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    if (i) out += ", ";
+    out += shapes[i].has_rank() ? to_string(shapes[i]) : "?";
+  }
+  return out;
+}
+
+/// Splits `text` into lines of at most `width` columns, breaking after ", " where possible
+/// (shapes) or at spaces (prose).
+std::vector<std::string> wrap(const std::string& text, std::size_t width, bool prose = false) {
+  std::vector<std::string> lines;
+  if (width == 0) width = 1;
+  std::string rest = text;
+  while (rest.size() > width) {
+    std::size_t cut = prose ? std::string::npos : rest.rfind(", ", width - 1);
+    if (cut == std::string::npos || cut == 0) {
+      cut = rest.rfind(' ', width);
+      if (cut == std::string::npos || cut == 0) cut = width;
+      lines.push_back(rest.substr(0, cut));
+      rest = rest.substr(cut == width ? cut : cut + 1);
+    } else {
+      lines.push_back(rest.substr(0, cut + 1));
+      rest = rest.substr(cut + 2);
+    }
+  }
+  lines.push_back(rest);
+  return lines;
+}
+
+struct Column {
+  std::string header;
+  bool right_align = false;
+  bool flexible = true;
+  std::size_t width = 0;
+};
+
+/// Shrinks the widest flexible columns until the row fits `available`.
+void fit_columns(std::vector<Column>& cols, std::size_t available) {
+  auto total = [&] {
+    return std::accumulate(cols.begin(), cols.end(), std::size_t{0},
+                           [](std::size_t s, const Column& c) { return s + c.width; });
+  };
+  constexpr std::size_t kMinWidth = 12;
+  while (total() > available) {
+    auto widest = std::max_element(cols.begin(), cols.end(), [](const Column& a, const Column& b) {
+      return (a.flexible ? a.width : 0) < (b.flexible ? b.width : 0);
+    });
+    if (!widest->flexible || widest->width <= kMinWidth) break;
+    --widest->width;
+  }
+}
+
+std::string pad(const std::string& text, std::size_t width, bool right) {
+  if (text.size() >= width) return text;
+  std::string fill(width - text.size(), ' ');
+  return right ? fill + text : text + fill;
+}
+
+void render_model_table(const FileReport& f, const RenderOptions& options, std::ostream& out) {
+  Painter paint(options.color);
+  std::vector<Column> cols{{"Layer (type)"}};
+  if (f.functional) cols.push_back({"Connected to"});
+  cols.push_back({"Input shape"});
+  cols.push_back({"Output shape"});
+  cols.push_back({"Param #", true, false});
+  std::vector<std::vector<std::string>> cells;
+  for (const auto& row : f.layers) {
+    std::vector<std::string> r{fmt::format("{} ({})", row.name, row.class_name)};
+    if (f.functional) r.push_back(row.inbound.empty() ? "-" : fmt::format("{}", fmt::join(row.inbound, ", ")));
+    r.push_back(shape_cell(row.input_shapes));
+    r.push_back(row.status == "ok" ? shape_cell(row.output_shapes) : "?");
+    r.push_back(row.params ? group_thousands(*row.params) : "?");
+    cells.push_back(std::move(r));
+  }
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    cols[c].width = cols[c].header.size();
+    for (const auto& r : cells) cols[c].width = std::max(cols[c].width, r[c].size());
+  }
+  constexpr std::size_t kMark = 2, kGap = 2;
+  std::size_t available = options.width > kMark + kGap * (cols.size() - 1)
+                              ? options.width - kMark - kGap * (cols.size() - 1)
+                              : 40;
+  fit_columns(cols, available);
+  std::size_t rule_width = kMark + kGap * (cols.size() - 1);
+  for (const auto& c : cols) rule_width += c.width;
+  std::string rule(std::min(rule_width, options.width), '-');
+
+  std::string header = std::string(kMark, ' ');
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    if (c) header.append(kGap, ' ');
+    header.append(pad(cols[c].header, cols[c].width, cols[c].right_align));
+  }
+  while (!header.empty() && header.back() == ' ') header.pop_back();
+  out << paint(kBold, header) << '\n' << rule << '\n';
+
+  bool any_failed = false;
+  for (std::size_t i = 0; i < f.layers.size(); ++i) {
+    const LayerRow& row = f.layers[i];
+    bool failed = row.status == "error";
+    any_failed = any_failed || failed;
+    std::vector<std::vector<std::string>> wrapped;
+    std::size_t height = 1;
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      wrapped.push_back(wrap(cells[i][c], cols[c].width));
+      height = std::max(height, wrapped.back().size());
+    }
+    for (std::size_t line = 0; line < height; ++line) {
+      std::string text = line == 0 && failed ? "> " : std::string(kMark, ' ');
+      for (std::size_t c = 0; c < cols.size(); ++c) {
+        std::string cell = line < wrapped[c].size() ? wrapped[c][line] : "";
+        if (c) text.append(kGap, ' ');
+        text.append(pad(cell, cols[c].width, cols[c].right_align));
+      }
+      while (!text.empty() && text.back() == ' ') text.pop_back();
+      if (failed)
+        out << paint(fmt::format("{}{}", kBold, kRed), text) << '\n';
+      else if (row.status == "unknown")
+        out << paint(kDim, text) << '\n';
+      else
+        out << text << '\n';
+    }
+  }
+  out << rule << '\n';
+  if (any_failed)
+    out << "> marks the layer where Keras fails; '?' is a shape that cannot be known there\n";
+  std::string unknown_note;
+  if (f.params.unknown_layers)
+    unknown_note = fmt::format(" (+ {} layer(s) whose count is unknown)", f.params.unknown_layers);
+  out << fmt::format("Total params: {}{}\n", group_thousands(f.params.total), unknown_note);
+  out << fmt::format("Trainable params: {}\n", group_thousands(f.params.trainable));
+  out << fmt::format("Non-trainable params: {}\n", group_thousands(f.params.non_trainable));
+}
+
+void render_diagnostics(const FileReport& f, const RenderOptions& options, std::ostream& out) {
+  Painter paint(options.color);
+  std::size_t text_width = options.width > 10 ? options.width - 4 : 40;
+  for (const auto& d : f.diagnostics) {
+    std::string_view color = d.severity == Severity::error     ? kRed
+                             : d.severity == Severity::warning ? kYellow
+                                                               : kCyan;
+    std::string head = fmt::format("{}[{}]", to_string(d.severity), d.rule);
+    std::string subject = d.layer ? fmt::format(" layer '{}'", *d.layer) : std::string{};
+    out << paint(fmt::format("{}{}", kBold, color), head) << paint(kBold, subject) << '\n';
+    for (const auto& line : wrap(d.message, text_width, true)) out << "    " << line << '\n';
+    if (!d.hint.empty())
+      for (const auto& line : wrap("hint: " + d.hint, text_width, true))
+        out << "    " << paint(kCyan, line) << '\n';
+    std::string where = d.json_path.empty() ? f.path : fmt::format("{} at {}", f.path, d.json_path);
+    if (d.line > 0) where = fmt::format("{}:{}:{} ({})", f.path, d.line, d.column, d.json_path);
+    out << paint(kDim, fmt::format("    --> {}", where)) << '\n';
+  }
+}
+
+}  // namespace
+
+void render_table(const RunReport& run, const RenderOptions& options, std::ostream& out) {
+  Painter paint(options.color);
+  bool first = true;
+  for (const auto& f : run.files) {
+    if (f.skipped) continue;
+    if (!first) out << '\n';
+    first = false;
+    std::string title = f.path;
+    if (f.model_class)
+      title += fmt::format(": {} '{}' ({})", *f.model_class, f.model_name.value_or(""), f.format);
+    else if (f.format != "unknown")
+      title += fmt::format(" ({})", f.format);
+    out << paint(kBold, title) << '\n';
+    if (f.what_if) out << fmt::format("what-if: replaying the built model on {}\n", *f.what_if);
+    if (!options.quiet && !f.layers.empty()) render_model_table(f, options, out);
+    if (!f.diagnostics.empty()) {
+      if (!options.quiet && !f.layers.empty()) out << '\n';
+      render_diagnostics(f, options, out);
+    }
+    if (f.status == "ok") {
+      std::size_t unknown = 0;
+      for (const auto& row : f.layers) unknown += row.status == "unknown" ? 1 : 0;
+      std::string verdict = "ok: no shape errors";
+      if (unknown) verdict += fmt::format(" ({} layer(s) could not be checked)", unknown);
+      out << paint(kBold, verdict) << '\n';
+    }
+  }
+  std::size_t files = 0;
+  for (const auto& f : run.files) files += f.skipped ? 0 : 1;
+  if (files > 1)
+    out << fmt::format("\n{} file(s): {} error(s), {} warning(s), {} note(s)\n", files, run.errors,
+                       run.warnings, run.notes);
+}
+
+}  // namespace shapelint
