@@ -9,6 +9,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <unordered_set>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/engine/propagate.hpp"
@@ -182,11 +183,10 @@ std::string describe_what_if(const Model& model, const std::vector<std::optional
 void drop_repeated_diagnostics(Diagnostics& diags) {
   Diagnostics unique;
   unique.reserve(diags.size());
+  std::unordered_set<std::string> seen;
   for (auto& d : diags) {
-    bool seen = std::any_of(unique.begin(), unique.end(), [&](const Diagnostic& u) {
-      return u.rule == d.rule && u.layer == d.layer && u.message == d.message;
-    });
-    if (!seen) unique.push_back(std::move(d));
+    std::string key = fmt::format("{}\x1f{}\x1f{}", d.rule, d.layer.value_or(""), d.message);
+    if (seen.insert(std::move(key)).second) unique.push_back(std::move(d));
   }
   diags = std::move(unique);
 }

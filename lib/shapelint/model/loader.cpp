@@ -277,6 +277,7 @@ void GraphBuilder::read_sequential(const json& layers, const std::string& layers
         input.batch_shape = nested_in.batch_shape;
       }
       if (!input.batch_shape) input.batch_shape = Shape::unknown_rank();
+      input.nodes.push_back(Node{});
       m.layers.push_back(std::move(input));
     }
     Node node;

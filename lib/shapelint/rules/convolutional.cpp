@@ -3,14 +3,13 @@
 // One generic implementation serves every class, parameterized by the rank of the
 // convolution and by which of Keras's four base classes it derives from (BaseConv,
 // BaseConvTranspose, BaseSeparableConv, BaseDepthwiseConv).
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cctype>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
@@ -75,7 +74,8 @@ std::string written_value(const LayerConfig& config,
                           std::string_view key,
                           const std::vector<std::int64_t>& values) {
   const nlohmann::json* raw = config.raw(key);
-  if (raw && !raw->is_array() && !values.empty()) return std::to_string(values.front());
+  if (raw && !raw->is_array() && !values.empty())
+    return std::to_string(values.front());
   return python_list(values);
 }
 
@@ -87,7 +87,8 @@ std::optional<std::vector<std::int64_t>> read_tuple_argument(LayerCall& c,
   std::vector<std::int64_t> values = c.config().get_int_tuple(key, n, 1);
   auto message =
       tuple_argument_error(key, values, written_value(c.config(), key, values), allow_zero);
-  if (!message) return values;
+  if (!message)
+    return values;
   c.error(rule::kInvalidArgument,
           *message,
           fmt::format("set every value of {} to at least {}", key, allow_zero ? 0 : 1));
@@ -98,10 +99,13 @@ std::optional<std::vector<std::int64_t>> read_tuple_argument(LayerCall& c,
 std::optional<bool> read_channels_first(LayerCall& c) {
   auto text = c.config().get_optional_string("data_format");
   // Absent: the default, or what a Keras 1 `dim_ordering` said.
-  if (!text) return c.config().channels_first();
+  if (!text)
+    return c.config().channels_first();
   std::string lowered = lowercase(*text);
-  if (lowered == "channels_first") return true;
-  if (lowered == "channels_last") return false;
+  if (lowered == "channels_first")
+    return true;
+  if (lowered == "channels_last")
+    return false;
   c.error(rule::kInvalidArgument,
           fmt::format("The `data_format` argument must be one of {{'channels_first', "
                       "'channels_last'}}. Received: data_format={}",
@@ -117,8 +121,8 @@ bool allows_padding(const LayerCall& c, const ConvArgs& a, WindowPadding padding
       return true;
     case WindowPadding::causal:
       // Keras 3 allows causal on Conv1D only; tf.keras 2 on SeparableConv1D too.
-      return a.rank == 1 && (a.kind == ConvKind::standard ||
-                             (!c.keras3() && a.kind == ConvKind::separable));
+      return a.rank == 1 &&
+             (a.kind == ConvKind::standard || (!c.keras3() && a.kind == ConvKind::separable));
     case WindowPadding::full:
       // Only Keras 1 convolutions had it; such files are read with Keras 2 semantics.
       return !c.keras3() && a.kind == ConvKind::standard;
@@ -157,21 +161,27 @@ bool read_window_arguments(LayerCall& c, ConvArgs& a) {
     return false;
   }
   auto kernel_size = read_tuple_argument(c, "kernel_size", a.rank);
-  if (!kernel_size) return false;
+  if (!kernel_size)
+    return false;
   auto strides = read_tuple_argument(c, "strides", a.rank);
-  if (!strides) return false;
+  if (!strides)
+    return false;
   auto dilation_rate = read_tuple_argument(c, "dilation_rate", a.rank);
-  if (!dilation_rate) return false;
+  if (!dilation_rate)
+    return false;
   a.kernel_size = std::move(*kernel_size);
   a.strides = std::move(*strides);
   a.dilation_rate = std::move(*dilation_rate);
-  if (!read_padding(c, a)) return false;
+  if (!read_padding(c, a))
+    return false;
   if (a.kind == ConvKind::transpose && c.config().has("output_padding")) {
     a.output_padding = read_tuple_argument(c, "output_padding", a.rank, /*allow_zero=*/true);
-    if (!a.output_padding) return false;
+    if (!a.output_padding)
+      return false;
   }
   auto channels_first = read_channels_first(c);
-  if (!channels_first) return false;
+  if (!channels_first)
+    return false;
   a.channels_first = *channels_first;
   return true;
 }
@@ -199,7 +209,8 @@ bool read_filters(LayerCall& c, ConvArgs& a) {
 
 bool read_depth_multiplier(LayerCall& c, ConvArgs& a) {
   a.depth_multiplier = c.config().get_int("depth_multiplier", 1);
-  if (a.depth_multiplier > 0) return true;
+  if (a.depth_multiplier > 0)
+    return true;
   c.error(rule::kInvalidArgument,
           fmt::format("Invalid value for argument `depth_multiplier`. Expected a strictly positive "
                       "value. Received depth_multiplier={}.",
@@ -211,7 +222,8 @@ bool read_depth_multiplier(LayerCall& c, ConvArgs& a) {
 bool read_groups(LayerCall& c, ConvArgs& a) {
   a.groups = c.config().get_int("groups", 1);
   // tf.keras 2 stores `groups or 1`.
-  if (!c.keras3() && a.groups == 0) a.groups = 1;
+  if (!c.keras3() && a.groups == 0)
+    a.groups = 1;
   if (a.groups <= 0) {
     c.error(rule::kInvalidArgument,
             fmt::format("The number of groups must be a positive integer. Received: groups={}.",
@@ -234,10 +246,12 @@ bool read_groups(LayerCall& c, ConvArgs& a) {
 bool check_strides_with_dilation(LayerCall& c, const ConvArgs& a) {
   // Keras 3 rejects the combination in BaseConv and BaseConvTranspose only; tf.keras 2
   // builds such layers.
-  if (!c.keras3() || a.kind == ConvKind::separable || a.kind == ConvKind::depthwise) return true;
+  if (!c.keras3() || a.kind == ConvKind::separable || a.kind == ConvKind::depthwise)
+    return true;
   auto max_stride = *std::max_element(a.strides.begin(), a.strides.end());
   auto max_dilation = *std::max_element(a.dilation_rate.begin(), a.dilation_rate.end());
-  if (max_stride <= 1 || max_dilation <= 1) return true;
+  if (max_stride <= 1 || max_dilation <= 1)
+    return true;
   c.error(rule::kInvalidArgument,
           fmt::format("`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
                       "Received: strides={} and dilation_rate={}",
@@ -248,9 +262,11 @@ bool check_strides_with_dilation(LayerCall& c, const ConvArgs& a) {
 }
 
 bool check_output_padding(LayerCall& c, const ConvArgs& a) {
-  if (!a.output_padding) return true;
+  if (!a.output_padding)
+    return true;
   for (std::size_t i = 0; i < a.rank; ++i) {
-    if ((*a.output_padding)[i] < a.strides[i]) continue;
+    if ((*a.output_padding)[i] < a.strides[i])
+      continue;
     c.error(rule::kInvalidArgument,
             fmt::format("`output_padding` must be strictly less than `strides` for all "
                         "dimensions. At dimension {}, `output_padding` is {} but `strides` is {}. "
@@ -275,15 +291,20 @@ std::optional<ConvArgs> read_conv_args(LayerCall& c, std::size_t rank, ConvKind 
     read_filters(c, a);
     return std::nullopt;
   }
-  if (!read_window_arguments(c, a)) return std::nullopt;
+  if (!read_window_arguments(c, a))
+    return std::nullopt;
   if ((kind == ConvKind::separable || kind == ConvKind::depthwise) && !read_depth_multiplier(c, a))
     return std::nullopt;
-  if (kind != ConvKind::depthwise && !read_filters(c, a)) return std::nullopt;
-  if (kind == ConvKind::standard && !read_groups(c, a)) return std::nullopt;
-  if (!check_output_padding(c, a) || !check_strides_with_dilation(c, a)) return std::nullopt;
+  if (kind != ConvKind::depthwise && !read_filters(c, a))
+    return std::nullopt;
+  if (kind == ConvKind::standard && !read_groups(c, a))
+    return std::nullopt;
+  if (!check_output_padding(c, a) || !check_strides_with_dilation(c, a))
+    return std::nullopt;
   a.use_bias = c.config().get_bool("use_bias", true);
   // Keras enables LoRA when lora_rank is truthy.
-  if (kind == ConvKind::standard) a.lora_rank = std::max<std::int64_t>(0, c.config().get_int("lora_rank", 0));
+  if (kind == ConvKind::standard)
+    a.lora_rank = std::max<std::int64_t>(0, c.config().get_int("lora_rank", 0));
   return a;
 }
 
@@ -292,7 +313,8 @@ ConvLayout conv_layout(const Shape& in, const ConvArgs& a) {
   layout.batch_rank = in.rank() - a.rank - 1;
   std::size_t first_spatial = a.channels_first ? layout.batch_rank + 1 : layout.batch_rank;
   layout.channel_axis = a.channels_first ? layout.batch_rank : in.rank() - 1;
-  for (std::size_t i = 0; i < a.rank; ++i) layout.spatial_axes.push_back(first_spatial + i);
+  for (std::size_t i = 0; i < a.rank; ++i)
+    layout.spatial_axes.push_back(first_spatial + i);
   return layout;
 }
 
@@ -303,7 +325,8 @@ Dim output_channels(const ConvArgs& a, Dim in_channels) {
 /// The kernel shape Keras's compute_conv_output_shape reports: kernel_size + (in, out).
 Shape reported_kernel_shape(const ConvArgs& a, Dim in_channels) {
   std::vector<Dim> dims;
-  for (auto k : a.kernel_size) dims.push_back(Dim::of(k));
+  for (auto k : a.kernel_size)
+    dims.push_back(Dim::of(k));
   dims.push_back(in_channels);
   dims.push_back(output_channels(a, in_channels));
   return Shape(std::move(dims));
@@ -316,32 +339,59 @@ std::string spatial_layout_text(const ConvArgs& a) {
                           : fmt::format("batch, {}, channels", spatial);
 }
 
+std::string rank_hint(const ConvArgs& a) {
+  return fmt::format("give this layer inputs of rank {} ({})", a.rank + 2, spatial_layout_text(a));
+}
+
+/// Keras's InputSpec wording ("expected min_ndim=4" / "expected ndim=4"), with a hint.
+void report_rank(LayerCall& c, const ConvArgs& a, std::string_view bound) {
+  const Shape& in = c.input();
+  c.error(rule::kInputRank,
+          incompatible_input_message(
+              c.layer_name(),
+              0,
+              fmt::format("expected {}={}, found ndim={}. Full shape received: {{}}",
+                          bound,
+                          a.rank + 2,
+                          in.rank()),
+              in),
+          rank_hint(a));
+}
+
 /// Keras 3 requires exactly rank + 2 axes; tf.keras 2 lets a plain convolution treat extra
 /// leading axes as batch axes.
 bool check_conv_rank(LayerCall& c, const ConvArgs& a) {
   const Shape& in = c.input();
   std::size_t want = a.rank + 2;
-  if (in.rank() < want) return c.require_min_rank(0, want);
-  if (in.rank() == want) return true;
-  if (!c.keras3() && a.kind == ConvKind::standard) return true;
+  if (in.rank() == want)
+    return true;
+  if (in.rank() < want) {
+    report_rank(c, a, "min_ndim");
+    return false;
+  }
+  if (!c.keras3() && a.kind == ConvKind::standard)
+    return true;
   // Keras 3's transposed convolutions fail here with a bare IndexError; say what it means.
-  if (!c.keras3() || a.kind == ConvKind::transpose) return c.require_rank(0, want);
+  if (!c.keras3() || a.kind == ConvKind::transpose) {
+    report_rank(c, a, "ndim");
+    return false;
+  }
   Dim in_channels = in.at(a.channels_first ? 1 : -1);
-  c.error(rule::kInputRank,
-          fmt::format("Kernel shape must have the same length as input, but received kernel of "
-                      "shape {} and input of shape {}.",
-                      to_string(reported_kernel_shape(a, in_channels)),
-                      to_string(in)),
-          fmt::format("give this layer inputs of rank {} ({}); wrap it in TimeDistributed to "
-                      "apply it to every step of a longer input",
-                      want,
-                      spatial_layout_text(a)));
+  c.error(
+      rule::kInputRank,
+      fmt::format("Kernel shape must have the same length as input, but received kernel of "
+                  "shape {} and input of shape {}.",
+                  to_string(reported_kernel_shape(a, in_channels)),
+                  to_string(in)),
+      rank_hint(a) + "; wrap it in TimeDistributed to apply it to every step of a longer input");
   return false;
 }
 
 bool check_groups_divide_channels(LayerCall& c, const ConvArgs& a, Dim in_channels) {
-  if (a.kind != ConvKind::standard || !in_channels.is_known()) return true;
-  if (in_channels.value() % a.groups == 0) return true;
+  if (a.kind != ConvKind::standard || !in_channels.is_known())
+    return true;
+  if (in_channels.value() % a.groups == 0)
+    return true;
   c.error(rule::kInputAxis,
           fmt::format("The number of input channels must be evenly divisible by the number of "
                       "groups. Received groups={}, but the input has {} channels (full input "
@@ -356,7 +406,8 @@ bool check_groups_divide_channels(LayerCall& c, const ConvArgs& a, Dim in_channe
 Dim spatial_output(const ConvArgs& a, std::size_t i, Dim input) {
   if (a.kind == ConvKind::transpose) {
     std::optional<std::int64_t> output_padding;
-    if (a.output_padding) output_padding = (*a.output_padding)[i];
+    if (a.output_padding)
+      output_padding = (*a.output_padding)[i];
     return conv_transpose_output_length(
         input, a.kernel_size[i], a.padding, a.strides[i], output_padding, a.dilation_rate[i]);
   }
@@ -385,7 +436,8 @@ std::vector<Dim> dilated_extents(const ConvArgs& a) {
 std::string tf_shape_text(const Shape& s) {
   std::string out = "[";
   for (std::size_t i = 0; i < s.rank(); ++i) {
-    if (i > 0) out += ',';
+    if (i > 0)
+      out += ',';
     out += s.dims()[i].is_known() ? std::to_string(s.dims()[i].value()) : std::string("?");
   }
   return out + "]";
@@ -395,7 +447,8 @@ std::string tf_shape_text(const Shape& s) {
 std::string python_dims_list(const Shape& s) {
   std::string out = "[";
   for (std::size_t i = 0; i < s.rank(); ++i) {
-    if (i > 0) out += ", ";
+    if (i > 0)
+      out += ", ";
     out += to_string(s.dims()[i]);
   }
   return out + "]";
@@ -407,17 +460,19 @@ std::string keras2_window_message(LayerCall& c, const ConvArgs& a, std::size_t i
   Dim extent = dilated_kernel_extent(a.kernel_size[i], a.dilation_rate[i]);
   Dim overshoot = input - extent + a.strides[i];
   if (a.kind == ConvKind::standard && overshoot.is_known() && overshoot.value() < 0)
-    return fmt::format("One of the dimensions in the output is <= 0 due to downsampling in {}. "
-                       "Consider increasing the input size. Received input shape {} which would "
-                       "produce output shape with a zero or negative value in a dimension.",
-                       c.layer_name(),
-                       python_dims_list(c.input()));
-  return fmt::format("Negative dimension size caused by subtracting {} from {} for '{}' with "
-                     "input shapes: {}.",
-                     to_string(extent),
-                     to_string(input),
-                     c.layer_name(),
-                     tf_shape_text(c.input()));
+    return fmt::format(
+        "One of the dimensions in the output is <= 0 due to downsampling in {}. "
+        "Consider increasing the input size. Received input shape {} which would "
+        "produce output shape with a zero or negative value in a dimension.",
+        c.layer_name(),
+        python_dims_list(c.input()));
+  return fmt::format(
+      "Negative dimension size caused by subtracting {} from {} for '{}' with "
+      "input shapes: {}.",
+      to_string(extent),
+      to_string(input),
+      c.layer_name(),
+      tf_shape_text(c.input()));
 }
 
 std::string keras3_window_message(LayerCall& c, const ConvArgs& a, Dim in_channels) {
@@ -432,19 +487,17 @@ std::string keras3_window_message(LayerCall& c, const ConvArgs& a, Dim in_channe
 }
 
 /// Every computed spatial size must be at least 1 (a window larger than its input).
-bool check_window_fits(LayerCall& c,
-                       const ConvArgs& a,
-                       const ConvLayout& layout,
-                       const Shape& out,
-                       Dim in_channels) {
-  if (a.kind == ConvKind::transpose) return true;
+bool check_window_fits(
+    LayerCall& c, const ConvArgs& a, const ConvLayout& layout, const Shape& out, Dim in_channels) {
+  if (a.kind == ConvKind::transpose)
+    return true;
   for (std::size_t i = 0; i < a.rank; ++i) {
     std::size_t axis = layout.spatial_axes[i];
     Dim size = out.dims()[axis];
-    if (!size.is_known() || size.value() >= 1) continue;
-    std::string message = c.keras3()
-                              ? keras3_window_message(c, a, in_channels)
-                              : keras2_window_message(c, a, i, c.input().dims()[axis]);
+    if (!size.is_known() || size.value() >= 1)
+      continue;
+    std::string message = c.keras3() ? keras3_window_message(c, a, in_channels)
+                                     : keras2_window_message(c, a, i, c.input().dims()[axis]);
     std::vector<Dim> extents = dilated_extents(a);
     c.error(rule::kNonPositiveDim,
             std::move(message),
@@ -458,7 +511,8 @@ bool check_window_fits(LayerCall& c,
 
 Shape weight_shape(std::span<const std::int64_t> window, std::initializer_list<Dim> tail) {
   std::vector<Dim> dims;
-  for (auto k : window) dims.push_back(Dim::of(k));
+  for (auto k : window)
+    dims.push_back(Dim::of(k));
   dims.insert(dims.end(), tail);
   return Shape(std::move(dims));
 }
@@ -471,7 +525,8 @@ void add_conv_weights(LayerCall& c, const ConvArgs& a, Dim in_channels) {
       Dim per_group = floor_div(in_channels, a.groups);
       // LoRA freezes the kernel and trains two low-rank factors instead.
       c.add_weight("kernel", weight_shape(a.kernel_size, {per_group, filters}), a.lora_rank == 0);
-      if (a.use_bias) c.add_weight("bias", Shape{filters});
+      if (a.use_bias)
+        c.add_weight("bias", Shape{filters});
       if (a.lora_rank > 0) {
         Dim lora = Dim::of(a.lora_rank);
         c.add_weight("lora_kernel_a", weight_shape(a.kernel_size, {per_group, lora}));
@@ -481,7 +536,8 @@ void add_conv_weights(LayerCall& c, const ConvArgs& a, Dim in_channels) {
     }
     case ConvKind::transpose:
       c.add_weight("kernel", weight_shape(a.kernel_size, {filters, in_channels}));
-      if (a.use_bias) c.add_weight("bias", Shape{filters});
+      if (a.use_bias)
+        c.add_weight("bias", Shape{filters});
       return;
     case ConvKind::separable: {
       Dim multiplier = Dim::of(a.depth_multiplier);
@@ -489,13 +545,15 @@ void add_conv_weights(LayerCall& c, const ConvArgs& a, Dim in_channels) {
       c.add_weight("depthwise_kernel", weight_shape(a.kernel_size, {in_channels, multiplier}));
       c.add_weight("pointwise_kernel",
                    weight_shape(pointwise, {in_channels * a.depth_multiplier, filters}));
-      if (a.use_bias) c.add_weight("bias", Shape{filters});
+      if (a.use_bias)
+        c.add_weight("bias", Shape{filters});
       return;
     }
     case ConvKind::depthwise:
       c.add_weight(c.keras3() ? "kernel" : "depthwise_kernel",
                    weight_shape(a.kernel_size, {in_channels, Dim::of(a.depth_multiplier)}));
-      if (a.use_bias) c.add_weight("bias", Shape{in_channels * a.depth_multiplier});
+      if (a.use_bias)
+        c.add_weight("bias", Shape{in_channels * a.depth_multiplier});
       return;
   }
 }
@@ -509,7 +567,8 @@ InputSpec conv_input_spec(const LayerCall& c, const ConvArgs& a, Dim in_channels
     spec.min_ndim = a.rank + 2;
   else
     spec.ndim = a.rank + 2;
-  if (!in_channels.is_known()) return spec;
+  if (!in_channels.is_known())
+    return spec;
   std::ptrdiff_t axis = -1;
   if (a.channels_first) {
     // tf.keras 2 counts from the end so that extra batch axes keep working.
@@ -536,19 +595,23 @@ void infer_unknown_rank(LayerCall& c, const ConvArgs& a) {
 
 void infer_convolution(LayerCall& c, std::size_t rank, ConvKind kind) {
   auto args = read_conv_args(c, rank, kind);
-  if (!args) return;
+  if (!args)
+    return;
   const ConvArgs& a = *args;
   const Shape& in = c.input();
   if (!in.has_rank()) {
     infer_unknown_rank(c, a);
     return;
   }
-  if (!check_conv_rank(c, a)) return;
+  if (!check_conv_rank(c, a))
+    return;
   ConvLayout layout = conv_layout(in, a);
   Dim in_channels = in.dims()[layout.channel_axis];
-  if (!check_groups_divide_channels(c, a, in_channels)) return;
+  if (!check_groups_divide_channels(c, a, in_channels))
+    return;
   Shape out = conv_output_shape(in, a, layout);
-  if (!check_window_fits(c, a, layout, out, in_channels)) return;
+  if (!check_window_fits(c, a, layout, out, in_channels))
+    return;
   if (out.overflowed()) {
     c.error(rule::kDimOverflow,
             fmt::format("the output shape of this layer on input {} overflows a 64-bit size",
@@ -617,6 +680,8 @@ constexpr LayerRule kRules[] = {
 
 }  // namespace
 
-std::span<const LayerRule> convolutional_rules() { return kRules; }
+std::span<const LayerRule> convolutional_rules() {
+  return kRules;
+}
 
 }  // namespace shapelint

@@ -29,8 +29,18 @@ void LayerCall::report(Severity severity, std::string_view rule_id, std::string 
       .layer = layer_name(),
       .message = std::move(message),
       .hint = std::move(hint),
-      .json_path = config_.path(),
+      .json_path = layer_path(),
   });
+}
+
+std::string LayerCall::layer_path() const {
+  // Findings point at the layer object, not at its `config` member.
+  const std::string& p = config_.path();
+  constexpr std::string_view kSuffix = ".config";
+  if (p.size() > kSuffix.size() &&
+      p.compare(p.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0)
+    return p.substr(0, p.size() - kSuffix.size());
+  return p;
 }
 
 void LayerCall::error(std::string_view rule_id, std::string message, std::string hint) {

@@ -88,6 +88,8 @@ class LayerCall {
   void warning(std::string_view rule_id, std::string message, std::string hint = {});
   void note(std::string_view rule_id, std::string message, std::string hint = {});
   bool failed() const { return failed_; }
+  /// JSON path of the layer object this call belongs to.
+  std::string layer_path() const;
 
   /// Runs the rule of another layer on `inputs` (the layer inside Bidirectional,
   /// TimeDistributed, RNN cells). `layer_object` is the `{"class_name", "config"}` object;

@@ -1,9 +1,9 @@
 #include "shapelint/shape/conv_arith.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <vector>
+
+#include <fmt/format.h>
 
 namespace shapelint {
 
@@ -11,20 +11,23 @@ namespace {
 
 /// max(d, value) for a Dim; unknown (or overflowed) stays so.
 Dim max_with(Dim d, std::int64_t value) {
-  if (!d.is_known()) return d;
+  if (!d.is_known())
+    return d;
   return Dim::of(std::max(d.value(), value));
 }
 
 /// Python's `x % 2` for a known Dim.
 Dim parity(Dim d) {
-  if (!d.is_known()) return d;
+  if (!d.is_known())
+    return d;
   return Dim::of(((d.value() % 2) + 2) % 2);
 }
 
 std::string join_ints(std::span<const std::int64_t> values, std::string_view separator) {
   std::string out;
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += separator;
+    if (i > 0)
+      out += separator;
     out += std::to_string(values[i]);
   }
   return out;
@@ -36,7 +39,8 @@ std::string join_ints(std::span<const std::int64_t> values, std::string_view sep
 std::vector<std::int64_t> python_set_order(std::span<const std::int64_t> values) {
   std::vector<std::int64_t> distinct;
   for (auto v : values)
-    if (std::find(distinct.begin(), distinct.end(), v) == distinct.end()) distinct.push_back(v);
+    if (std::find(distinct.begin(), distinct.end(), v) == distinct.end())
+      distinct.push_back(v);
   auto slot = [](std::int64_t v) {
     std::int64_t hash = v == -1 ? -2 : v;
     return hash & 7;
@@ -50,10 +54,14 @@ std::vector<std::int64_t> python_set_order(std::span<const std::int64_t> values)
 }  // namespace
 
 std::optional<WindowPadding> parse_window_padding(std::string_view text) {
-  if (text == "valid") return WindowPadding::valid;
-  if (text == "same") return WindowPadding::same;
-  if (text == "causal") return WindowPadding::causal;
-  if (text == "full") return WindowPadding::full;
+  if (text == "valid")
+    return WindowPadding::valid;
+  if (text == "same")
+    return WindowPadding::same;
+  if (text == "causal")
+    return WindowPadding::causal;
+  if (text == "full")
+    return WindowPadding::full;
   return std::nullopt;
 }
 
@@ -104,20 +112,26 @@ Dim conv_transpose_output_length(Dim input,
   Dim extent = dilated_kernel_extent(kernel, dilation);
   Dim strided = (input - 1) * stride;
   if (padding == WindowPadding::same) {
-    if (!output_padding) return input * stride;
+    if (!output_padding)
+      return input * stride;
     return strided + parity(extent) + *output_padding;
   }
   // Without output_padding Keras fills in whatever makes the windows tile the output.
-  if (!output_padding) return strided + max_with(extent, stride);
+  if (!output_padding)
+    return strided + max_with(extent, stride);
   return strided + extent + *output_padding;
 }
 
-Dim pool_output_length(Dim input, std::int64_t pool_size, WindowPadding padding, std::int64_t stride) {
+Dim pool_output_length(Dim input,
+                       std::int64_t pool_size,
+                       WindowPadding padding,
+                       std::int64_t stride) {
   return conv_output_length(input, pool_size, padding, stride, 1);
 }
 
 std::string python_tuple(std::span<const std::int64_t> values) {
-  if (values.size() == 1) return fmt::format("({},)", values[0]);
+  if (values.size() == 1)
+    return fmt::format("({},)", values[0]);
   return fmt::format("({})", join_ints(values, ", "));
 }
 
@@ -126,8 +140,8 @@ std::string python_list(std::span<const std::int64_t> values) {
 }
 
 std::string numpy_array(std::span<const std::optional<std::int64_t>> values, bool object_array) {
-  bool has_none = object_array ||
-                  std::any_of(values.begin(), values.end(), [](const auto& v) { return !v; });
+  bool has_none =
+      object_array || std::any_of(values.begin(), values.end(), [](const auto& v) { return !v; });
   std::vector<std::string> items;
   std::size_t width = 0;
   for (const auto& v : values) {
@@ -136,9 +150,11 @@ std::string numpy_array(std::span<const std::optional<std::int64_t>> values, boo
   }
   std::string out = "[";
   for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ' ';
+    if (i > 0)
+      out += ' ';
     // An int array pads every element to the widest; an object array does not.
-    if (!has_none) out.append(width - items[i].size(), ' ');
+    if (!has_none)
+      out.append(width - items[i].size(), ' ');
     out += items[i];
   }
   return out + "]";
@@ -155,8 +171,10 @@ std::optional<std::string> tuple_argument_error(std::string_view name,
                                                 bool allow_zero) {
   std::vector<std::int64_t> bad;
   for (auto v : values)
-    if (allow_zero ? v < 0 : v <= 0) bad.push_back(v);
-  if (bad.empty()) return std::nullopt;
+    if (allow_zero ? v < 0 : v <= 0)
+      bad.push_back(v);
+  if (bad.empty())
+    return std::nullopt;
   std::vector<std::int64_t> ordered = python_set_order(bad);
   return fmt::format(
       "The `{}` argument must be a tuple of {} integers. Received {}={}, including values {{{}}} "
@@ -172,7 +190,8 @@ std::optional<std::string> tuple_argument_error(std::string_view name,
 std::string window_extent_text(std::span<const Dim> extents) {
   std::string out;
   for (std::size_t i = 0; i < extents.size(); ++i) {
-    if (i > 0) out += 'x';
+    if (i > 0)
+      out += 'x';
     out += to_string(extents[i]);
   }
   return out;

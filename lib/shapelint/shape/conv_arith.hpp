@@ -48,7 +48,10 @@ Dim conv_transpose_output_length(Dim input,
 
 /// One spatial axis of a pooling window (padding valid or same):
 ///   valid: floor((n - p) / s) + 1;  same: floor((n - 1) / s) + 1.
-Dim pool_output_length(Dim input, std::int64_t pool_size, WindowPadding padding, std::int64_t stride);
+Dim pool_output_length(Dim input,
+                       std::int64_t pool_size,
+                       WindowPadding padding,
+                       std::int64_t stride);
 
 // How Keras's messages print these values.
 

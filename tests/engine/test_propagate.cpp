@@ -1,0 +1,149 @@
+// The engine: one mistake gives one diagnostic, independent mistakes are all reported,
+// and --input-shape replays data through the weights the declared shapes built.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "shapelint/diag/catalog.hpp"
+#include "shapelint/lint/lint.hpp"
+
+using namespace shapelint;
+
+namespace {
+
+std::size_t count_errors(const FileReport& r) {
+  std::size_t n = 0;
+  for (const auto& d : r.diagnostics) n += d.severity == Severity::error ? 1 : 0;
+  return n;
+}
+
+const LayerRow& row(const FileReport& r, std::string_view name) {
+  for (const auto& l : r.layers)
+    if (l.name == name) return l;
+  FAIL("no layer " << name);
+  return r.layers.front();
+}
+
+LintOptions what_if(std::initializer_list<const char*> shapes) {
+  LintOptions o;
+  for (const char* s : shapes) {
+    std::string error;
+    auto parsed = parse_input_shape_option(s, error);
+    REQUIRE(parsed);
+    o.input_shapes.push_back(*parsed);
+  }
+  return o;
+}
+
+// Conv2D(32, 3) → MaxPooling2D(2) → Flatten → Dense(128), built for 28x28x1.
+const std::string kMnist = R"({"class_name": "Sequential", "config": {"name": "mnist", "layers": [
+  {"class_name": "InputLayer", "config": {"name": "image", "batch_input_shape": [null, 28, 28, 1]}},
+  {"class_name": "Conv2D", "config": {"name": "conv2d", "filters": 32, "kernel_size": [3, 3]}},
+  {"class_name": "MaxPooling2D", "config": {"name": "pool", "pool_size": [2, 2]}},
+  {"class_name": "Flatten", "config": {"name": "flatten"}},
+  {"class_name": "Dense", "config": {"name": "dense", "units": 128}},
+  {"class_name": "Dense", "config": {"name": "dense_1", "units": 10}}]}})";
+
+// Two branches from one input; both fail independently.
+const std::string kTwoBranches = R"({"class_name": "Model", "config": {"name": "m", "layers": [
+  {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 4, 4, 3]}, "inbound_nodes": []},
+  {"class_name": "Conv2D", "name": "big_a", "config": {"name": "big_a", "filters": 2, "kernel_size": 5}, "inbound_nodes": [[["in", 0, 0, {}]]]},
+  {"class_name": "Dense", "name": "after_a", "config": {"name": "after_a", "units": 2}, "inbound_nodes": [[["big_a", 0, 0, {}]]]},
+  {"class_name": "Conv2D", "name": "big_b", "config": {"name": "big_b", "filters": 2, "kernel_size": 7}, "inbound_nodes": [[["in", 0, 0, {}]]]},
+  {"class_name": "Conv2D", "name": "fine", "config": {"name": "fine", "filters": 2, "kernel_size": 3}, "inbound_nodes": [[["in", 0, 0, {}]]]}],
+  "input_layers": [["in", 0, 0]], "output_layers": [["after_a", 0, 0], ["big_b", 0, 0], ["fine", 0, 0]]}})";
+
+}  // namespace
+
+TEST_CASE("declared shapes propagate and params match model.summary()") {
+  auto r = lint_text(kMnist, "m.json", {});
+  CHECK(r.status == "ok");
+  CHECK(row(r, "flatten").output_shapes == Shapes{make_shape({-1, 5408})});
+  CHECK(row(r, "dense").params == 692352);
+  CHECK(r.params.total == 320 + 692352 + 1290);
+  CHECK(r.params.unknown_layers == 0);
+}
+
+TEST_CASE("a model built for 28x28 and fed 25x25 images fails at the Dense after Flatten") {
+  auto r = lint_text(kMnist, "m.json", what_if({"25x25x1"}));
+  CHECK(r.status == "error");
+  CHECK(row(r, "flatten").output_shapes == Shapes{make_shape({-1, 3872})});
+  CHECK(row(r, "dense").status == "error");
+  CHECK(row(r, "dense_1").status == "unknown");
+  REQUIRE(count_errors(r) == 1);
+  const Diagnostic& d = r.diagnostics.front();
+  CHECK(d.rule == rule::kInputAxis);
+  CHECK(d.message ==
+        "Input 0 of layer \"dense\" is incompatible with the layer: expected axis -1 of input "
+        "shape to have value 5408, but received input with shape (None, 3872)");
+  // Params stay those of the built model.
+  CHECK(row(r, "dense").params == 692352);
+}
+
+TEST_CASE("data with 3 channels fails at the first convolution") {
+  auto r = lint_text(kMnist, "m.json", what_if({"28x28x3"}));
+  REQUIRE(count_errors(r) == 1);
+  CHECK(r.diagnostics.front().layer == "conv2d");
+  CHECK(row(r, "conv2d").status == "error");
+}
+
+TEST_CASE("an error makes downstream unknown without new diagnostics; independent errors all show") {
+  auto r = lint_text(kTwoBranches, "m.json", {});
+  CHECK(r.status == "error");
+  CHECK(row(r, "big_a").status == "error");
+  CHECK(row(r, "after_a").status == "unknown");
+  CHECK(row(r, "big_b").status == "error");
+  CHECK(row(r, "fine").status == "ok");
+  CHECK(count_errors(r) == 2);
+}
+
+TEST_CASE("--input-shape names inputs and rejects names the model lacks") {
+  auto ok = lint_text(kMnist, "m.json", what_if({"image=28x28x1"}));
+  CHECK(ok.status == "ok");
+  auto bad = lint_text(kMnist, "m.json", what_if({"pixels=28x28x1"}));
+  CHECK(bad.status == "invalid");
+  REQUIRE_FALSE(bad.diagnostics.empty());
+  CHECK(bad.diagnostics.front().rule == rule::kBadInputShapeOption);
+}
+
+TEST_CASE("--batch-size fixes the batch axis in every shape") {
+  LintOptions o;
+  o.batch_size = 32;
+  auto r = lint_text(kMnist, "m.json", o);
+  // The batch only applies to replayed data; declared shapes keep their own batch axis.
+  CHECK(row(r, "dense").output_shapes == Shapes{make_shape({-1, 128})});
+  o.input_shapes = what_if({"28x28x1"}).input_shapes;
+  auto replayed = lint_text(kMnist, "m.json", o);
+  CHECK(row(replayed, "dense").output_shapes == Shapes{make_shape({32, 128})});
+}
+
+TEST_CASE("a shared layer called on another size fails at its second call") {
+  auto r = lint_text(R"({"class_name": "Model", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "name": "a", "config": {"name": "a", "batch_input_shape": [null, 8]}, "inbound_nodes": []},
+    {"class_name": "InputLayer", "name": "b", "config": {"name": "b", "batch_input_shape": [null, 6]}, "inbound_nodes": []},
+    {"class_name": "Dense", "name": "shared", "config": {"name": "shared", "units": 4},
+     "inbound_nodes": [[["a", 0, 0, {}]], [["b", 0, 0, {}]]]}],
+    "input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["shared", 0, 0], ["shared", 1, 0]]}})",
+                     "m.json", {});
+  CHECK(r.status == "error");
+  REQUIRE(count_errors(r) == 1);
+  CHECK(r.diagnostics.front().layer == "shared");
+  CHECK(row(r, "shared").params == 36);
+}
+
+TEST_CASE("a nested model is one row whose params count all its weights") {
+  auto r = lint_text(R"({"class_name": "Model", "config": {"name": "outer", "layers": [
+    {"class_name": "InputLayer", "name": "x", "config": {"name": "x", "batch_input_shape": [null, 10]}, "inbound_nodes": []},
+    {"class_name": "Sequential", "name": "inner", "config": {"name": "inner", "layers": [
+        {"class_name": "Dense", "config": {"name": "d1", "units": 5, "batch_input_shape": [null, 10]}},
+        {"class_name": "Dense", "config": {"name": "d2", "units": 3}}]},
+     "inbound_nodes": [[["x", 0, 0, {}]]]},
+    {"class_name": "Dense", "name": "head", "config": {"name": "head", "units": 1}, "inbound_nodes": [[["inner", 1, 0, {}]]]}],
+    "input_layers": [["x", 0, 0]], "output_layers": [["head", 0, 0]]}})",
+                     "m.json", {});
+  CHECK(r.status == "ok");
+  CHECK(row(r, "inner").params == 55 + 18);
+  CHECK(row(r, "inner").output_shapes == Shapes{make_shape({-1, 3})});
+  CHECK(row(r, "head").params == 4);
+  CHECK(row(r, "inner").layers.size() == 2);
+}

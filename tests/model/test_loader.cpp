@@ -1,0 +1,183 @@
+// The loader: every JSON dialect becomes the same graph, and bad input is a finding with the
+// JSON path, never a crash.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "shapelint/diag/catalog.hpp"
+#include "shapelint/lint/lint.hpp"
+#include "shapelint/model/loader.hpp"
+
+using namespace shapelint;
+
+namespace {
+
+FileReport lint(const std::string& text) { return lint_text(text, "model.json", {}); }
+
+const Diagnostic* find(const FileReport& r, std::string_view rule) {
+  for (const auto& d : r.diagnostics)
+    if (d.rule == rule) return &d;
+  return nullptr;
+}
+
+const std::string kKeras2Functional = R"({"class_name": "Model", "config": {"name": "m",
+  "layers": [
+    {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 8]}, "inbound_nodes": []},
+    {"class_name": "Dense", "name": "d1", "config": {"name": "d1", "units": 4}, "inbound_nodes": [[["in", 0, 0, {}]]]},
+    {"class_name": "Dense", "name": "d2", "config": {"name": "d2", "units": 2}, "inbound_nodes": [[["d1", 0, 0, {}]]]}],
+  "input_layers": [["in", 0, 0]], "output_layers": [["d2", 0, 0]]}, "keras_version": "2.4.0"})";
+
+const std::string kKeras3Functional = R"({"module": "keras.src.models.functional", "class_name": "Functional",
+  "config": {"name": "m", "trainable": true, "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_shape": [null, 8], "dtype": "float32"}, "inbound_nodes": []},
+    {"module": "keras.layers", "class_name": "Dense", "name": "d1", "config": {"name": "d1", "units": 4, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}}},
+     "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 8], "dtype": "float32", "keras_history": ["in", 0, 0]}}], "kwargs": {}}]},
+    {"module": "keras.layers", "class_name": "Dense", "name": "d2", "config": {"name": "d2", "units": 2},
+     "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 4], "dtype": "float32", "keras_history": ["d1", 0, 0]}}], "kwargs": {}}]}],
+  "input_layers": ["in", 0, 0], "output_layers": ["d2", 0, 0]}, "registered_name": "Functional"})";
+
+}  // namespace
+
+TEST_CASE("the same model in Keras 2 and Keras 3 form gives the same layers") {
+  auto k2 = lint(kKeras2Functional);
+  auto k3 = lint(kKeras3Functional);
+  CHECK(k2.format == "keras2-json");
+  CHECK(k3.format == "keras3-json");
+  REQUIRE(k2.layers.size() == 3);
+  REQUIRE(k3.layers.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(k2.layers[i].name == k3.layers[i].name);
+    CHECK(k2.layers[i].output_shapes == k3.layers[i].output_shapes);
+    CHECK(k2.layers[i].params == k3.layers[i].params);
+  }
+  CHECK(k2.layers[2].output_shapes == Shapes{make_shape({-1, 2})});
+  CHECK(k2.layers[1].params == 36);
+  CHECK(k2.status == "ok");
+}
+
+TEST_CASE("a Keras <= 2.1 Sequential written as a bare list of layers is read") {
+  auto r = lint(R"({"class_name": "Sequential", "keras_version": "2.0.6", "config": [
+      {"class_name": "Dense", "config": {"name": "dense_1", "units": 3, "batch_input_shape": [null, 5]}},
+      {"class_name": "Dense", "config": {"name": "dense_2", "units": 1}}]})");
+  CHECK(r.format == "keras2-json");
+  REQUIRE(r.layers.size() == 2);  // no InputLayer entry: the config has none
+  CHECK(r.layers[0].output_shapes == Shapes{make_shape({-1, 3})});
+  CHECK(r.layers[1].params == 4);
+}
+
+TEST_CASE("Keras 1 names are translated before the rules run") {
+  auto r = lint(R"({"class_name": "Sequential", "keras_version": "1.2.1", "config": [
+      {"class_name": "Convolution2D", "config": {"name": "c", "nb_filter": 8, "nb_row": 3, "nb_col": 3,
+        "border_mode": "valid", "subsample": [2, 2], "dim_ordering": "tf", "bias": true,
+        "batch_input_shape": [null, 32, 32, 3]}},
+      {"class_name": "Flatten", "config": {"name": "f"}},
+      {"class_name": "Dense", "config": {"name": "d", "output_dim": 10}}]})");
+  CHECK(r.format == "keras1-json");
+  REQUIRE(r.layers.size() == 3);
+  CHECK(r.layers[0].class_name == "Convolution2D");
+  CHECK(r.layers[0].output_shapes == Shapes{make_shape({-1, 15, 15, 8})});
+  CHECK(r.layers[0].params == 224);
+  CHECK(r.layers[2].params == 18010);
+}
+
+TEST_CASE("a TensorFlow.js model.json is unwrapped") {
+  auto r = lint(R"({"format": "layers-model", "modelTopology": {"keras_version": "2.4.0", "model_config":
+      {"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": "Dense", "config": {"name": "d", "units": 2, "batch_input_shape": [null, 3]}}]}}},
+      "weightsManifest": []})");
+  CHECK(r.format == "tfjs-layers");
+  REQUIRE(r.layers.size() == 1);
+  CHECK(r.layers[0].params == 8);
+}
+
+TEST_CASE("bad input is a finding naming the JSON path, and the file is invalid") {
+  struct Row {
+    const char* name;
+    std::string text;
+    std::string_view rule;
+    std::string path_fragment;
+  };
+  const Row rows[] = {
+      {"invalid JSON", R"({"class_name": "Sequential", "config": )", rule::kInvalidJson, "line 1"},
+      {"not a model", R"({"name": "my-package", "version": "1.0.0"})", rule::kNotAModel, "class_name"},
+      {"a wrong type at a JSON path",
+       R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+           {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 8, 8, 1]}},
+           {"class_name": "Conv2D", "config": {"name": "c", "filters": 4, "kernel_size": "three"}}]}})",
+       rule::kBadConfigValue, "config.layers[1].config.kernel_size"},
+      {"a missing class_name",
+       R"({"class_name": "Sequential", "config": {"name": "s", "layers": [{"config": {"name": "x"}}]}})",
+       rule::kBadConfigValue, "config.layers[0].class_name"},
+      {"a dangling inbound name",
+       R"({"class_name": "Model", "config": {"name": "m", "layers": [
+           {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 8]}, "inbound_nodes": []},
+           {"class_name": "Dense", "name": "d", "config": {"name": "d", "units": 2}, "inbound_nodes": [[["nope", 0, 0, {}]]]}],
+           "input_layers": [["in", 0, 0]], "output_layers": [["d", 0, 0]]}})",
+       rule::kDanglingReference, "config.layers[1].inbound_nodes[0][0]"},
+      {"a cycle",
+       R"({"class_name": "Model", "config": {"name": "m", "layers": [
+           {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 8]}, "inbound_nodes": []},
+           {"class_name": "Add", "name": "a", "config": {"name": "a"}, "inbound_nodes": [[["in", 0, 0, {}], ["b", 0, 0, {}]]]},
+           {"class_name": "Dense", "name": "b", "config": {"name": "b", "units": 8}, "inbound_nodes": [[["a", 0, 0, {}]]]}],
+           "input_layers": [["in", 0, 0]], "output_layers": [["b", 0, 0]]}})",
+       rule::kCycle, "config.layers[1].inbound_nodes[0]"},
+      {"a duplicate layer name",
+       R"({"class_name": "Model", "config": {"name": "m", "layers": [
+           {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 8]}, "inbound_nodes": []},
+           {"class_name": "Dense", "name": "in", "config": {"name": "in", "units": 2}, "inbound_nodes": [[["in", 0, 0, {}]]]}],
+           "input_layers": [["in", 0, 0]], "output_layers": [["in", 0, 0]]}})",
+       rule::kDuplicateLayerName, "config.layers[1]"},
+      {"a Git LFS pointer", "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n",
+       rule::kUnreadable, ""},
+      {"an empty file", "", rule::kInvalidJson, ""},
+  };
+  for (const auto& row : rows) {
+    DYNAMIC_SECTION(row.name) {
+      auto r = lint(row.text);
+      CHECK(r.status == "invalid");
+      const Diagnostic* d = find(r, row.rule);
+      REQUIRE(d != nullptr);
+      INFO(d->message << " @ " << d->json_path);
+      CHECK((d->json_path.find(row.path_fragment) != std::string::npos ||
+             d->message.find(row.path_fragment) != std::string::npos));
+    }
+  }
+}
+
+TEST_CASE("a subclassed model saved with an empty config is read without a crash") {
+  auto r = lint(R"({"class_name": "VAE", "config": {}, "keras_version": "2.14.0"})");
+  CHECK(r.status == "ok");
+  CHECK(find(r, rule::kSubclassedModel) != nullptr);
+}
+
+TEST_CASE("a custom layer names its class and leaves the shapes after it unknown") {
+  auto r = lint(R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+      {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 8]}},
+      {"class_name": "MyAttention", "config": {"name": "att"}},
+      {"class_name": "Dense", "config": {"name": "d", "units": 2}}]}})");
+  CHECK(r.status == "ok");
+  const Diagnostic* d = find(r, rule::kUnknownLayerClass);
+  REQUIRE(d != nullptr);
+  CHECK(d->message.find("MyAttention") != std::string::npos);
+  REQUIRE(r.layers.size() == 3);
+  CHECK(r.layers[2].status == "unknown");
+}
+
+TEST_CASE("a near-miss class name gets a did-you-mean suggestion") {
+  auto r = lint(R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+      {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 8, 8, 1]}},
+      {"class_name": "Conv2d", "config": {"name": "c", "filters": 2, "kernel_size": 3}}]}})");
+  const Diagnostic* d = find(r, rule::kUnknownLayerClass);
+  REQUIRE(d != nullptr);
+  CHECK(d->hint.find("Conv2D") != std::string::npos);
+}
+
+TEST_CASE("a Lambda with a declared output_shape list keeps propagating") {
+  auto r = lint(R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+      {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 8]}},
+      {"class_name": "Lambda", "config": {"name": "l", "function": ["4wEAAAAA", null, null], "function_type": "lambda", "output_shape": [4, 2], "output_shape_type": "raw"}},
+      {"class_name": "Dense", "config": {"name": "d", "units": 3}}]}})");
+  REQUIRE(r.layers.size() == 3);
+  CHECK(r.layers[1].output_shapes == Shapes{make_shape({-1, 4, 2})});
+  CHECK(r.layers[2].output_shapes == Shapes{make_shape({-1, 4, 3})});
+}
