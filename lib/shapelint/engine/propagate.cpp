@@ -58,6 +58,7 @@ class Propagator {
   void evaluate(std::size_t layer_index, std::size_t node_index);
   bool gather_inputs(const Node& node, Shapes& inputs, std::vector<KwargTensors>& kwargs);
   Shape tensor_shape(const TensorRef& ref, bool& poisoned) const;
+  bool from_uncertain(const Node& node) const;
   void evaluate_input_layer(const Layer& layer, std::size_t layer_index, CallResult& call);
   void evaluate_nested(const Layer& layer, LayerResult& result, CallResult& call,
                        bool first_call);
@@ -156,6 +157,8 @@ ModelResult Propagator::run() {
   for (const auto& out : model_.outputs) {
     bool poisoned = false;
     result_.outputs.push_back(tensor_shape(out, poisoned));
+    result_.uncertain_outputs =
+        result_.uncertain_outputs || result_.layers[out.layer].calls[out.node].uncertain;
   }
   return std::move(result_);
 }
@@ -176,6 +179,16 @@ std::optional<Shape> Propagator::recorded_shape(std::size_t layer, std::size_t n
     if (r.tensor.layer == layer && r.tensor.node == node && r.tensor.tensor == tensor)
       return r.shape;
   return std::nullopt;
+}
+
+bool Propagator::from_uncertain(const Node& node) const {
+  auto uncertain = [&](const TensorRef& r) { return result_.layers[r.layer].calls[r.node].uncertain; };
+  for (const auto& r : node.inputs)
+    if (uncertain(r)) return true;
+  for (const auto& [k, refs] : node.kwargs)
+    for (const auto& r : refs)
+      if (uncertain(r)) return true;
+  return false;
 }
 
 bool Propagator::gather_inputs(const Node& node, Shapes& inputs,
@@ -200,6 +213,7 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
   bool clean = gather_inputs(node, call.inputs, kwargs);
   call.evaluated = true;
   if (layer.rule_class == "InputLayer" && node.inputs.empty()) {
+    call.uncertain = options_.uncertain_inputs;
     evaluate_input_layer(layer, layer_index, call);
     return;
   }
@@ -208,12 +222,14 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
     return;
   }
   bool first_call = node_index == 0;
+  call.uncertain = from_uncertain(node);
   if (layer.nested) {
     evaluate_nested(layer, result, call, first_call);
   } else if (RuleRegistry::builtin().find(layer.rule_class)) {
     evaluate_rule(layer, result, call, first_call, kwargs);
   } else {
     evaluate_opaque(layer, call, first_call);
+    call.uncertain = true;
     // A layer Keras does not know may still be described by the file's recorded shapes.
     for (std::size_t t = 0; t < std::max<std::size_t>(call.outputs.size(), 1); ++t)
       if (auto rec = recorded_shape(layer_index, node_index, t)) {
@@ -262,6 +278,7 @@ void Propagator::evaluate_nested(const Layer& layer, LayerResult& result, CallRe
   }
   PropagateOptions opts;
   opts.semantics = options_.semantics;
+  opts.uncertain_inputs = call.uncertain;
   opts.input_shapes.resize(nested.inputs.size());
   for (std::size_t i = 0; i < nested.inputs.size() && i < call.inputs.size(); ++i)
     opts.input_shapes[i] = call.inputs[i];
@@ -281,6 +298,7 @@ void Propagator::evaluate_nested(const Layer& layer, LayerResult& result, CallRe
     sink_.push_back(std::move(d));
   }
   call.failed = r.failed;
+  call.uncertain = call.uncertain || r.uncertain_outputs;
   call.outputs = r.failed ? Shapes(std::max<std::size_t>(r.outputs.size(), 1)) : r.outputs;
   if (first_call && !result.nested) result.nested = std::make_unique<ModelResult>(std::move(r));
 }
@@ -318,20 +336,33 @@ void Propagator::evaluate_rule(const Layer& layer, LayerResult& result, CallResu
   }
   const LayerResult* built = built_layer(static_cast<std::size_t>(&result - &result_.layers[0]));
   if (!built && !first_call && result.built) built = &result;
-  if (built && built->built && !check_built(layer, *built, call)) {
+  if (built && built->built && !call.uncertain && !check_built(layer, *built, call)) {
     call.failed = true;
     return;
   }
-  LayerConfig config(layer.config, layer.path + ".config", &sink_, layer.name);
-  LayerCall lc(config, call.inputs, kwargs, options_.semantics, &sink_);
+  Diagnostics uncertain_sink;
+  Diagnostics& sink = call.uncertain ? uncertain_sink : sink_;
+  LayerConfig config(layer.config, layer.path + ".config", &sink, layer.name);
+  LayerCall lc(config, call.inputs, kwargs, options_.semantics, &sink);
   rule.infer(lc);
+  if (call.uncertain) {
+    // Only findings about the config itself stand; shape errors may be artefacts of what
+    // shapelint could not know upstream.
+    for (auto& d : uncertain_sink)
+      if (d.severity != Severity::error || d.rule == rule::kBadConfigValue)
+        sink_.push_back(std::move(d));
+    if (lc.failed()) {
+      call.outputs = Shapes(std::max<std::size_t>(lc.outputs.size(), 1));
+      return;
+    }
+  }
   call.failed = lc.failed();
   if (call.failed) {
     call.outputs = Shapes(std::max<std::size_t>(lc.outputs.size(), 1));
     return;
   }
   call.outputs = std::move(lc.outputs);
-  if (built && built->built) {
+  if (built && built->built && !call.uncertain) {
     // Real arrays fail where the built weights cannot take them, even when the layer's
     // symbolic check does not look (LayerNormalization, an RNN's feature size).
     for (std::size_t w = 0; w < lc.weights.size() && w < built->weights.size(); ++w) {

@@ -22,6 +22,10 @@ struct CallResult {
   /// Upstream of this call an error occurred: outputs are unknown and nothing is reported.
   bool poisoned = false;
   bool failed = false;  ///< this call raised an error
+  /// An input comes (perhaps indirectly) from a layer whose output shapes shapelint cannot
+  /// know (a custom class, a Lambda): an unknown dim may really be known, so this call
+  /// reports no errors and its failure only makes its outputs unknown.
+  bool uncertain = false;
 };
 
 /// A layer after propagation: its calls, the weights its first call built, its status.
@@ -46,6 +50,7 @@ struct ModelResult {
   std::vector<LayerResult> layers;
   Shapes outputs;
   bool failed = false;
+  bool uncertain_outputs = false;  ///< an output depends on a layer shapelint cannot see into
   std::optional<std::int64_t> params;
   std::optional<std::int64_t> trainable_params;
   std::optional<std::int64_t> non_trainable_params;
@@ -62,6 +67,8 @@ struct PropagateOptions {
   /// The same model propagated on its declared shapes: every layer keeps the weights built
   /// there, and each call is checked against them (what-if replay).
   const ModelResult* built = nullptr;
+  /// The inputs come from layers shapelint cannot see into (see CallResult::uncertain).
+  bool uncertain_inputs = false;
 };
 
 /// Walks the graph in topological order, running each layer's shape rule. Never throws for
