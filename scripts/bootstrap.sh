@@ -6,5 +6,5 @@ scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$(nproc)"
 echo
-echo "\$ build/shapelint samples/bad/mnist_fed_25x25.json --input-shape 25x25x1"
+echo "\$ build/shapelint samples/ok/mnist_cnn.json --input-shape 25x25x1"
 build/shapelint samples/ok/mnist_cnn.json --input-shape 25x25x1 || true

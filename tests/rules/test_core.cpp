@@ -1,12 +1,12 @@
 // Core layers (Dense, Embedding, Masking, Identity, Activation) against Keras 3 / tf.keras 2.
 // Expected shapes and parameter counts come from the Keras formulas, checked with the
 // Keras 3 and tfjs oracles.
-#include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "support/rule_harness.hpp"
@@ -29,13 +29,15 @@ struct Row {
 
 Shapes to_shapes(const std::vector<std::string_view>& texts) {
   Shapes out;
-  for (auto t : texts) out.push_back(shape(t));
+  for (auto t : texts)
+    out.push_back(shape(t));
   return out;
 }
 
 bool has_message(const RuleRun& run, std::string_view text) {
   for (const auto& d : run.diagnostics)
-    if (d.message == text) return true;
+    if (d.message == text)
+      return true;
   return false;
 }
 
@@ -46,13 +48,15 @@ void check(const Row& row) {
   if (!row.error.empty()) {
     CHECK(run.failed);
     CHECK(run.has(row.error));
-    if (!row.message.empty()) CHECK(has_message(run, row.message));
+    if (!row.message.empty())
+      CHECK(has_message(run, row.message));
     return;
   }
   CHECK_FALSE(run.failed);
   CHECK(run.outputs == to_shapes(row.outputs));
   CHECK(run.params == row.params);
-  if (row.trainable) CHECK(run.trainable == row.trainable);
+  if (row.trainable)
+    CHECK(run.trainable == row.trainable);
 }
 
 const std::vector<Row> kDenseRows = {
@@ -248,15 +252,24 @@ const std::vector<Row> kPassthroughRows = {
 }  // namespace
 
 TEST_CASE("Dense follows keras/src/layers/core/dense.py") {
-  for (const auto& row : kDenseRows) DYNAMIC_SECTION(row.name) { check(row); }
+  for (const auto& row : kDenseRows)
+    DYNAMIC_SECTION(row.name) {
+      check(row);
+    }
 }
 
 TEST_CASE("Embedding follows keras/src/layers/core/embedding.py") {
-  for (const auto& row : kEmbeddingRows) DYNAMIC_SECTION(row.name) { check(row); }
+  for (const auto& row : kEmbeddingRows)
+    DYNAMIC_SECTION(row.name) {
+      check(row);
+    }
 }
 
 TEST_CASE("Masking, Identity and Activation pass shapes through") {
-  for (const auto& row : kPassthroughRows) DYNAMIC_SECTION(row.name) { check(row); }
+  for (const auto& row : kPassthroughRows)
+    DYNAMIC_SECTION(row.name) {
+      check(row);
+    }
 }
 
 TEST_CASE("Dense on a feature map warns that it acts on the last axis only") {

@@ -2,12 +2,12 @@
 // UnitNormalization, RMSNormalization).
 // Expected shapes and parameter counts come from the Keras formulas, checked with the
 // Keras 3 and tfjs oracles.
-#include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "support/rule_harness.hpp"
@@ -30,13 +30,15 @@ struct Row {
 
 Shapes to_shapes(const std::vector<std::string_view>& texts) {
   Shapes out;
-  for (auto t : texts) out.push_back(shape(t));
+  for (auto t : texts)
+    out.push_back(shape(t));
   return out;
 }
 
 bool has_message(const RuleRun& run, std::string_view text) {
   for (const auto& d : run.diagnostics)
-    if (d.message == text) return true;
+    if (d.message == text)
+      return true;
   return false;
 }
 
@@ -47,13 +49,15 @@ void check(const Row& row) {
   if (!row.error.empty()) {
     CHECK(run.failed);
     CHECK(run.has(row.error));
-    if (!row.message.empty()) CHECK(has_message(run, row.message));
+    if (!row.message.empty())
+      CHECK(has_message(run, row.message));
     return;
   }
   CHECK_FALSE(run.failed);
   CHECK(run.outputs == to_shapes(row.outputs));
   CHECK(run.params == row.params);
-  if (row.trainable) CHECK(run.trainable == row.trainable);
+  if (row.trainable)
+    CHECK(run.trainable == row.trainable);
 }
 
 const std::vector<Row> kBatchNormRows = {
@@ -300,15 +304,24 @@ const std::vector<Row> kOtherRows = {
 }  // namespace
 
 TEST_CASE("BatchNormalization follows keras/src/layers/normalization/batch_normalization.py") {
-  for (const auto& row : kBatchNormRows) DYNAMIC_SECTION(row.name) { check(row); }
+  for (const auto& row : kBatchNormRows)
+    DYNAMIC_SECTION(row.name) {
+      check(row);
+    }
 }
 
 TEST_CASE("LayerNormalization follows keras/src/layers/normalization/layer_normalization.py") {
-  for (const auto& row : kLayerNormRows) DYNAMIC_SECTION(row.name) { check(row); }
+  for (const auto& row : kLayerNormRows)
+    DYNAMIC_SECTION(row.name) {
+      check(row);
+    }
 }
 
 TEST_CASE("Group, unit and RMS normalization follow keras/src/layers/normalization/") {
-  for (const auto& row : kOtherRows) DYNAMIC_SECTION(row.name) { check(row); }
+  for (const auto& row : kOtherRows)
+    DYNAMIC_SECTION(row.name) {
+      check(row);
+    }
 }
 
 }  // namespace shapelint::test

@@ -96,6 +96,20 @@ const Row kRows[] = {
     {.name = "GlobalAveragePooling2D on a rank-3 input is rejected", .cls = "GlobalAveragePooling2D", .config = R"({})", .input = "(None, 3, 5)", .error_rule = rule::kInputRank},
     {.name = "GlobalMaxPooling1D on a rank-4 input is rejected", .cls = "GlobalMaxPooling1D", .config = R"({})", .input = "(None, 3, 5, 2)", .error_rule = rule::kInputRank},
     {.name = "GlobalMaxPooling2D with an unknown data_format is rejected", .cls = "GlobalMaxPooling2D", .config = R"({"data_format": "nchw"})", .input = "(None, 3, 5, 2)", .error_rule = rule::kInvalidArgument},
+    {.name = "AveragePooling1D keeps unknown steps unknown", .cls = "AveragePooling1D", .config = R"({"pool_size": 2})", .input = "(None, None, 3)", .expected = "(None, None, 3)", .params = 0},
+    {.name = "AveragePooling1D on an input of unknown rank gives a rank-3 output", .cls = "AveragePooling1D", .config = R"({"pool_size": 2})", .input = "?", .expected = "(None, None, None)", .params = 0},
+    {.name = "AveragePooling1D with a pool longer than the input is rejected", .cls = "AveragePooling1D", .config = R"({"pool_size": 4})", .input = "(None, 3, 2)", .error_rule = rule::kNonPositiveDim},
+    {.name = "AveragePooling1D on a rank-2 input is rejected", .cls = "AveragePooling1D", .config = R"({"pool_size": 2})", .input = "(None, 3)", .error_rule = rule::kInputRank},
+    {.name = "MaxPooling3D keeps unknown sizes unknown", .cls = "MaxPooling3D", .config = R"({})", .input = "(None, None, 6, None, 3)", .expected = "(None, None, 3, None, 3)", .params = 0},
+    {.name = "MaxPooling3D with channels_first", .cls = "MaxPooling3D", .config = R"({"pool_size": [1, 2, 3], "data_format": "channels_first"})", .input = "(None, 3, 4, 6, 9)", .expected = "(None, 3, 4, 3, 3)", .params = 0},
+    {.name = "MaxPooling3D on an input of unknown rank gives a rank-5 output", .cls = "MaxPooling3D", .config = R"({})", .input = "?", .expected = "(None, None, None, None, None)", .params = 0},
+    {.name = "MaxPooling3D with one axis too small is rejected", .cls = "MaxPooling3D", .config = R"({})", .input = "(None, 4, 1, 4, 3)", .error_rule = rule::kNonPositiveDim},
+    {.name = "AveragePooling3D on a rank-4 input is rejected", .cls = "AveragePooling3D", .config = R"({"pool_size": 2})", .input = "(None, 4, 4, 3)", .error_rule = rule::kInputRank},
+    {.name = "AveragePooling3D with strides 0 is rejected", .cls = "AveragePooling3D", .config = R"({"pool_size": 2, "strides": [1, 0, 1]})", .input = "(None, 4, 4, 4, 3)", .error_rule = rule::kInvalidArgument},
+    {.name = "GlobalMaxPooling1D on an input of unknown rank gives (batch, channels)", .cls = "GlobalMaxPooling1D", .config = R"({})", .input = "?", .expected = "(None, None)", .params = 0},
+    {.name = "GlobalAveragePooling3D with keepdims and channels_first on an input of unknown rank", .cls = "GlobalAveragePooling3D", .config = R"({"keepdims": true, "data_format": "channels_first"})", .input = "?", .expected = "(None, None, 1, 1, 1)", .params = 0},
+    {.name = "GlobalAveragePooling3D on a rank-4 input is rejected", .cls = "GlobalAveragePooling3D", .config = R"({})", .input = "(None, 4, 4, 3)", .error_rule = rule::kInputRank},
+    {.name = "GlobalMaxPooling3D keeps an unknown channel count unknown", .cls = "GlobalMaxPooling3D", .config = R"({"data_format": "channels_first"})", .input = "(2, None, 4, 4, 4)", .expected = "(2, None)", .params = 0},
 };
 
 // clang-format on

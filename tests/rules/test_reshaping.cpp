@@ -1,12 +1,12 @@
 // Reshaping layers (Flatten, Reshape, Permute, RepeatVector, ZeroPadding, Cropping, UpSampling).
 // Expected shapes and parameter counts come from the Keras formulas, checked with the
 // Keras 3 and tfjs oracles.
-#include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "support/rule_harness.hpp"
@@ -29,13 +29,15 @@ struct Row {
 
 Shapes to_shapes(const std::vector<std::string_view>& texts) {
   Shapes out;
-  for (auto t : texts) out.push_back(shape(t));
+  for (auto t : texts)
+    out.push_back(shape(t));
   return out;
 }
 
 bool has_message(const RuleRun& run, std::string_view text) {
   for (const auto& d : run.diagnostics)
-    if (d.message == text) return true;
+    if (d.message == text)
+      return true;
   return false;
 }
 
@@ -46,13 +48,15 @@ void check(const Row& row) {
   if (!row.error.empty()) {
     CHECK(run.failed);
     CHECK(run.has(row.error));
-    if (!row.message.empty()) CHECK(has_message(run, row.message));
+    if (!row.message.empty())
+      CHECK(has_message(run, row.message));
     return;
   }
   CHECK_FALSE(run.failed);
   CHECK(run.outputs == to_shapes(row.outputs));
   CHECK(run.params == row.params);
-  if (row.trainable) CHECK(run.trainable == row.trainable);
+  if (row.trainable)
+    CHECK(run.trainable == row.trainable);
 }
 
 const std::vector<Row> kFlattenRows = {
@@ -514,31 +518,52 @@ const std::vector<Row> kUpSamplingRows = {
 }  // namespace
 
 TEST_CASE("Flatten follows keras/src/layers/reshaping/flatten.py") {
-  for (const auto& row : kFlattenRows) DYNAMIC_SECTION(row.name) { check(row); }
+  for (const auto& row : kFlattenRows)
+    DYNAMIC_SECTION(row.name) {
+      check(row);
+    }
 }
 
 TEST_CASE("Reshape follows keras/src/layers/reshaping/reshape.py") {
-  for (const auto& row : kReshapeRows) DYNAMIC_SECTION(row.name) { check(row); }
+  for (const auto& row : kReshapeRows)
+    DYNAMIC_SECTION(row.name) {
+      check(row);
+    }
 }
 
 TEST_CASE("Permute follows keras/src/layers/reshaping/permute.py") {
-  for (const auto& row : kPermuteRows) DYNAMIC_SECTION(row.name) { check(row); }
+  for (const auto& row : kPermuteRows)
+    DYNAMIC_SECTION(row.name) {
+      check(row);
+    }
 }
 
 TEST_CASE("RepeatVector follows keras/src/layers/reshaping/repeat_vector.py") {
-  for (const auto& row : kRepeatVectorRows) DYNAMIC_SECTION(row.name) { check(row); }
+  for (const auto& row : kRepeatVectorRows)
+    DYNAMIC_SECTION(row.name) {
+      check(row);
+    }
 }
 
 TEST_CASE("ZeroPadding1D/2D/3D follow keras/src/layers/reshaping/zero_padding*.py") {
-  for (const auto& row : kPaddingRows) DYNAMIC_SECTION(row.name) { check(row); }
+  for (const auto& row : kPaddingRows)
+    DYNAMIC_SECTION(row.name) {
+      check(row);
+    }
 }
 
 TEST_CASE("Cropping1D/2D/3D follow keras/src/layers/reshaping/cropping*.py") {
-  for (const auto& row : kCroppingRows) DYNAMIC_SECTION(row.name) { check(row); }
+  for (const auto& row : kCroppingRows)
+    DYNAMIC_SECTION(row.name) {
+      check(row);
+    }
 }
 
 TEST_CASE("UpSampling1D/2D/3D follow keras/src/layers/reshaping/up_sampling*.py") {
-  for (const auto& row : kUpSamplingRows) DYNAMIC_SECTION(row.name) { check(row); }
+  for (const auto& row : kUpSamplingRows)
+    DYNAMIC_SECTION(row.name) {
+      check(row);
+    }
 }
 
 }  // namespace shapelint::test

@@ -66,6 +66,8 @@ class Propagator {
                      const std::vector<KwargTensors>& kwargs);
   void evaluate_opaque(const Layer& layer, CallResult& call, bool first_call);
   bool check_built(const Layer& layer, const LayerResult& built, const CallResult& call);
+  bool prebuild(const Layer& layer, const LayerRule& rule, LayerResult& result,
+                const std::vector<KwargTensors>& kwargs);
   void report(std::string_view rule_id, Severity severity, const Layer& layer,
               std::string message, std::string hint = {});
   const LayerResult* built_layer(std::size_t i) const {
@@ -320,6 +322,22 @@ bool Propagator::check_built(const Layer& layer, const LayerResult& built, const
   return true;
 }
 
+/// Keras 3 builds a layer from its recorded `build_config` when loading, then calls it in
+/// the graph: the weights come from the recorded shapes, and the call must fit them.
+bool Propagator::prebuild(const Layer& layer, const LayerRule& rule, LayerResult& result,
+                          const std::vector<KwargTensors>& kwargs) {
+  const Shapes& shapes = *layer.build_input_shapes;
+  if (shapes.size() < rule.min_inputs || shapes.size() > rule.max_inputs) return true;
+  LayerConfig config(layer.config, layer.path + ".config", &sink_, layer.name);
+  LayerCall lc(config, shapes, kwargs, options_.semantics, &sink_);
+  rule.infer(lc);
+  if (lc.failed()) return false;
+  result.built = true;
+  result.weights = std::move(lc.weights);
+  result.input_specs = std::move(lc.input_specs);
+  return true;
+}
+
 void Propagator::evaluate_rule(const Layer& layer, LayerResult& result, CallResult& call,
                                bool first_call, const std::vector<KwargTensors>& kwargs) {
   const LayerRule& rule = *RuleRegistry::builtin().find(layer.rule_class);
@@ -335,7 +353,14 @@ void Propagator::evaluate_rule(const Layer& layer, LayerResult& result, CallResu
     return;
   }
   const LayerResult* built = built_layer(static_cast<std::size_t>(&result - &result_.layers[0]));
-  if (!built && !first_call && result.built) built = &result;
+  if (!built && first_call && layer.build_input_shapes && !result.built) {
+    if (!prebuild(layer, rule, result, kwargs)) {
+      call.failed = true;
+      call.outputs = Shapes(1);
+      return;
+    }
+  }
+  if (!built && (!first_call || result.built) && result.built) built = &result;
   if (built && built->built && !call.uncertain && !check_built(layer, *built, call)) {
     call.failed = true;
     return;
@@ -383,7 +408,7 @@ void Propagator::evaluate_rule(const Layer& layer, LayerResult& result, CallResu
     }
     return;
   }
-  if (first_call) {
+  if (first_call && !result.built) {
     result.built = true;
     result.weights = std::move(lc.weights);
     result.input_specs = std::move(lc.input_specs);

@@ -49,6 +49,9 @@ struct Layer {
   bool trainable = true;
   bool implicit_input = false;  ///< an input the loader added for a Sequential; not reported
   std::optional<Shape> batch_shape;  ///< InputLayer: the declared batch shape
+  /// Keras 3 `build_config.input_shape`: Keras 3 builds the layer's weights from it when it
+  /// loads the file, before the layer is called in the graph.
+  std::optional<Shapes> build_input_shapes;
   std::vector<Node> nodes;
   std::unique_ptr<Model> nested;  ///< set for a model used as a layer
 };

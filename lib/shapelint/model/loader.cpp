@@ -9,6 +9,7 @@
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/model/keras1.hpp"
+#include "shapelint/rules/registry.hpp"
 
 namespace shapelint {
 
@@ -47,7 +48,8 @@ bool is_model_class(std::string_view cls) {
 
 struct DialectScan {
   bool keras3_nodes = false;
-  bool keras1_names = false;
+  bool keras1_names = false;      ///< classes only Keras 1 had (Convolution2D, Merge)
+  bool keras1_arguments = false;  ///< Keras 1 argument names on Keras classes
 };
 
 void scan_layers(const json& layers, DialectScan& scan, int depth);
@@ -56,8 +58,11 @@ void scan_layer(const json& layer, DialectScan& scan, int depth) {
   if (!layer.is_object() || depth > 64) return;
   std::string cls = string_or(find_key(layer, "class_name"), "");
   const json* config = find_key(layer, "config");
-  if (is_keras1_class(cls) || (config && has_keras1_arguments(cls, *config)))
-    scan.keras1_names = true;
+  if (is_keras1_class(cls)) scan.keras1_names = true;
+  // Argument names count only on Keras's own classes: a custom layer may call its own
+  // argument `output_dim`.
+  if (config && RuleRegistry::builtin().find(cls) && has_keras1_arguments(cls, *config))
+    scan.keras1_arguments = true;
   if (const json* nodes = find_key(layer, "inbound_nodes"); nodes && nodes->is_array()) {
     for (const auto& n : *nodes)
       if (n.is_object() && n.contains("args")) scan.keras3_nodes = true;
@@ -159,6 +164,27 @@ std::optional<Shape> GraphBuilder::declared_input_shape(std::string_view class_n
   return std::nullopt;
 }
 
+/// `build_config.input_shape`: one shape, or a list of shapes for multi-input layers.
+std::optional<Shapes> read_build_shapes(const json& layer_obj) {
+  const json* build = find_key(layer_obj, "build_config");
+  const json* shape = build ? find_key(*build, "input_shape") : nullptr;
+  if (!shape || !shape->is_array()) return std::nullopt;
+  bool nested = !shape->empty() && (*shape)[0].is_array();
+  Shapes out;
+  if (!nested) {
+    auto s = shape_from_json(*shape);
+    if (!s) return std::nullopt;
+    out.push_back(std::move(*s));
+    return out;
+  }
+  for (const auto& item : *shape) {
+    auto s = shape_from_json(item);
+    if (!s) return std::nullopt;
+    out.push_back(std::move(*s));
+  }
+  return out;
+}
+
 bool GraphBuilder::read_layer(const json& obj, const std::string& path, int depth, Layer& layer) {
   if (!obj.is_object()) {
     error(rule::kBadConfigValue, fmt::format("{} must be a layer object", path), path);
@@ -208,6 +234,7 @@ bool GraphBuilder::read_layer(const json& obj, const std::string& path, int dept
     if (!layer.nested) return false;
     if (layer.name.empty()) layer.name = layer.nested->name;
   }
+  if (dialect_ == Dialect::keras3 && !layer.nested) layer.build_input_shapes = read_build_shapes(obj);
   if (layer.rule_class == "InputLayer" && layer.config) {
     layer.batch_shape = declared_input_shape(layer.rule_class, *layer.config);
     if (!layer.batch_shape)
@@ -583,9 +610,10 @@ LoadedModel load_model_document(std::unique_ptr<json> document) {
   DialectScan scan;
   scan_layer(*root, scan, 0);
   bool keras1_version = out.keras_version && out.keras_version->rfind("1.", 0) == 0;
+  bool later_version = out.keras_version && !keras1_version;
   if (scan.keras3_nodes)
     out.dialect = Dialect::keras3;
-  else if (scan.keras1_names || keras1_version)
+  else if (scan.keras1_names || keras1_version || (scan.keras1_arguments && !later_version))
     out.dialect = Dialect::keras1;
   else
     out.dialect = Dialect::keras2;

@@ -40,48 +40,57 @@ std::string shape_cell(const Shapes& shapes) {
   return out;
 }
 
-/// Splits `text` into lines of at most `width` columns, breaking after ", " where possible
-/// (shapes) or at spaces (prose).
+/// Splits `text` into lines of at most `width` columns: at '\n', then after ", " where
+/// possible (shapes) or at spaces (prose), and mid-word only when nothing else fits.
 std::vector<std::string> wrap(const std::string& text, std::size_t width, bool prose = false) {
   std::vector<std::string> lines;
   if (width == 0) width = 1;
-  std::string rest = text;
-  while (rest.size() > width) {
-    std::size_t cut = prose ? std::string::npos : rest.rfind(", ", width - 1);
-    if (cut == std::string::npos || cut == 0) {
-      cut = rest.rfind(' ', width);
-      if (cut == std::string::npos || cut == 0) cut = width;
-      lines.push_back(rest.substr(0, cut));
-      rest = rest.substr(cut == width ? cut : cut + 1);
-    } else {
-      lines.push_back(rest.substr(0, cut + 1));
-      rest = rest.substr(cut + 2);
+  std::size_t start = 0;
+  while (true) {
+    std::size_t nl = text.find('\n', start);
+    std::string rest = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    while (rest.size() > width) {
+      std::size_t comma = prose ? std::string::npos : rest.rfind(", ", width - 1);
+      if (comma != std::string::npos && comma > 0) {
+        lines.push_back(rest.substr(0, comma + 1));
+        rest = rest.substr(comma + 2);
+        continue;
+      }
+      std::size_t space = rest.rfind(' ', width);
+      if (space != std::string::npos && space > 0) {
+        lines.push_back(rest.substr(0, space));
+        rest = rest.substr(space + 1);
+      } else {
+        lines.push_back(rest.substr(0, width));
+        rest = rest.substr(width);
+      }
     }
+    lines.push_back(rest);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
   }
-  lines.push_back(rest);
   return lines;
 }
 
 struct Column {
   std::string header;
   bool right_align = false;
-  bool flexible = true;
+  std::size_t min_width = 0;  ///< shrinks no further; equal to the width for fixed columns
   std::size_t width = 0;
 };
 
-/// Shrinks the widest flexible columns until the row fits `available`.
+/// Shrinks the column with the most room above its minimum until the row fits `available`.
 void fit_columns(std::vector<Column>& cols, std::size_t available) {
   auto total = [&] {
     return std::accumulate(cols.begin(), cols.end(), std::size_t{0},
                            [](std::size_t s, const Column& c) { return s + c.width; });
   };
-  constexpr std::size_t kMinWidth = 12;
   while (total() > available) {
-    auto widest = std::max_element(cols.begin(), cols.end(), [](const Column& a, const Column& b) {
-      return (a.flexible ? a.width : 0) < (b.flexible ? b.width : 0);
+    auto roomiest = std::max_element(cols.begin(), cols.end(), [](const Column& a, const Column& b) {
+      return a.width - std::min(a.width, a.min_width) < b.width - std::min(b.width, b.min_width);
     });
-    if (!widest->flexible || widest->width <= kMinWidth) break;
-    --widest->width;
+    if (roomiest->width <= roomiest->min_width) break;
+    --roomiest->width;
   }
 }
 
@@ -93,23 +102,26 @@ std::string pad(const std::string& text, std::size_t width, bool right) {
 
 void render_model_table(const FileReport& f, const RenderOptions& options, std::ostream& out) {
   Painter paint(options.color);
-  std::vector<Column> cols{{"Layer (type)"}};
-  if (f.functional) cols.push_back({"Connected to"});
-  cols.push_back({"Input shape"});
-  cols.push_back({"Output shape"});
-  cols.push_back({"Param #", true, false});
+  // A graph's inbound layers go under the layer's name, so four columns fit 80 terminal
+  // columns; cells wrap (shapes after a comma) rather than truncate.
+  std::vector<Column> cols{{f.functional ? "Layer (type) <- inbound" : "Layer (type)", false, 20},
+                           {"Input shape", false, 18},
+                           {"Output shape", false, 18},
+                           {"Param #", true, 0}};
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : f.layers) {
-    std::vector<std::string> r{fmt::format("{} ({})", row.name, row.class_name)};
-    if (f.functional) r.push_back(row.inbound.empty() ? "-" : fmt::format("{}", fmt::join(row.inbound, ", ")));
-    r.push_back(shape_cell(row.input_shapes));
-    r.push_back(row.status == "ok" ? shape_cell(row.output_shapes) : "?");
-    r.push_back(row.params ? group_thousands(*row.params) : "?");
-    cells.push_back(std::move(r));
+    std::string name = fmt::format("{} ({})", row.name, row.class_name);
+    if (f.functional && !row.inbound.empty())
+      name += fmt::format("\n  <- {}", fmt::join(row.inbound, ", "));
+    cells.push_back({std::move(name), shape_cell(row.input_shapes),
+                     row.status == "ok" ? shape_cell(row.output_shapes) : "?",
+                     row.params ? group_thousands(*row.params) : "?"});
   }
   for (std::size_t c = 0; c < cols.size(); ++c) {
     cols[c].width = cols[c].header.size();
-    for (const auto& r : cells) cols[c].width = std::max(cols[c].width, r[c].size());
+    for (const auto& r : cells)
+      for (const auto& line : wrap(r[c], 1000)) cols[c].width = std::max(cols[c].width, line.size());
+    if (cols[c].right_align) cols[c].min_width = cols[c].width;
   }
   constexpr std::size_t kMark = 2, kGap = 2;
   std::size_t available = options.width > kMark + kGap * (cols.size() - 1)
@@ -136,7 +148,7 @@ void render_model_table(const FileReport& f, const RenderOptions& options, std::
     std::vector<std::vector<std::string>> wrapped;
     std::size_t height = 1;
     for (std::size_t c = 0; c < cols.size(); ++c) {
-      wrapped.push_back(wrap(cells[i][c], cols[c].width));
+      wrapped.push_back(wrap(cells[i][c], cols[c].width, c == 0));
       height = std::max(height, wrapped.back().size());
     }
     for (std::size_t line = 0; line < height; ++line) {

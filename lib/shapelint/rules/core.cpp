@@ -25,28 +25,34 @@ std::optional<std::int64_t> required_int(LayerCall& c, std::string_view cls, std
 }
 
 /// Keras 3 cannot create a variable with a None in its shape (backend/common/variables.py).
-bool require_defined_weight(LayerCall& c, std::string_view weight, const Shape& shape,
+bool require_defined_weight(LayerCall& c,
+                            std::string_view weight,
+                            const Shape& shape,
                             std::string hint) {
-  if (shape.fully_known()) return true;
+  if (shape.fully_known())
+    return true;
   c.error(rule::kInputAxis,
           fmt::format("Shapes used to initialize variables must be fully-defined (no `None` "
                       "dimensions). Received: shape={} for variable path='{}/{}'",
-                      to_string(shape), c.layer_name(), weight),
+                      to_string(shape),
+                      c.layer_name(),
+                      weight),
           std::move(hint));
   return false;
 }
 
 /// The input with its last axis replaced, or unknown rank when the input's rank is unknown.
 Shape with_last_dim(const Shape& in, Dim last) {
-  if (!in.has_rank()) return Shape::unknown_rank();
+  if (!in.has_rank())
+    return Shape::unknown_rank();
   Shape out = in;
   out.at(-1) = last;
   return out;
 }
 
 /// LoRA (keras3 `lora_rank`): the base matrix is frozen and two trainable factors are added.
-void add_lora_factors(LayerCall& c, std::string_view prefix, Dim rows, Dim cols,
-                      std::int64_t rank) {
+void add_lora_factors(
+    LayerCall& c, std::string_view prefix, Dim rows, Dim cols, std::int64_t rank) {
   c.weights.front().trainable = false;
   c.add_weight(fmt::format("{}_a", prefix), Shape{rows, Dim::of(rank)});
   c.add_weight(fmt::format("{}_b", prefix), Shape{Dim::of(rank), cols});
@@ -54,27 +60,31 @@ void add_lora_factors(LayerCall& c, std::string_view prefix, Dim rows, Dim cols,
 
 /// `lora_rank` when LoRA is on (Keras 3 only; tf.keras 2 has no such argument).
 std::optional<std::int64_t> lora_rank(LayerCall& c) {
-  if (!c.keras3()) return std::nullopt;
+  if (!c.keras3())
+    return std::nullopt;
   auto rank = c.config().get_optional_int("lora_rank");
-  if (!rank || *rank <= 0) return std::nullopt;  // Keras's `if self.lora_rank:`
+  if (!rank || *rank <= 0)
+    return std::nullopt;  // Keras's `if self.lora_rank:`
   return rank;
 }
 
 void add_dense_weights(LayerCall& c, Dim features, std::int64_t units) {
   c.add_weight("kernel", Shape{features, Dim::of(units)});
-  if (c.config().get_bool("use_bias", true)) c.add_weight("bias", Shape{Dim::of(units)});
-  if (auto rank = lora_rank(c)) add_lora_factors(c, "lora_kernel", features, Dim::of(units), *rank);
+  if (c.config().get_bool("use_bias", true))
+    c.add_weight("bias", Shape{Dim::of(units)});
+  if (auto rank = lora_rank(c))
+    add_lora_factors(c, "lora_kernel", features, Dim::of(units), *rank);
 }
 
 /// tf.keras 2 checked the feature size itself, with its own wording; Keras 3 fails when it
 /// creates the kernel.
 bool require_known_features(LayerCall& c, Dim features, std::int64_t units) {
-  const std::string hint =
-      fmt::format("give the input of '{}' a known last dimension (the feature size)",
-                  c.layer_name());
+  const std::string hint = fmt::format(
+      "give the input of '{}' a known last dimension (the feature size)", c.layer_name());
   if (c.keras3())
     return require_defined_weight(c, "kernel", Shape{features, Dim::of(units)}, hint);
-  if (features.is_known()) return true;
+  if (features.is_known())
+    return true;
   c.error(rule::kInputAxis,
           fmt::format("The last dimension of the inputs to a Dense layer should be defined. "
                       "Found None. Full input shape received: {}",
@@ -105,9 +115,11 @@ void infer_dense(LayerCall& c) {
     add_dense_weights(c, Dim::unknown(), *units);
     return;
   }
-  if (!c.require_min_rank(0, 2)) return;
+  if (!c.require_min_rank(0, 2))
+    return;
   const Dim features = in.at(-1);
-  if (!require_known_features(c, features, *units)) return;
+  if (!require_known_features(c, features, *units))
+    return;
   add_dense_weights(c, features, *units);
   c.input_specs = {InputSpec{.min_ndim = 2, .axes = {{-1, features.value()}}}};
   c.outputs = {with_last_dim(in, Dim::of(*units))};
@@ -117,7 +129,10 @@ void infer_dense(LayerCall& c) {
     c.warning(rule::kDenseOnHighRank,
               fmt::format("Dense layer \"{}\" is applied to a rank-{} input {}: it acts on the "
                           "last axis only and outputs {}",
-                          c.layer_name(), in.rank(), to_string(in), to_string(c.outputs[0])),
+                          c.layer_name(),
+                          in.rank(),
+                          to_string(in),
+                          to_string(c.outputs[0])),
               fmt::format("insert a Flatten or a global pooling layer before '{}' if it should "
                           "see the whole feature map",
                           c.layer_name()));
@@ -125,10 +140,11 @@ void infer_dense(LayerCall& c) {
 
 /// Embedding's two sizes; Keras 3 wording, which also names the type.
 bool require_positive_size(LayerCall& c, std::string_view key, std::int64_t value) {
-  if (value > 0) return true;
+  if (value > 0)
+    return true;
   c.error(rule::kInvalidArgument,
-          fmt::format("`{}` must be a positive integer. Received: {}={} (of type int).", key, key,
-                      value),
+          fmt::format(
+              "`{}` must be a positive integer. Received: {}={} (of type int).", key, key, value),
           fmt::format("give '{}' a positive {}", c.layer_name(), key));
   return false;
 }
@@ -138,9 +154,11 @@ bool require_positive_size(LayerCall& c, std::string_view key, std::int64_t valu
 // length from the input tensor.
 void infer_embedding(LayerCall& c) {
   auto input_dim = required_int(c, "Embedding", "input_dim");
-  if (c.failed()) return;
+  if (c.failed())
+    return;
   auto output_dim = required_int(c, "Embedding", "output_dim");
-  if (c.failed()) return;
+  if (c.failed())
+    return;
   if (!input_dim || !output_dim) {
     c.outputs = {Shape::unknown_rank()};
     return;
@@ -163,7 +181,9 @@ void infer_embedding(LayerCall& c) {
 
 // Mirrors keras/src/layers/core/{masking,identity}.py and activations/activation.py: the
 // output is the input.
-void infer_passthrough(LayerCall& c) { c.outputs = c.inputs(); }
+void infer_passthrough(LayerCall& c) {
+  c.outputs = c.inputs();
+}
 
 // Mirrors keras/src/layers/activations/activation.py: output = input; `activation` is a
 // required argument.
@@ -187,6 +207,8 @@ constexpr LayerRule kRules[] = {
 
 }  // namespace
 
-std::span<const LayerRule> core_rules() { return kRules; }
+std::span<const LayerRule> core_rules() {
+  return kRules;
+}
 
 }  // namespace shapelint

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-
 #include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
@@ -20,48 +19,63 @@ namespace {
 /// repr() of an axis argument as Keras received it: `-1` or `[1, 2]`.
 std::string py_axis(const LayerConfig& config, std::int64_t fallback) {
   const nlohmann::json* v = config.raw("axis");
-  if (!v) return std::to_string(fallback);
-  if (!v->is_array()) return v->dump();
+  if (!v)
+    return std::to_string(fallback);
+  if (!v->is_array())
+    return v->dump();
   std::string out = "[";
-  for (std::size_t i = 0; i < v->size(); ++i) out += (i ? ", " : "") + (*v)[i].dump();
+  for (std::size_t i = 0; i < v->size(); ++i)
+    out += (i ? ", " : "") + (*v)[i].dump();
   return out + "]";
 }
 
 /// Keras 3 cannot create a variable with a None in its shape (backend/common/variables.py).
 bool require_defined_weight(LayerCall& c, std::string_view weight, const Shape& shape) {
-  if (shape.fully_known()) return true;
+  if (shape.fully_known())
+    return true;
   c.error(rule::kInputAxis,
           fmt::format("Shapes used to initialize variables must be fully-defined (no `None` "
                       "dimensions). Received: shape={} for variable path='{}/{}'",
-                      to_string(shape), c.layer_name(), weight),
-          fmt::format("give the normalized axes of the input of '{}' known sizes",
-                      c.layer_name()));
+                      to_string(shape),
+                      c.layer_name(),
+                      weight),
+          fmt::format("give the normalized axes of the input of '{}' known sizes", c.layer_name()));
   return false;
 }
 
 /// Every axis names an axis of `in`; Keras's compute_output_shape wording.
-bool require_axes_in_range(LayerCall& c, const Shape& in, const std::vector<std::int64_t>& axes,
+bool require_axes_in_range(LayerCall& c,
+                           const Shape& in,
+                           const std::vector<std::int64_t>& axes,
                            std::int64_t fallback_axis) {
   for (std::int64_t axis : axes) {
-    if (in.has_axis(axis)) continue;
+    if (in.has_axis(axis))
+      continue;
     c.error(rule::kInvalidArgument,
-            fmt::format("Axis {} is out of bounds for input shape {}. Received: axis={}", axis,
-                        to_string(in), py_axis(c.config(), fallback_axis)),
-            fmt::format("use an axis between {} and {} in '{}'", -static_cast<int>(in.rank()),
-                        in.rank() - 1, c.layer_name()));
+            fmt::format("Axis {} is out of bounds for input shape {}. Received: axis={}",
+                        axis,
+                        to_string(in),
+                        py_axis(c.config(), fallback_axis)),
+            fmt::format("use an axis between {} and {} in '{}'",
+                        -static_cast<int>(in.rank()),
+                        in.rank() - 1,
+                        c.layer_name()));
     return false;
   }
   return true;
 }
 
 /// `axes` as non-negative indices, or nullopt after reporting a duplicate.
-std::optional<std::vector<std::int64_t>> canonical_axes(LayerCall& c, const Shape& in,
+std::optional<std::vector<std::int64_t>> canonical_axes(LayerCall& c,
+                                                        const Shape& in,
                                                         const std::vector<std::int64_t>& axes) {
   std::vector<std::int64_t> out;
-  for (std::int64_t axis : axes) out.push_back(static_cast<std::int64_t>(in.normalize(axis)));
+  for (std::int64_t axis : axes)
+    out.push_back(static_cast<std::int64_t>(in.normalize(axis)));
   std::vector<std::int64_t> sorted = out;
   std::sort(sorted.begin(), sorted.end());
-  if (std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end()) return sorted;
+  if (std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end())
+    return sorted;
   c.error(rule::kInvalidArgument,
           fmt::format("Duplicate axes are not allowed. Received: axis={}", py_axis(c.config(), -1)),
           fmt::format("name each axis once in the axis of '{}'", c.layer_name()));
@@ -75,7 +89,8 @@ std::optional<std::vector<std::int64_t>> canonical_axes(LayerCall& c, const Shap
 /// tf.keras 2 also normalized over several axes.
 std::optional<std::vector<std::int64_t>> batch_norm_axes(LayerCall& c) {
   auto axes = c.config().get_int_or_list("axis").value_or(std::vector<std::int64_t>{-1});
-  if (axes.size() == 1 || !c.keras3()) return axes;
+  if (axes.size() == 1 || !c.keras3())
+    return axes;
   c.error(rule::kInvalidArgument,
           "int() argument must be a string, a bytes-like object or a real number, not 'list'",
           fmt::format("give '{}' a single axis", c.layer_name()));
@@ -84,8 +99,10 @@ std::optional<std::vector<std::int64_t>> batch_norm_axes(LayerCall& c) {
 
 /// The weights BatchNormalization creates, in Keras's order.
 void add_batch_norm_weights(LayerCall& c, const Shape& param) {
-  if (c.config().get_bool("scale", true)) c.add_weight("gamma", param);
-  if (c.config().get_bool("center", true)) c.add_weight("beta", param);
+  if (c.config().get_bool("scale", true))
+    c.add_weight("gamma", param);
+  if (c.config().get_bool("center", true))
+    c.add_weight("beta", param);
   c.add_weight("moving_mean", param, false);
   c.add_weight("moving_variance", param, false);
   if (c.config().get_bool("renorm", false)) {
@@ -97,13 +114,15 @@ void add_batch_norm_weights(LayerCall& c, const Shape& param) {
 
 /// The weight Keras creates first, which is the one its error names.
 std::string_view first_batch_norm_weight(const LayerConfig& config) {
-  if (config.get_bool("scale", true)) return "gamma";
+  if (config.get_bool("scale", true))
+    return "gamma";
   return config.get_bool("center", true) ? "beta" : "moving_mean";
 }
 
 /// One axis: (dim,). Several (tf.keras 2): the input shape with 1 on the other axes.
 Shape batch_norm_param_shape(const Shape& in, const std::vector<std::int64_t>& canonical) {
-  if (canonical.size() == 1) return Shape{in.dims()[static_cast<std::size_t>(canonical[0])]};
+  if (canonical.size() == 1)
+    return Shape{in.dims()[static_cast<std::size_t>(canonical[0])]};
   std::vector<Dim> dims(in.rank(), Dim::of(1));
   for (std::int64_t axis : canonical)
     dims[static_cast<std::size_t>(axis)] = in.dims()[static_cast<std::size_t>(axis)];
@@ -115,24 +134,29 @@ Shape batch_norm_param_shape(const Shape& in, const std::vector<std::int64_t>& c
 // ndim=rank, axes={axis: input[axis]}.
 void infer_batch_normalization(LayerCall& c) {
   const auto axes = batch_norm_axes(c);
-  if (!axes) return;
+  if (!axes)
+    return;
   const Shape& in = c.input();
   if (!in.has_rank()) {
     add_batch_norm_weights(c, Shape::unknown_rank());
     c.outputs = {in};
     return;
   }
-  if (!require_axes_in_range(c, in, *axes, -1)) return;
+  if (!require_axes_in_range(c, in, *axes, -1))
+    return;
   const auto canonical = canonical_axes(c, in, *axes);
-  if (!canonical) return;
+  if (!canonical)
+    return;
   const Shape param = batch_norm_param_shape(in, *canonical);
-  if (!require_defined_weight(c, first_batch_norm_weight(c.config()), param)) return;
+  if (!require_defined_weight(c, first_batch_norm_weight(c.config()), param))
+    return;
   add_batch_norm_weights(c, param);
   InputSpec spec{.ndim = in.rank()};
   if (c.keras3()) {
     spec.axes.emplace_back((*axes)[0], in.at((*axes)[0]).value());
   } else {
-    for (std::int64_t axis : *canonical) spec.axes.emplace_back(axis, in.at(axis).value());
+    for (std::int64_t axis : *canonical)
+      spec.axes.emplace_back(axis, in.at(axis).value());
   }
   c.input_specs = {std::move(spec)};
   c.outputs = {in};
@@ -144,12 +168,15 @@ void infer_batch_normalization(LayerCall& c) {
 /// Keras's `canonicalize_axis` message for an axis outside the input.
 bool require_axes_in_array(LayerCall& c, const Shape& in, const std::vector<std::int64_t>& axes) {
   for (std::int64_t axis : axes) {
-    if (in.has_axis(axis)) continue;
-    c.error(rule::kInvalidArgument,
-            fmt::format("axis {} is out of bounds for an array with dimension {}.", axis,
-                        in.rank()),
-            fmt::format("use an axis between {} and {} in '{}'", -static_cast<int>(in.rank()),
-                        in.rank() - 1, c.layer_name()));
+    if (in.has_axis(axis))
+      continue;
+    c.error(
+        rule::kInvalidArgument,
+        fmt::format("axis {} is out of bounds for an array with dimension {}.", axis, in.rank()),
+        fmt::format("use an axis between {} and {} in '{}'",
+                    -static_cast<int>(in.rank()),
+                    in.rank() - 1,
+                    c.layer_name()));
     return false;
   }
   return true;
@@ -167,18 +194,22 @@ void infer_layer_normalization(LayerCall& c) {
   const Shape& in = c.input();
   Shape param = Shape::unknown_rank();
   if (in.has_rank()) {
-    if (!require_axes_in_array(c, in, axes)) return;
+    if (!require_axes_in_array(c, in, axes))
+      return;
     const auto canonical = canonical_axes(c, in, axes);
-    if (!canonical) return;
+    if (!canonical)
+      return;
     std::vector<Dim> dims;
-    for (std::int64_t axis : *canonical) dims.push_back(in.at(axis));
+    for (std::int64_t axis : *canonical)
+      dims.push_back(in.at(axis));
     param = Shape(std::move(dims));
-    if ((has_gamma || has_beta) &&
-        !require_defined_weight(c, has_gamma ? "gamma" : "beta", param))
+    if ((has_gamma || has_beta) && !require_defined_weight(c, has_gamma ? "gamma" : "beta", param))
       return;
   }
-  if (has_gamma) c.add_weight("gamma", param);
-  if (has_beta) c.add_weight("beta", param);
+  if (has_gamma)
+    c.add_weight("gamma", param);
+  if (has_beta)
+    c.add_weight("beta", param);
   c.outputs = {in};
 }
 
@@ -188,9 +219,11 @@ void infer_layer_normalization(LayerCall& c) {
 /// `groups` must be positive, or -1 for one group per channel.
 std::optional<std::int64_t> read_groups(LayerCall& c) {
   auto groups = c.config().get_optional_int("groups");
-  if (c.config().has("groups") && !groups) return std::nullopt;  // reported by the getter
+  if (c.config().has("groups") && !groups)
+    return std::nullopt;  // reported by the getter
   const std::int64_t value = groups.value_or(32);
-  if (value > 0 || value == -1) return value;
+  if (value > 0 || value == -1)
+    return value;
   c.error(rule::kInvalidArgument,
           fmt::format("Received an invalid value for argument `groups`, expected a positive "
                       "integer (or `-1` for instance normalization). Received: groups={}",
@@ -201,28 +234,30 @@ std::optional<std::int64_t> read_groups(LayerCall& c) {
 
 /// The channel count must be known and a multiple of the groups (checked in build()).
 bool check_groups(LayerCall& c, std::int64_t axis, Dim channels, std::int64_t groups) {
-  const std::string hint =
-      fmt::format("choose groups for '{}' that divide its {} channels", c.layer_name(),
-                  to_string(channels));
+  const std::string hint = fmt::format(
+      "choose groups for '{}' that divide its {} channels", c.layer_name(), to_string(channels));
   if (!channels.is_known()) {
     c.error(rule::kInputAxis,
             fmt::format("Axis {} of input tensor should have a defined dimension but the layer "
                         "received an input with shape {}.",
-                        axis, to_string(c.input())),
+                        axis,
+                        to_string(c.input())),
             fmt::format("give the input of '{}' a known channel count", c.layer_name()));
     return false;
   }
   if (channels.value() < groups) {
     c.error(rule::kInvalidArgument,
             fmt::format("Number of groups ({}) cannot be more than the number of channels ({}).",
-                        groups, channels.value()),
+                        groups,
+                        channels.value()),
             hint);
     return false;
   }
   if (channels.value() % groups != 0) {
     c.error(rule::kInvalidArgument,
             fmt::format("Number of groups ({}) must be a multiple of the number of channels ({}).",
-                        groups, channels.value()),
+                        groups,
+                        channels.value()),
             hint);
     return false;
   }
@@ -230,8 +265,10 @@ bool check_groups(LayerCall& c, std::int64_t axis, Dim channels, std::int64_t gr
 }
 
 void add_group_norm_weights(LayerCall& c, Dim channels) {
-  if (c.config().get_bool("scale", true)) c.add_weight("gamma", Shape{channels});
-  if (c.config().get_bool("center", true)) c.add_weight("beta", Shape{channels});
+  if (c.config().get_bool("scale", true))
+    c.add_weight("gamma", Shape{channels});
+  if (c.config().get_bool("center", true))
+    c.add_weight("beta", Shape{channels});
 }
 
 // Mirrors keras/src/layers/normalization/group_normalization.py: output = input; gamma and
@@ -249,10 +286,12 @@ void infer_group_normalization(LayerCall& c) {
     c.outputs = {in};
     return;
   }
-  if (!require_axes_in_range(c, in, {axis}, -1)) return;
+  if (!require_axes_in_range(c, in, {axis}, -1))
+    return;
   const Dim channels = in.at(axis);
   const std::int64_t effective_groups = *groups == -1 ? channels.value_or(1) : *groups;
-  if (!check_groups(c, axis, channels, effective_groups)) return;
+  if (!check_groups(c, axis, channels, effective_groups))
+    return;
   add_group_norm_weights(c, channels);
   c.input_specs = {InputSpec{.ndim = in.rank(), .axes = {{axis, channels.value()}}}};
   c.outputs = {in};
@@ -268,12 +307,16 @@ void infer_unit_normalization(LayerCall& c) {
   const Shape& in = c.input();
   if (in.has_rank()) {
     for (std::int64_t axis : axes) {
-      if (in.has_axis(axis)) continue;
+      if (in.has_axis(axis))
+        continue;
       c.error(rule::kInvalidArgument,
-              fmt::format("Axis {} is out of bounds for input shape {}.", py_axis(c.config(), -1),
+              fmt::format("Axis {} is out of bounds for input shape {}.",
+                          py_axis(c.config(), -1),
                           to_string(in)),
-              fmt::format("use an axis between {} and {} in '{}'", -static_cast<int>(in.rank()),
-                          in.rank() - 1, c.layer_name()));
+              fmt::format("use an axis between {} and {} in '{}'",
+                          -static_cast<int>(in.rank()),
+                          in.rank() - 1,
+                          c.layer_name()));
       return;
     }
   }
@@ -293,12 +336,15 @@ void infer_rms_normalization(LayerCall& c) {
     c.outputs = {in};
     return;
   }
-  if (!require_axes_in_range(c, in, axes, -1)) return;
+  if (!require_axes_in_range(c, in, axes, -1))
+    return;
   std::sort(axes.begin(), axes.end());
   std::vector<Dim> dims;
-  for (std::int64_t axis : axes) dims.push_back(in.at(axis));
+  for (std::int64_t axis : axes)
+    dims.push_back(in.at(axis));
   Shape scale(std::move(dims));
-  if (!require_defined_weight(c, "scale", scale)) return;
+  if (!require_defined_weight(c, "scale", scale))
+    return;
   c.add_weight("scale", std::move(scale));
   c.outputs = {in};
 }
@@ -313,6 +359,8 @@ constexpr LayerRule kRules[] = {
 
 }  // namespace
 
-std::span<const LayerRule> normalization_rules() { return kRules; }
+std::span<const LayerRule> normalization_rules() {
+  return kRules;
+}
 
 }  // namespace shapelint

@@ -1,16 +1,320 @@
-// Shape rules for the Keras preprocessing layer family (keras/src/layers/preprocessing/).
+// Shape rules for the Keras preprocessing layer family (keras/src/layers/preprocessing/):
+// the layers that appear inside saved models (rescaling, resizing, cropping, augmentation,
+// feature normalization).
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
 
 namespace shapelint {
 
 namespace {
 
+bool require_argument(LayerCall& c, std::string_view cls, std::string_view key) {
+  if (c.config().has(key))
+    return true;
+  c.error(rule::kInvalidArgument,
+          fmt::format("{}.__init__() missing 1 required positional argument: '{}'", cls, key),
+          fmt::format("set '{}' in the config of '{}'", key, c.layer_name()));
+  return false;
+}
+
+/// The output size of an image layer: `height` and `width`, both required.
+struct ImageSize {
+  std::int64_t height;
+  std::int64_t width;
+};
+
+/// Nullopt after reporting; also when a getter reported a wrong type (then the output is
+/// left unknown).
+std::optional<ImageSize> read_image_size(LayerCall& c, std::string_view cls) {
+  if (!require_argument(c, cls, "height") || !require_argument(c, cls, "width"))
+    return {};
+  auto height = c.config().get_optional_int("height");
+  auto width = c.config().get_optional_int("width");
+  if (!height || !width) {
+    c.outputs = {Shape::unknown_rank()};
+    return {};
+  }
+  return ImageSize{*height, *width};
+}
+
+/// The input with its height and width axes replaced by the layer's size.
+Shape with_image_size(const Shape& in, std::size_t height_axis, ImageSize size) {
+  Shape out = in;
+  out.dims()[height_axis] = Dim::of(size.height);
+  out.dims()[height_axis + 1] = Dim::of(size.width);
+  return out;
+}
+
+/// Sizes below 1 are not images; Keras would fail when it resizes real data.
+bool require_positive_size(LayerCall& c, ImageSize size, const Shape& out) {
+  if (size.height >= 1 && size.width >= 1)
+    return true;
+  c.error(rule::kNonPositiveDim,
+          fmt::format("Layer \"{}\" resizes images to height={}, width={}, giving the output "
+                      "shape {}",
+                      c.layer_name(),
+                      size.height,
+                      size.width,
+                      to_string(out)),
+          fmt::format("give '{}' a positive height and width", c.layer_name()));
+  return false;
+}
+
+/// Python's IndexError when Keras assigns an axis the input does not have.
+void report_missing_image_axes(LayerCall& c) {
+  c.error(
+      rule::kInputRank,
+      "list assignment index out of range",
+      fmt::format("feed '{}' images of shape (batch, height, width, channels)", c.layer_name()));
+}
+
+// ---------------------------------------------------------------------------------------
+
+// Mirrors keras/src/layers/preprocessing/rescaling.py: output = input.
+void infer_rescaling(LayerCall& c) {
+  if (!require_argument(c, "Rescaling", "scale"))
+    return;
+  c.outputs = c.inputs();
+}
+
+// Mirrors keras/src/layers/preprocessing/image_preprocessing/random_*.py (flip, rotation,
+// zoom, translation, contrast, brightness): output = input.
+void infer_same_shape(LayerCall& c) {
+  c.outputs = c.inputs();
+}
+
+/// Resizing's height axis. Keras 3 treats a rank-4 input as a batch and anything else as a
+/// single image (so a rank-3 model input loses its batch axis, as Keras's own shape does);
+/// tf.keras 2 resized only rank-3 or rank-4 tensors.
+std::optional<std::size_t> resizing_height_axis(LayerCall& c, const Shape& in) {
+  if (!c.keras3() && in.rank() != 3 && in.rank() != 4) {
+    c.error(
+        rule::kInputRank,
+        "'images' must have either 3 or 4 dimensions.",
+        fmt::format("feed '{}' images of shape (batch, height, width, channels)", c.layer_name()));
+    return std::nullopt;
+  }
+  const std::size_t height_axis = (in.rank() == 4 ? 1 : 0) + (c.config().channels_first() ? 1 : 0);
+  if (height_axis + 2 > in.rank()) {
+    report_missing_image_axes(c);
+    return std::nullopt;
+  }
+  return height_axis;
+}
+
+// Mirrors keras/src/layers/preprocessing/image_preprocessing/resizing.py: (batch, h, w, c) ->
+// (batch, height, width, c); channels_first moves the axes.
+void infer_resizing(LayerCall& c) {
+  const auto size = read_image_size(c, "Resizing");
+  if (!size)
+    return;
+  const Shape& in = c.input();
+  if (!in.has_rank()) {
+    c.outputs = {in};
+    return;
+  }
+  const auto height_axis = resizing_height_axis(c, in);
+  if (!height_axis)
+    return;
+  Shape out = with_image_size(in, *height_axis, *size);
+  if (!require_positive_size(c, *size, out))
+    return;
+  c.outputs = {std::move(out)};
+}
+
+// Mirrors keras/src/layers/preprocessing/image_preprocessing/center_crop.py: (batch, h, w, c)
+// -> (batch, height, width, c), also when the input is smaller (Keras then resizes up);
+// rank 3 is one image, other ranks are refused.
+void infer_center_crop(LayerCall& c) {
+  const auto size = read_image_size(c, "CenterCrop");
+  if (!size)
+    return;
+  const Shape& in = c.input();
+  if (!in.has_rank()) {
+    c.outputs = {in};
+    return;
+  }
+  if (in.rank() != 3 && in.rank() != 4) {
+    c.error(
+        rule::kInputRank,
+        "`input_shape` must be a non-nested tuple or list of rank-1 with size 3 (unbatched) "
+        "or 4 (batched). ",
+        fmt::format("feed '{}' images of shape (batch, height, width, channels)", c.layer_name()));
+    return;
+  }
+  const std::size_t height_axis = (in.rank() == 4 ? 1 : 0) + (c.config().channels_first() ? 1 : 0);
+  Shape out = with_image_size(in, height_axis, *size);
+  if (!require_positive_size(c, *size, out))
+    return;
+  c.outputs = {std::move(out)};
+}
+
+// Mirrors keras/src/layers/preprocessing/image_preprocessing/random_crop.py: the axes -3, -2
+// (channels_last) or -2, -1 (channels_first) become height and width, whatever the rank.
+void infer_random_crop(LayerCall& c) {
+  const auto size = read_image_size(c, "RandomCrop");
+  if (!size)
+    return;
+  const Shape& in = c.input();
+  if (!in.has_rank()) {
+    c.outputs = {in};
+    return;
+  }
+  const std::size_t from_end = c.config().channels_first() ? 2 : 3;
+  if (in.rank() < from_end) {
+    report_missing_image_axes(c);
+    return;
+  }
+  Shape out = with_image_size(in, in.rank() - from_end, *size);
+  if (!require_positive_size(c, *size, out))
+    return;
+  c.outputs = {std::move(out)};
+}
+
+/// Mirrors keras/src/legacy/layers.py RandomHeight / RandomWidth (tf.keras 2): the resized
+/// axis becomes unknown.
+template <std::ptrdiff_t kAxis>
+void infer_random_extent(LayerCall& c) {
+  const Shape& in = c.input();
+  if (!in.has_rank()) {
+    c.outputs = {in};
+    return;
+  }
+  if (!in.has_axis(kAxis)) {
+    report_missing_image_axes(c);
+    return;
+  }
+  Shape out = in;
+  out.at(kAxis) = Dim::unknown();
+  c.outputs = {std::move(out)};
+}
+
+// ---------------------------------------------------------------------------------------
+// Normalization
+
+/// Normalization's kept axes: None means none, an int one, a list several.
+std::vector<std::int64_t> normalization_axes(const LayerConfig& config) {
+  if (!config.object() || !config.object()->contains("axis"))
+    return {-1};
+  if (!config.has("axis"))
+    return {};  // present and null
+  return config.get_int_or_list("axis").value_or(std::vector<std::int64_t>{-1});
+}
+
+std::string py_int_tuple(const std::vector<std::int64_t>& values) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < values.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(values[i]);
+  return out + (values.size() == 1 ? ",)" : ")");
+}
+
+/// mean and variance come together (checked in Normalization.__init__).
+bool check_given_statistics(LayerCall& c) {
+  if (c.config().has("mean") == c.config().has("variance"))
+    return true;
+  auto repr = [&](std::string_view key) {
+    const nlohmann::json* v = c.config().raw(key);
+    return v ? v->dump() : std::string("None");
+  };
+  c.error(rule::kInvalidArgument,
+          fmt::format("When setting values directly, both `mean` and `variance` must be set. "
+                      "Received: mean={} and variance={}",
+                      repr("mean"),
+                      repr("variance")),
+          fmt::format("give '{}' both mean and variance, or neither", c.layer_name()));
+  return false;
+}
+
+/// The sizes of the kept axes, or nullopt after reporting.
+std::optional<Shape> statistics_shape(LayerCall& c,
+                                      const Shape& in,
+                                      const std::vector<std::int64_t>& axes) {
+  const auto ndim = static_cast<std::int64_t>(in.rank());
+  std::vector<std::int64_t> kept;
+  for (std::int64_t a : axes) {
+    if (a < -ndim || a >= ndim) {
+      c.error(rule::kInvalidArgument,
+              fmt::format("All `axis` values must be in the range [-ndim, ndim). Received inputs "
+                          "with ndim={}, while axis={}",
+                          ndim,
+                          py_int_tuple(axes)),
+              fmt::format("use axes between {} and {} in '{}'", -ndim, ndim - 1, c.layer_name()));
+      return std::nullopt;
+    }
+    kept.push_back(a < 0 ? a + ndim : a);
+  }
+  std::sort(kept.begin(), kept.end());
+  std::vector<Dim> dims;
+  for (std::int64_t d : kept) {
+    const Dim dim = in.dims()[static_cast<std::size_t>(d)];
+    if (!dim.is_known()) {
+      c.error(rule::kInputAxis,
+              fmt::format("All `axis` values to be kept must have a known shape. Received "
+                          "axis={}, inputs.shape={}, with unknown axis at index {}",
+                          py_int_tuple(axes),
+                          to_string(in),
+                          d),
+              fmt::format("give the kept axes of the input of '{}' known sizes", c.layer_name()));
+      return std::nullopt;
+    }
+    dims.push_back(dim);
+  }
+  return Shape(std::move(dims));
+}
+
+// Mirrors keras/src/layers/preprocessing/normalization.py: output = input; unless mean and
+// variance are given, non-trainable `mean` and `variance` with the kept axes' sizes and a
+// scalar `count`.
+void infer_normalization(LayerCall& c) {
+  if (!check_given_statistics(c))
+    return;
+  const bool adapts = !c.config().has("mean");
+  const auto axes = normalization_axes(c.config());
+  const Shape& in = c.input();
+  Shape stats = Shape::unknown_rank();
+  if (in.has_rank()) {
+    auto known = statistics_shape(c, in, axes);
+    if (!known)
+      return;
+    stats = std::move(*known);
+  }
+  if (adapts) {
+    c.add_weight("mean", stats, false);
+    c.add_weight("variance", stats, false);
+    c.add_weight("count", Shape(std::vector<Dim>{}), false);
+  }
+  c.outputs = {in};
+}
+
 constexpr LayerRule kRules[] = {
-    {"__placeholder_preprocessing__", nullptr},
+    {"Rescaling", infer_rescaling},
+    {"Resizing", infer_resizing},
+    {"CenterCrop", infer_center_crop},
+    {"RandomCrop", infer_random_crop},
+    {"RandomFlip", infer_same_shape},
+    {"RandomRotation", infer_same_shape},
+    {"RandomZoom", infer_same_shape},
+    {"RandomTranslation", infer_same_shape},
+    {"RandomContrast", infer_same_shape},
+    {"RandomBrightness", infer_same_shape},
+    {"RandomHeight", infer_random_extent<-3>},
+    {"RandomWidth", infer_random_extent<-2>},
+    {"Normalization", infer_normalization},
 };
 
 }  // namespace
 
-std::span<const LayerRule> preprocessing_rules() { return std::span<const LayerRule>(kRules).subspan(1); }
+std::span<const LayerRule> preprocessing_rules() {
+  return kRules;
+}
 
 }  // namespace shapelint

@@ -6,7 +6,6 @@
 #include <string>
 
 #include <fmt/format.h>
-
 #include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
@@ -26,36 +25,49 @@ struct UnitInterval {
 /// A required argument in [0, 1] (`rate`, `stddev`); Keras 3's wording.
 bool require_unit_interval(LayerCall& c, const UnitInterval& arg) {
   if (!c.config().has(arg.key)) {
-    c.error(rule::kInvalidArgument,
-            fmt::format("{}.__init__() missing 1 required positional argument: '{}'", arg.cls,
-                        arg.key),
-            fmt::format("set '{}' in the config of '{}'", arg.key, c.layer_name()));
+    c.error(
+        rule::kInvalidArgument,
+        fmt::format("{}.__init__() missing 1 required positional argument: '{}'", arg.cls, arg.key),
+        fmt::format("set '{}' in the config of '{}'", arg.key, c.layer_name()));
     return false;
   }
-  if (!c.keras3() && !arg.checked_by_tf_keras2) return true;
+  if (!c.keras3() && !arg.checked_by_tf_keras2)
+    return true;
   const double value = c.config().get_float(arg.key, 0.0);
-  if (value >= 0.0 && value <= 1.0) return true;
+  if (value >= 0.0 && value <= 1.0)
+    return true;
+  const std::string received = c.config().raw(arg.key)->dump();
   c.error(rule::kInvalidArgument,
-          fmt::format("Invalid value received for argument `{}`. Expected a float value between 0 "
-                      "and 1. Received: {}={}",
-                      arg.key, arg.key, c.config().raw(arg.key)->dump()),
+          c.keras3() ? fmt::format("Invalid value received for argument `{}`. Expected a float "
+                                   "value between 0 and 1. Received: {}={}",
+                                   arg.key,
+                                   arg.key,
+                                   received)
+                     : fmt::format("Invalid value {} received for `{}`, expected a value between "
+                                   "0 and 1.",
+                                   received,
+                                   arg.key),
           fmt::format("give '{}' a {} between 0 and 1", c.layer_name(), arg.key));
   return false;
 }
 
 /// Keras 3's `Dropout._validate_noise_shape`: every entry None or a positive int.
 bool validate_noise_shape(LayerCall& c) {
-  if (!c.keras3()) return true;
+  if (!c.keras3())
+    return true;
   const nlohmann::json* raw = c.config().raw("noise_shape");
-  if (!raw || !raw->is_array()) return true;  // wrong types are the getters' business
+  if (!raw || !raw->is_array())
+    return true;  // wrong types are the getters' business
   for (std::size_t i = 0; i < raw->size(); ++i) {
     const nlohmann::json& d = (*raw)[i];
-    if (!d.is_number_integer() || d.get<std::int64_t>() > 0) continue;
+    if (!d.is_number_integer() || d.get<std::int64_t>() > 0)
+      continue;
     c.error(rule::kInvalidArgument,
             fmt::format("Invalid value received for argument `noise_shape`. Expected all "
                         "dimensions to be positive integers or None. Received negative or zero "
                         "value at index {}: {}",
-                        i, d.dump()),
+                        i,
+                        d.dump()),
             fmt::format("use positive sizes or None in the noise_shape of '{}'", c.layer_name()));
     return false;
   }
@@ -64,7 +76,8 @@ bool validate_noise_shape(LayerCall& c) {
 
 // Mirrors keras/src/layers/regularization/dropout.py: output = input; 0 <= rate <= 1.
 void infer_dropout(LayerCall& c) {
-  if (!require_unit_interval(c, {"rate", "Dropout", true}) || !validate_noise_shape(c)) return;
+  if (!require_unit_interval(c, {"rate", "Dropout", true}) || !validate_noise_shape(c))
+    return;
   c.outputs = c.inputs();
 }
 
@@ -72,10 +85,12 @@ void infer_dropout(LayerCall& c) {
 // ndim = N + 2; 0 <= rate <= 1 (inherited from Dropout).
 template <std::size_t N>
 void infer_spatial_dropout(LayerCall& c) {
-  static constexpr std::string_view kNames[] = {"SpatialDropout1D", "SpatialDropout2D",
-                                                "SpatialDropout3D"};
-  if (!require_unit_interval(c, {"rate", kNames[N - 1], true})) return;
-  if (!c.require_rank(0, N + 2)) return;
+  static constexpr std::string_view kNames[] = {
+      "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"};
+  if (!require_unit_interval(c, {"rate", kNames[N - 1], true}))
+    return;
+  if (!c.require_rank(0, N + 2))
+    return;
   c.input_specs = {InputSpec{.ndim = N + 2}};
   c.outputs = c.inputs();
 }
@@ -83,26 +98,31 @@ void infer_spatial_dropout(LayerCall& c) {
 // Mirrors keras/src/layers/regularization/gaussian_noise.py: output = input; Keras 3 wants
 // 0 <= stddev <= 1 (tf.keras 2 took any stddev).
 void infer_gaussian_noise(LayerCall& c) {
-  if (!require_unit_interval(c, {"stddev", "GaussianNoise", false})) return;
+  if (!require_unit_interval(c, {"stddev", "GaussianNoise", false}))
+    return;
   c.outputs = c.inputs();
 }
 
 // Mirrors keras/src/layers/regularization/gaussian_dropout.py: output = input; Keras 3
 // wants 0 <= rate <= 1.
 void infer_gaussian_dropout(LayerCall& c) {
-  if (!require_unit_interval(c, {"rate", "GaussianDropout", false})) return;
+  if (!require_unit_interval(c, {"rate", "GaussianDropout", false}))
+    return;
   c.outputs = c.inputs();
 }
 
 // Mirrors keras/src/layers/regularization/alpha_dropout.py: output = input; Keras 3 wants
 // 0 <= rate <= 1.
 void infer_alpha_dropout(LayerCall& c) {
-  if (!require_unit_interval(c, {"rate", "AlphaDropout", false})) return;
+  if (!require_unit_interval(c, {"rate", "AlphaDropout", false}))
+    return;
   c.outputs = c.inputs();
 }
 
 // Mirrors keras/src/layers/regularization/activity_regularization.py: output = input.
-void infer_activity_regularization(LayerCall& c) { c.outputs = c.inputs(); }
+void infer_activity_regularization(LayerCall& c) {
+  c.outputs = c.inputs();
+}
 
 constexpr LayerRule kRules[] = {
     {"Dropout", infer_dropout},
@@ -117,6 +137,8 @@ constexpr LayerRule kRules[] = {
 
 }  // namespace
 
-std::span<const LayerRule> regularization_rules() { return kRules; }
+std::span<const LayerRule> regularization_rules() {
+  return kRules;
+}
 
 }  // namespace shapelint

@@ -138,9 +138,30 @@ const char* py_bool(bool b) {
 
 /// Kernel `(input_dim, gates*units)` and recurrent kernel `(units, gates*units)`, which every
 /// gated cell has.
-void add_gate_kernels(LayerCall& c, Dim input_dim, Dim units, std::int64_t gates) {
-  c.add_weight("kernel", Shape{input_dim, units * gates});
+/// `cell` names the cell in Keras's variable path ("lstm_cell" inside an LSTM layer). Keras 3
+/// cannot create a kernel with a None in its shape (backend/common/variables.py) and tf.keras 2
+/// fails the same way, so an unknown feature size is an error; false after reporting it.
+bool add_gate_kernels(
+    LayerCall& c, const Shape& step, Dim units, std::int64_t gates, std::string_view cell) {
+  const Dim input_dim = dim_or_unknown(step, -1);
+  const Shape kernel{input_dim, units * gates};
+  if (step.has_rank() && step.rank() > 0 && !input_dim.is_known()) {
+    // A cell run by RNN/Bidirectional has its own name; a layer's own config names the layer.
+    std::string cell_name = c.config().get_string("name", cell);
+    if (cell_name == c.layer_name())
+      cell_name = cell;
+    c.error(rule::kInputAxis,
+            fmt::format("Shapes used to initialize variables must be fully-defined (no `None` "
+                        "dimensions). Received: shape={} for variable path='{}/{}/kernel'",
+                        to_string(kernel),
+                        c.layer_name(),
+                        cell_name),
+            "give the sequence a known feature size (its last axis)");
+    return false;
+  }
+  c.add_weight("kernel", kernel);
   c.add_weight("recurrent_kernel", Shape{units, units * gates});
+  return true;
 }
 
 CellShapes vector_cell(const Shape& step, Dim output, std::size_t state_count) {
@@ -154,7 +175,8 @@ std::optional<CellShapes> simple_rnn_cell(LayerCall& c, const Shape& step) {
   auto units = read_size_argument(c, "units");
   if (!units)
     return std::nullopt;
-  add_gate_kernels(c, dim_or_unknown(step, -1), *units, 1);
+  if (!add_gate_kernels(c, step, *units, 1, "simple_rnn_cell"))
+    return std::nullopt;
   if (c.config().get_bool("use_bias", true))
     c.add_weight("bias", Shape{*units});
   return vector_cell(step, *units, 1);
@@ -166,7 +188,8 @@ std::optional<CellShapes> lstm_cell(LayerCall& c, const Shape& step) {
   auto units = read_size_argument(c, "units");
   if (!units)
     return std::nullopt;
-  add_gate_kernels(c, dim_or_unknown(step, -1), *units, 4);
+  if (!add_gate_kernels(c, step, *units, 4, "lstm_cell"))
+    return std::nullopt;
   if (c.config().get_bool("use_bias", true))
     c.add_weight("bias", Shape{*units * 4});
   return vector_cell(step, *units, 2);
@@ -178,7 +201,8 @@ std::optional<CellShapes> gru_cell(LayerCall& c, const Shape& step) {
   auto units = read_size_argument(c, "units");
   if (!units)
     return std::nullopt;
-  add_gate_kernels(c, dim_or_unknown(step, -1), *units, 3);
+  if (!add_gate_kernels(c, step, *units, 3, "gru_cell"))
+    return std::nullopt;
   // tf.keras 2 and Keras 3 default to reset_after=True (separate input and recurrent biases);
   // Keras <= 2.2 wrote reset_after=false explicitly, so a missing key means the new default.
   bool reset_after = c.config().get_bool("reset_after", true);
@@ -194,7 +218,8 @@ std::optional<CellShapes> cudnn_lstm_cell(LayerCall& c, const Shape& step) {
   auto units = read_size_argument(c, "units");
   if (!units)
     return std::nullopt;
-  add_gate_kernels(c, dim_or_unknown(step, -1), *units, 4);
+  if (!add_gate_kernels(c, step, *units, 4, "cudnn_lstm"))
+    return std::nullopt;
   c.add_weight("bias", Shape{*units * 8});
   return vector_cell(step, *units, 2);
 }
@@ -205,7 +230,8 @@ std::optional<CellShapes> cudnn_gru_cell(LayerCall& c, const Shape& step) {
   auto units = read_size_argument(c, "units");
   if (!units)
     return std::nullopt;
-  add_gate_kernels(c, dim_or_unknown(step, -1), *units, 3);
+  if (!add_gate_kernels(c, step, *units, 3, "cudnn_gru"))
+    return std::nullopt;
   c.add_weight("bias", Shape{*units * 6});
   return vector_cell(step, *units, 1);
 }
@@ -296,6 +322,78 @@ Dim conv_output_size(Dim n, std::int64_t k, std::int64_t s, std::int64_t d, bool
   return floor_div(n - Dim::of(d) * (k - 1) - 1, s) + 1;
 }
 
+/// ConvLSTMCell.build's checks of one step: Keras 3 builds its state variables from the
+/// spatial sizes (tf.keras 2 convolves any size), and both need the channels.
+bool check_conv_lstm_step(
+    LayerCall& c, const Shape& step, std::size_t first_spatial, std::size_t rank, Dim channels) {
+  for (std::size_t k = 0; c.keras3() && k < rank; ++k) {
+    if (step.dims()[first_spatial + k].is_known())
+      continue;
+    c.error(rule::kInputAxis,
+            fmt::format("ConvLSTM layers only support static input shapes for the spatial "
+                        "dimension. Received invalid input shape: input_shape={}",
+                        to_string(step)),
+            "give the input fixed spatial sizes");
+    return false;
+  }
+  if (channels.is_known())
+    return true;
+  c.error(rule::kInputAxis,
+          fmt::format("The channel dimension of the inputs (last axis) should be defined. "
+                      "Found None. Full input shape received: input_shape={}",
+                      to_string(step)),
+          "give the input a fixed number of channels");
+  return false;
+}
+
+/// Kernel `(*kernel_size, channels, 4*filters)`, recurrent kernel `(*kernel_size, filters,
+/// 4*filters)`, bias `(4*filters,)`.
+void add_conv_lstm_weights(LayerCall& c, const ConvWindow& w, Dim channels, Dim filters) {
+  std::vector<Dim> window_dims;
+  for (auto k : w.kernel)
+    window_dims.push_back(Dim::of(k));
+  Shape kernel(window_dims);
+  kernel.dims().push_back(channels);
+  kernel.dims().push_back(filters * 4);
+  Shape recurrent(window_dims);
+  recurrent.dims().push_back(filters);
+  recurrent.dims().push_back(filters * 4);
+  c.add_weight("kernel", kernel);
+  c.add_weight("recurrent_kernel", recurrent);
+  if (c.config().get_bool("use_bias", true))
+    c.add_weight("bias", Shape{filters * 4});
+}
+
+/// The conv output of one step (the cell's output and both states); nullopt after reporting a
+/// size below 1, in compute_conv_output_shape's words.
+std::optional<Shape> conv_lstm_state(
+    LayerCall& c, const Shape& step, const ConvWindow& w, std::size_t first_spatial, Dim filters) {
+  const bool channels_first = first_spatial == 2;
+  Shape out = step;
+  out.at(channels_first ? 1 : -1) = filters;
+  for (std::size_t k = 0; k < w.kernel.size(); ++k) {
+    Dim& d = out.dims()[first_spatial + k];
+    d = conv_output_size(d, w.kernel[k], w.strides[k], w.dilation[k], w.same_padding);
+  }
+  std::vector<std::int64_t> kernel_shape(w.kernel);
+  kernel_shape.push_back(step.at(channels_first ? 1 : -1).value_or(-1));
+  kernel_shape.push_back(filters.value_or(-1));
+  if (!c.require_positive(
+          out,
+          fmt::format("Computed output size would be zero or negative. Received `inputs "
+                      "shape={}`, `kernel shape={}`, `dilation_rate={}`, `strides={}`, "
+                      "`padding={}`.",
+                      to_string(step),
+                      py_tuple(kernel_shape),
+                      numpy_array(w.dilation),
+                      py_tuple(w.strides),
+                      w.same_padding ? "same" : "valid"),
+          "use padding='same', a smaller kernel_size, or a larger input")) {
+    return std::nullopt;
+  }
+  return out;
+}
+
 // Mirrors keras/src/layers/rnn/conv_lstm.py ConvLSTMCell.build/compute_output_shape:
 // params = 4*filters*(prod(kernel)*(channels + filters) + 1); state = conv output.
 std::optional<CellShapes> conv_lstm_cell(LayerCall& c, const Shape& step, std::size_t rank) {
@@ -306,71 +404,23 @@ std::optional<CellShapes> conv_lstm_cell(LayerCall& c, const Shape& step, std::s
   if (!window)
     return std::nullopt;
   const bool channels_first = c.config().channels_first();
-  // An unknown-rank sequence (the layer checked known ranks) leaves the channels unknown.
-  const bool known_rank = step.has_rank() && step.rank() == rank + 2;
   const std::size_t first_spatial = channels_first ? 2 : 1;
-  const Dim channels = known_rank ? step.at(channels_first ? 1 : -1) : Dim::unknown();
-  // tf.keras 2 convolves any spatial size; Keras 3 builds its state variables from them.
-  if (known_rank && c.keras3()) {
-    for (std::size_t k = 0; k < rank; ++k) {
-      if (step.dims()[first_spatial + k].is_known())
-        continue;
-      c.error(rule::kInputAxis,
-              fmt::format("ConvLSTM layers only support static input shapes for the spatial "
-                          "dimension. Received invalid input shape: input_shape={}",
-                          to_string(step)),
-              "give the input fixed spatial sizes");
-      return std::nullopt;
-    }
-  }
-  if (known_rank && !channels.is_known()) {
-    c.error(rule::kInputAxis,
-            fmt::format("The channel dimension of the inputs (last axis) should be defined. "
-                        "Found None. Full input shape received: input_shape={}",
-                        to_string(step)),
-            "give the input a fixed number of channels");
-    return std::nullopt;
-  }
-  std::vector<Dim> kernel_dims;
-  for (auto k : window->kernel)
-    kernel_dims.push_back(Dim::of(k));
-  Shape kernel(kernel_dims);
-  kernel.dims().push_back(channels);
-  kernel.dims().push_back(*filters * 4);
-  Shape recurrent(kernel_dims);
-  recurrent.dims().push_back(*filters);
-  recurrent.dims().push_back(*filters * 4);
-  c.add_weight("kernel", kernel);
-  c.add_weight("recurrent_kernel", recurrent);
-  if (c.config().get_bool("use_bias", true))
-    c.add_weight("bias", Shape{*filters * 4});
-
-  Shape out = known_rank ? step : Shape::of_rank(rank + 2);
-  out.at(channels_first ? 1 : -1) = *filters;
-  if (!known_rank)
+  if (!step.has_rank() || step.rank() != rank + 2) {
+    // Only an unknown-rank sequence gets here (the layer checks known ranks): the channels,
+    // hence the params, stay unknown.
+    add_conv_lstm_weights(c, *window, Dim::unknown(), *filters);
+    Shape out = Shape::of_rank(rank + 2);
+    out.at(channels_first ? 1 : -1) = *filters;
     return CellShapes{out, {out, out}};
-  for (std::size_t k = 0; k < rank; ++k) {
-    Dim& d = out.dims()[first_spatial + k];
-    d = conv_output_size(
-        d, window->kernel[k], window->strides[k], window->dilation[k], window->same_padding);
   }
-  std::vector<std::int64_t> kernel_with_io(window->kernel);
-  kernel_with_io.push_back(channels.value());
-  kernel_with_io.push_back(filters->value_or(-1));
-  if (!c.require_positive(
-          out,
-          fmt::format("Computed output size would be zero or negative. Received `inputs "
-                      "shape={}`, `kernel shape={}`, `dilation_rate={}`, `strides={}`, "
-                      "`padding={}`.",
-                      to_string(step),
-                      py_tuple(kernel_with_io),
-                      numpy_array(window->dilation),
-                      py_tuple(window->strides),
-                      window->same_padding ? "same" : "valid"),
-          "use padding='same', a smaller kernel_size, or a larger input")) {
+  const Dim channels = step.at(channels_first ? 1 : -1);
+  if (!check_conv_lstm_step(c, step, first_spatial, rank, channels))
     return std::nullopt;
-  }
-  return CellShapes{out, {out, out}};
+  add_conv_lstm_weights(c, *window, channels, *filters);
+  auto state = conv_lstm_state(c, step, *window, first_spatial, *filters);
+  if (!state)
+    return std::nullopt;
+  return CellShapes{*state, {*state, *state}};
 }
 
 template <std::size_t Rank>
@@ -578,8 +628,13 @@ std::optional<LayerCall::SubResult> run_wrapped(LayerCall& c,
     c.outputs = {Shape::unknown_rank()};
     return std::nullopt;
   }
-  if (sub->failed || sub->outputs.empty())
+  if (sub->failed)
     return std::nullopt;
+  if (sub->outputs.empty()) {
+    // The wrapped layer's config was malformed (already reported): nothing more is known.
+    c.outputs = {Shape::unknown_rank()};
+    return std::nullopt;
+  }
   return sub;
 }
 
@@ -750,13 +805,53 @@ bool split_bidirectional_states(LayerCall& c, Shapes& forward, Shapes& backward)
   return true;
 }
 
-Shape merge_directions(Shape y, const Shape& y_rev, MergeMode mode, bool keras3) {
+/// concat joins the last axes; sum, mul and ave keep the forward shape.
+Shape merge_directions(Shape y, const Shape& y_rev, MergeMode mode) {
   if (mode != MergeMode::concat || !y.has_rank() || y.rank() == 0)
     return y;
-  // Keras 3 doubles the forward width; tf.keras 2 concatenated the real tensors.
-  Dim backward_width = keras3 ? y.at(-1) : dim_or_unknown(y_rev, -1);
-  y.at(-1) = y.at(-1) + backward_width;
+  y.at(-1) = y.at(-1) + dim_or_unknown(y_rev, -1);
   return y;
+}
+
+/// Both directions of a Bidirectional, as run by its rule.
+struct Directions {
+  LayerCall::SubResult forward;
+  LayerCall::SubResult backward;
+};
+
+/// Runs the forward layer and the backward one (an explicit `backward_layer`, else a copy of
+/// the forward layer, which has the same weights: it is run again only to check its own
+/// initial states in tf.keras 2). nullopt after an error.
+std::optional<Directions> run_directions(LayerCall& c,
+                                         const json& layer,
+                                         const json* backward_layer) {
+  Shapes fwd_states, bwd_states;
+  if (!split_bidirectional_states(c, fwd_states, bwd_states))
+    return std::nullopt;
+  auto fwd = run_wrapped(c, layer, "layer", with_leading(c.input(0), fwd_states));
+  if (!fwd)
+    return std::nullopt;
+  std::optional<LayerCall::SubResult> bwd = fwd;
+  if (backward_layer) {
+    bwd = run_wrapped(c, *backward_layer, "backward_layer", with_leading(c.input(0), bwd_states));
+  } else if (!bwd_states.empty() && !c.keras3()) {
+    bwd = run_wrapped(c, layer, "layer", with_leading(c.input(0), bwd_states));
+  }
+  if (!bwd)
+    return std::nullopt;
+  return Directions{std::move(*fwd), std::move(*bwd)};
+}
+
+/// The merged output(s), then the forward states, then the backward states. Keras 3 computes
+/// every shape from the forward layer alone; tf.keras 2 ran both.
+Shapes bidirectional_outputs(const Directions& d, MergeMode mode, bool keras3) {
+  const Shapes& fwd = d.forward.outputs;
+  const Shapes& bwd = keras3 ? d.forward.outputs : d.backward.outputs;
+  Shape y = merge_directions(fwd[0], bwd[0], mode);
+  Shapes out = mode == MergeMode::none ? Shapes{y, bwd[0]} : Shapes{y};
+  out.insert(out.end(), fwd.begin() + 1, fwd.end());
+  out.insert(out.end(), bwd.begin() + 1, bwd.end());
+  return out;
 }
 
 // Mirrors keras/src/layers/rnn/bidirectional.py Bidirectional.compute_output_shape:
@@ -776,42 +871,18 @@ void infer_bidirectional(LayerCall& c) {
       return;
   }
   const LayerConfig fwd_cfg = wrapped_config(c, *layer, "layer");
-  if (backward_layer) {
-    if (!check_directions(c, fwd_cfg, wrapped_config(c, *backward_layer, "backward_layer")))
-      return;
-  } else if (!check_default_backward(c, fwd_cfg)) {
+  bool consistent =
+      backward_layer
+          ? check_directions(c, fwd_cfg, wrapped_config(c, *backward_layer, "backward_layer"))
+          : check_default_backward(c, fwd_cfg);
+  if (!consistent)
     return;
-  }
-  Shapes fwd_states, bwd_states;
-  if (!split_bidirectional_states(c, fwd_states, bwd_states))
+  auto directions = run_directions(c, *layer, backward_layer);
+  if (!directions)
     return;
-
-  auto fwd = run_wrapped(c, *layer, "layer", with_leading(c.input(0), fwd_states));
-  if (!fwd)
-    return;
-  // Without an explicit backward layer the copy has the same weights; run it again only when
-  // it has its own initial states to check.
-  std::optional<LayerCall::SubResult> bwd;
-  if (backward_layer) {
-    bwd = run_wrapped(c, *backward_layer, "backward_layer", with_leading(c.input(0), bwd_states));
-  } else if (!bwd_states.empty() && !c.keras3()) {
-    bwd = run_wrapped(c, *layer, "layer", with_leading(c.input(0), bwd_states));
-  } else {
-    bwd = fwd;
-  }
-  if (!bwd)
-    return;
-  append_prefixed(c.weights, fwd->weights, "forward/");
-  append_prefixed(c.weights, bwd->weights, "backward/");
-
-  Shapes forward_states(fwd->outputs.begin() + 1, fwd->outputs.end());
-  // Keras 3 computes the state shapes from the forward layer alone.
-  Shapes backward_out_states =
-      c.keras3() ? forward_states : Shapes(bwd->outputs.begin() + 1, bwd->outputs.end());
-  Shape y = merge_directions(fwd->outputs[0], bwd->outputs[0], *mode, c.keras3());
-  c.outputs = *mode == MergeMode::none ? Shapes{y, c.keras3() ? y : bwd->outputs[0]} : Shapes{y};
-  c.outputs.insert(c.outputs.end(), forward_states.begin(), forward_states.end());
-  c.outputs.insert(c.outputs.end(), backward_out_states.begin(), backward_out_states.end());
+  append_prefixed(c.weights, directions->forward.weights, "forward/");
+  append_prefixed(c.weights, directions->backward.weights, "backward/");
+  c.outputs = bidirectional_outputs(*directions, *mode, c.keras3());
 }
 
 /// tf.keras 2 pins the whole input shape but the batch at build; Keras 3 pins nothing.
