@@ -387,7 +387,9 @@ void Propagator::evaluate_rule(const Layer& layer, LayerResult& result, CallResu
     return;
   }
   call.outputs = std::move(lc.outputs);
-  if (built && built->built && !call.uncertain) {
+  // Only the replay feeds real arrays; a symbolic call (a shared layer's second call while
+  // building) is judged by the input spec alone, as Keras builds it.
+  if (built && built->built && !call.uncertain && options_.built) {
     // Real arrays fail where the built weights cannot take them, even when the layer's
     // symbolic check does not look (LayerNormalization, an RNN's feature size).
     for (std::size_t w = 0; w < lc.weights.size() && w < built->weights.size(); ++w) {
