@@ -6,15 +6,18 @@ namespace shapelint::cli {
 
 void bind_options(CLI::App& app, CliOptions& o) {
   std::vector<std::string> formats;
-  for (const auto& r : renderers()) formats.emplace_back(r.name);
-  app.add_option("paths", o.paths,
+  for (const auto& r : renderers())
+    formats.emplace_back(r.name);
+  app.add_option("paths",
+                 o.paths,
                  "model files (Keras 2/3 to_json, .keras config.json, TensorFlow.js model.json), "
                  "directories to search, or - for standard input")
       ->required();
   app.add_option("-f,--format", o.format, "output format")
       ->check(CLI::IsMember(formats))
       ->default_str("table");
-  app.add_option("-i,--input-shape", o.input_shapes,
+  app.add_option("-i,--input-shape",
+                 o.input_shapes,
                  "what-if: replay the built model on data of this shape, [INPUT=]DIMS without "
                  "the batch axis, e.g. 25x25x1 or image=64,64,3; repeat once per input")
       ->take_all();
@@ -27,7 +30,8 @@ void bind_options(CLI::App& app, CliOptions& o) {
   app.add_option("--fail-on", o.fail_on, "which findings make the exit code 1")
       ->check(CLI::IsMember({"error", "warning", "never"}))
       ->default_str("error");
-  app.add_flag("--skip-non-models", o.skip_non_models,
+  app.add_flag("--skip-non-models",
+               o.skip_non_models,
                "pass over files that are not Keras models instead of failing on them");
 }
 

@@ -1,14 +1,14 @@
 // shapelint: thin wiring from the command line to the library; exit codes per CONTRACT.md.
-#include <unistd.h>
-
-#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 
+#include <CLI/CLI.hpp>
+
 #include "cli_options.hpp"
 #include "shapelint/lint/lint.hpp"
 #include "shapelint/render/render.hpp"
+#include <unistd.h>
 
 namespace {
 
@@ -23,10 +23,14 @@ bool env_set(const char* name) {
 
 /// ninja's rule: color a terminal unless NO_COLOR; FORCE_COLOR / CLICOLOR_FORCE force it.
 bool use_color(const std::string& mode) {
-  if (mode == "always") return true;
-  if (mode == "never") return false;
-  if (std::getenv("NO_COLOR") && *std::getenv("NO_COLOR")) return false;
-  if (env_set("FORCE_COLOR") || env_set("CLICOLOR_FORCE")) return true;
+  if (mode == "always")
+    return true;
+  if (mode == "never")
+    return false;
+  if (std::getenv("NO_COLOR") && *std::getenv("NO_COLOR"))
+    return false;
+  if (env_set("FORCE_COLOR") || env_set("CLICOLOR_FORCE"))
+    return true;
   const char* term = std::getenv("TERM");
   return isatty(STDOUT_FILENO) && !(term && std::strcmp(term, "dumb") == 0);
 }
@@ -35,7 +39,8 @@ std::size_t terminal_width() {
   if (const char* cols = std::getenv("COLUMNS")) {
     char* end = nullptr;
     long v = std::strtol(cols, &end, 10);
-    if (end && *end == '\0' && v >= 40 && v <= 1000) return static_cast<std::size_t>(v);
+    if (end && *end == '\0' && v >= 40 && v <= 1000)
+      return static_cast<std::size_t>(v);
   }
   return 80;
 }
@@ -43,16 +48,20 @@ std::size_t terminal_width() {
 int exit_code(const shapelint::RunReport& run, const std::string& fail_on) {
   bool unreadable = false, error = false, warning = false;
   for (const auto& f : run.files) {
-    if (f.skipped) continue;
+    if (f.skipped)
+      continue;
     unreadable = unreadable || f.status == "invalid";
     for (const auto& d : f.diagnostics) {
       error = error || d.severity == shapelint::Severity::error;
       warning = warning || d.severity == shapelint::Severity::warning;
     }
   }
-  if (unreadable) return kExitUsage;
-  if (fail_on == "never") return kExitClean;
-  if (error || (fail_on == "warning" && warning)) return kExitFindings;
+  if (unreadable)
+    return kExitUsage;
+  if (fail_on == "never")
+    return kExitClean;
+  if (error || (fail_on == "warning" && warning))
+    return kExitFindings;
   return kExitClean;
 }
 
@@ -72,7 +81,8 @@ int main(int argc, char** argv) {
 
   shapelint::LintOptions lint_options;
   lint_options.skip_non_models = options.skip_non_models;
-  if (options.batch_size) lint_options.batch_size = *options.batch_size;
+  if (options.batch_size)
+    lint_options.batch_size = *options.batch_size;
   for (const auto& text : options.input_shapes) {
     std::string error;
     auto parsed = shapelint::parse_input_shape_option(text, error);

@@ -1,12 +1,13 @@
 // The command line through the real binary: exit codes, several files, standard input.
-#include <catch2/catch.hpp>
-#include <fmt/format.h>
-
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
 #include <sys/wait.h>
 
 namespace {
@@ -18,14 +19,17 @@ struct Run {
 
 /// Runs shapelint with `args` (shell syntax) from the source directory; stderr joins stdout.
 Run shapelint(const std::string& args) {
-  std::string cmd = fmt::format("cd '{}' && NO_COLOR=1 COLUMNS=80 '{}' {} 2>&1", SHAPELINT_SOURCE_DIR,
-                                SHAPELINT_BINARY, args);
+  std::string cmd = fmt::format("cd '{}' && NO_COLOR=1 COLUMNS=80 '{}' {} 2>&1",
+                                SHAPELINT_SOURCE_DIR,
+                                SHAPELINT_BINARY,
+                                args);
   Run run;
   FILE* pipe = popen(cmd.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::array<char, 4096> buf{};
   std::size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
+    run.out.append(buf.data(), n);
   int status = pclose(pipe);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
@@ -37,7 +41,7 @@ bool contains(const std::string& haystack, std::string_view needle) {
 
 }  // namespace
 
-TEST_CASE("--help and --version exit 0") {
+TEST_CASE("help and version exit 0") {
   auto help = shapelint("--help");
   CHECK(help.exit_code == 0);
   CHECK(contains(help.out, "--input-shape"));
@@ -68,7 +72,9 @@ TEST_CASE("an unreadable file exits 2 and the other files are still linted") {
   CHECK(contains(run.out, "[SL103]"));
 }
 
-TEST_CASE("--skip-non-models passes over a package.json; without it the file is invalid") {
+TEST_CASE(
+    "with --skip-non-models, shapelint passes over a package.json; without it the file is "
+    "invalid") {
   auto dir = std::filesystem::temp_directory_path() / "shapelint-cli-test";
   std::filesystem::create_directories(dir);
   auto pkg = (dir / "package.json").string();
@@ -83,8 +89,9 @@ TEST_CASE("a directory is searched for models; files that are not models are pas
   auto dir = std::filesystem::temp_directory_path() / "shapelint-cli-dir";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir / "nested");
-  std::filesystem::copy_file(std::filesystem::path(SHAPELINT_SOURCE_DIR) / "samples/ok/resnet_block.json",
-                             dir / "nested/model.json");
+  std::filesystem::copy_file(
+      std::filesystem::path(SHAPELINT_SOURCE_DIR) / "samples/ok/resnet_block.json",
+      dir / "nested/model.json");
   std::ofstream(dir / "tsconfig.json") << R"({"compilerOptions": {}})";
   std::ofstream(dir / "notes.txt") << "not a model";
   auto run = shapelint(fmt::format("--format json '{}'", dir.string()));

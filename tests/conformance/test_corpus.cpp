@@ -1,11 +1,11 @@
 // Conformance over ../shared/corpus: every file gets the format, status, output shapes and
 // parameter counts that real Keras (and the tfjs reference) gave. Skipped, with a message,
 // when ../shared is not beside the checkout.
-#include <catch2/catch.hpp>
-#include <fmt/format.h>
-
 #include <filesystem>
 #include <fstream>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "shapelint/lint/lint.hpp"
@@ -15,7 +15,9 @@ using nlohmann::json;
 
 namespace {
 
-fs::path corpus_dir() { return fs::path(SHAPELINT_SOURCE_DIR) / ".." / "shared" / "corpus"; }
+fs::path corpus_dir() {
+  return fs::path(SHAPELINT_SOURCE_DIR) / ".." / "shared" / "corpus";
+}
 
 json shapes_as_json(const shapelint::Shapes& shapes) {
   json out = json::array();
@@ -25,23 +27,27 @@ json shapes_as_json(const shapelint::Shapes& shapes) {
       continue;
     }
     json dims = json::array();
-    for (auto d : s.dims()) dims.push_back(d.is_known() ? json(d.value()) : json());
+    for (auto d : s.dims())
+      dims.push_back(d.is_known() ? json(d.value()) : json());
     out.push_back(dims);
   }
   return out;
 }
 
-bool is_archive(const std::string& relative) { return relative.rfind("archives/", 0) == 0; }
+bool is_archive(const std::string& relative) {
+  return relative.rfind("archives/", 0) == 0;
+}
 
 /// Compares one file; returns the list of disagreements.
 std::vector<std::string> check_file(const json& expected, const shapelint::FileReport& got) {
   std::vector<std::string> problems;
   if (got.format != expected["format"])
-    problems.push_back(fmt::format("format: got {}, expected {}", got.format,
-                                   expected["format"].get<std::string>()));
+    problems.push_back(fmt::format(
+        "format: got {}, expected {}", got.format, expected["format"].get<std::string>()));
   std::string status = expected["status"];
   if (status == "unknown") {
-    if (got.status == "invalid") problems.push_back("status: got invalid for a readable model");
+    if (got.status == "invalid")
+      problems.push_back("status: got invalid for a readable model");
     return problems;
   }
   if (got.status != status)
@@ -50,13 +56,16 @@ std::vector<std::string> check_file(const json& expected, const shapelint::FileR
   for (const auto& layer : expected["layers"]) {
     const shapelint::LayerRow* row = nullptr;
     if (layer["name"].is_null()) {
-      if (position < got.layers.size()) row = &got.layers[position];
+      if (position < got.layers.size())
+        row = &got.layers[position];
     } else {
       for (const auto& r : got.layers)
-        if (r.name == layer["name"]) row = &r;
+        if (r.name == layer["name"])
+          row = &r;
     }
     ++position;
-    std::string name = layer["name"].is_null() ? "#" + std::to_string(position) : layer["name"].get<std::string>();
+    std::string name =
+        layer["name"].is_null() ? "#" + std::to_string(position) : layer["name"].get<std::string>();
     if (!row) {
       problems.push_back(fmt::format("layer {}: missing from the report", name));
       continue;
@@ -64,12 +73,16 @@ std::vector<std::string> check_file(const json& expected, const shapelint::FileR
     if (!layer["output_shapes"].is_null()) {
       json shapes = shapes_as_json(row->output_shapes);
       if (shapes != layer["output_shapes"])
-        problems.push_back(fmt::format("layer {} ({}): output {} expected {}", name,
-                                       row->class_name, shapes.dump(), layer["output_shapes"].dump()));
+        problems.push_back(fmt::format("layer {} ({}): output {} expected {}",
+                                       name,
+                                       row->class_name,
+                                       shapes.dump(),
+                                       layer["output_shapes"].dump()));
     }
     if (!layer["params"].is_null()) {
       if (!row->params || *row->params != layer["params"].get<std::int64_t>())
-        problems.push_back(fmt::format("layer {} ({}): params {} expected {}", name,
+        problems.push_back(fmt::format("layer {} ({}): params {} expected {}",
+                                       name,
                                        row->class_name,
                                        row->params ? std::to_string(*row->params) : "?",
                                        layer["params"].dump()));
@@ -114,12 +127,17 @@ TEST_CASE("every corpus file is read as real Keras reads it") {
       continue;
     }
     std::string text = relative;
-    for (std::size_t i = 0; i < problems.size() && i < 6; ++i) text += "\n    " + problems[i];
-    if (problems.size() > 6) text += fmt::format("\n    ... {} more", problems.size() - 6);
+    for (std::size_t i = 0; i < problems.size() && i < 6; ++i)
+      text += "\n    " + problems[i];
+    if (problems.size() > 6)
+      text += fmt::format("\n    ... {} more", problems.size() - 6);
     failures.push_back(text);
   }
   INFO(fmt::format("{} of {} JSON corpus files agree; {} archives left to the file-format work",
-                   agreed, checked, archives));
+                   agreed,
+                   checked,
+                   archives));
   CHECK(checked > 0);
-  for (const auto& f : failures) FAIL_CHECK(f);
+  for (const auto& f : failures)
+    FAIL_CHECK(f);
 }

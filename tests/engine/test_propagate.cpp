@@ -1,8 +1,8 @@
 // The engine: one mistake gives one diagnostic, independent mistakes are all reported,
 // and --input-shape replays data through the weights the declared shapes built.
-#include <catch2/catch.hpp>
-
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/lint/lint.hpp"
@@ -13,13 +13,15 @@ namespace {
 
 std::size_t count_errors(const FileReport& r) {
   std::size_t n = 0;
-  for (const auto& d : r.diagnostics) n += d.severity == Severity::error ? 1 : 0;
+  for (const auto& d : r.diagnostics)
+    n += d.severity == Severity::error ? 1 : 0;
   return n;
 }
 
 const LayerRow& row(const FileReport& r, std::string_view name) {
   for (const auto& l : r.layers)
-    if (l.name == name) return l;
+    if (l.name == name)
+      return l;
   FAIL("no layer " << name);
   return r.layers.front();
 }
@@ -87,7 +89,8 @@ TEST_CASE("data with 3 channels fails at the first convolution") {
   CHECK(row(r, "conv2d").status == "error");
 }
 
-TEST_CASE("an error makes downstream unknown without new diagnostics; independent errors all show") {
+TEST_CASE(
+    "an error makes downstream unknown without new diagnostics; independent errors all show") {
   auto r = lint_text(kTwoBranches, "m.json", {});
   CHECK(r.status == "error");
   CHECK(row(r, "big_a").status == "error");
@@ -97,7 +100,7 @@ TEST_CASE("an error makes downstream unknown without new diagnostics; independen
   CHECK(count_errors(r) == 2);
 }
 
-TEST_CASE("--input-shape names inputs and rejects names the model lacks") {
+TEST_CASE("the what-if shape names inputs and rejects names the model lacks") {
   auto ok = lint_text(kMnist, "m.json", what_if({"image=28x28x1"}));
   CHECK(ok.status == "ok");
   auto bad = lint_text(kMnist, "m.json", what_if({"pixels=28x28x1"}));
@@ -106,7 +109,7 @@ TEST_CASE("--input-shape names inputs and rejects names the model lacks") {
   CHECK(bad.diagnostics.front().rule == rule::kBadInputShapeOption);
 }
 
-TEST_CASE("--batch-size fixes the batch axis in every shape") {
+TEST_CASE("a batch size fixes the batch axis in every shape") {
   LintOptions o;
   o.batch_size = 32;
   auto r = lint_text(kMnist, "m.json", o);
@@ -124,7 +127,8 @@ TEST_CASE("a shared layer called on another size fails at its second call") {
     {"class_name": "Dense", "name": "shared", "config": {"name": "shared", "units": 4},
      "inbound_nodes": [[["a", 0, 0, {}]], [["b", 0, 0, {}]]]}],
     "input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["shared", 0, 0], ["shared", 1, 0]]}})",
-                     "m.json", {});
+                     "m.json",
+                     {});
   CHECK(r.status == "error");
   REQUIRE(count_errors(r) == 1);
   CHECK(r.diagnostics.front().layer == "shared");
@@ -140,10 +144,26 @@ TEST_CASE("a nested model is one row whose params count all its weights") {
      "inbound_nodes": [[["x", 0, 0, {}]]]},
     {"class_name": "Dense", "name": "head", "config": {"name": "head", "units": 1}, "inbound_nodes": [[["inner", 1, 0, {}]]]}],
     "input_layers": [["x", 0, 0]], "output_layers": [["head", 0, 0]]}})",
-                     "m.json", {});
+                     "m.json",
+                     {});
   CHECK(r.status == "ok");
   CHECK(row(r, "inner").params == 55 + 18);
   CHECK(row(r, "inner").output_shapes == Shapes{make_shape({-1, 3})});
   CHECK(row(r, "head").params == 4);
   CHECK(row(r, "inner").layers.size() == 2);
+}
+
+TEST_CASE("a built layer called again on unknown dims raises no weight-creation error") {
+  auto r = lint_text(R"({"class_name": "Model", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "name": "a", "config": {"name": "a", "batch_input_shape": [null, 8]}, "inbound_nodes": []},
+    {"class_name": "InputLayer", "name": "b", "config": {"name": "b", "batch_input_shape": [null, null]}, "inbound_nodes": []},
+    {"class_name": "Dense", "name": "shared", "config": {"name": "shared", "units": 4},
+     "inbound_nodes": [[["a", 0, 0, {}]], [["b", 0, 0, {}]]]}],
+    "input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["shared", 0, 0], ["shared", 1, 0]]}})",
+                     "m.json",
+                     {});
+  CHECK(r.status == "ok");
+  CHECK(count_errors(r) == 0);
+  auto replay = lint_text(kMnist, "m.json", what_if({"?x?x1"}));
+  CHECK(count_errors(replay) == 0);
 }

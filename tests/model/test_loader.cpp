@@ -1,8 +1,8 @@
 // The loader: every JSON dialect becomes the same graph, and bad input is a finding with the
 // JSON path, never a crash.
-#include <catch2/catch.hpp>
-
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/lint/lint.hpp"
@@ -12,11 +12,14 @@ using namespace shapelint;
 
 namespace {
 
-FileReport lint(const std::string& text) { return lint_text(text, "model.json", {}); }
+FileReport lint(const std::string& text) {
+  return lint_text(text, "model.json", {});
+}
 
 const Diagnostic* find(const FileReport& r, std::string_view rule) {
   for (const auto& d : r.diagnostics)
-    if (d.rule == rule) return &d;
+    if (d.rule == rule)
+      return &d;
   return nullptr;
 }
 
@@ -27,7 +30,8 @@ const std::string kKeras2Functional = R"({"class_name": "Model", "config": {"nam
     {"class_name": "Dense", "name": "d2", "config": {"name": "d2", "units": 2}, "inbound_nodes": [[["d1", 0, 0, {}]]]}],
   "input_layers": [["in", 0, 0]], "output_layers": [["d2", 0, 0]]}, "keras_version": "2.4.0"})";
 
-const std::string kKeras3Functional = R"({"module": "keras.src.models.functional", "class_name": "Functional",
+const std::string kKeras3Functional =
+    R"({"module": "keras.src.models.functional", "class_name": "Functional",
   "config": {"name": "m", "trainable": true, "layers": [
     {"module": "keras.layers", "class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_shape": [null, 8], "dtype": "float32"}, "inbound_nodes": []},
     {"module": "keras.layers", "class_name": "Dense", "name": "d1", "config": {"name": "d1", "units": 4, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}}},
@@ -81,7 +85,8 @@ TEST_CASE("Keras 1 names are translated before the rules run") {
 }
 
 TEST_CASE("a TensorFlow.js model.json is unwrapped") {
-  auto r = lint(R"({"format": "layers-model", "modelTopology": {"keras_version": "2.4.0", "model_config":
+  auto r =
+      lint(R"({"format": "layers-model", "modelTopology": {"keras_version": "2.4.0", "model_config":
       {"class_name": "Sequential", "config": {"name": "s", "layers": [
         {"class_name": "Dense", "config": {"name": "d", "units": 2, "batch_input_shape": [null, 3]}}]}}},
       "weightsManifest": []})");
@@ -97,38 +102,49 @@ TEST_CASE("bad input is a finding naming the JSON path, and the file is invalid"
     std::string_view rule;
     std::string path_fragment;
   };
+
   const Row rows[] = {
       {"invalid JSON", R"({"class_name": "Sequential", "config": )", rule::kInvalidJson, "line 1"},
-      {"not a model", R"({"name": "my-package", "version": "1.0.0"})", rule::kNotAModel, "class_name"},
+      {"not a model",
+       R"({"name": "my-package", "version": "1.0.0"})",
+       rule::kNotAModel,
+       "class_name"},
       {"a wrong type at a JSON path",
        R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
            {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 8, 8, 1]}},
            {"class_name": "Conv2D", "config": {"name": "c", "filters": 4, "kernel_size": "three"}}]}})",
-       rule::kBadConfigValue, "config.layers[1].config.kernel_size"},
+       rule::kBadConfigValue,
+       "config.layers[1].config.kernel_size"},
       {"a missing class_name",
        R"({"class_name": "Sequential", "config": {"name": "s", "layers": [{"config": {"name": "x"}}]}})",
-       rule::kBadConfigValue, "config.layers[0].class_name"},
+       rule::kBadConfigValue,
+       "config.layers[0].class_name"},
       {"a dangling inbound name",
        R"({"class_name": "Model", "config": {"name": "m", "layers": [
            {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 8]}, "inbound_nodes": []},
            {"class_name": "Dense", "name": "d", "config": {"name": "d", "units": 2}, "inbound_nodes": [[["nope", 0, 0, {}]]]}],
            "input_layers": [["in", 0, 0]], "output_layers": [["d", 0, 0]]}})",
-       rule::kDanglingReference, "config.layers[1].inbound_nodes[0][0]"},
+       rule::kDanglingReference,
+       "config.layers[1].inbound_nodes[0][0]"},
       {"a cycle",
        R"({"class_name": "Model", "config": {"name": "m", "layers": [
            {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 8]}, "inbound_nodes": []},
            {"class_name": "Add", "name": "a", "config": {"name": "a"}, "inbound_nodes": [[["in", 0, 0, {}], ["b", 0, 0, {}]]]},
            {"class_name": "Dense", "name": "b", "config": {"name": "b", "units": 8}, "inbound_nodes": [[["a", 0, 0, {}]]]}],
            "input_layers": [["in", 0, 0]], "output_layers": [["b", 0, 0]]}})",
-       rule::kCycle, "config.layers[1].inbound_nodes[0]"},
+       rule::kCycle,
+       "config.layers[1].inbound_nodes[0]"},
       {"a duplicate layer name",
        R"({"class_name": "Model", "config": {"name": "m", "layers": [
            {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 8]}, "inbound_nodes": []},
            {"class_name": "Dense", "name": "in", "config": {"name": "in", "units": 2}, "inbound_nodes": [[["in", 0, 0, {}]]]}],
            "input_layers": [["in", 0, 0]], "output_layers": [["in", 0, 0]]}})",
-       rule::kDuplicateLayerName, "config.layers[1]"},
-      {"a Git LFS pointer", "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n",
-       rule::kUnreadable, ""},
+       rule::kDuplicateLayerName,
+       "config.layers[1]"},
+      {"a Git LFS pointer",
+       "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n",
+       rule::kUnreadable,
+       ""},
       {"an empty file", "", rule::kInvalidJson, ""},
   };
   for (const auto& row : rows) {

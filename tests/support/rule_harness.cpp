@@ -2,7 +2,6 @@
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
-
 #include <nlohmann/json.hpp>
 
 #include "shapelint/rules/registry.hpp"
@@ -10,37 +9,45 @@
 namespace shapelint::test {
 
 Shape shape(std::string_view text) {
-  if (text == "?") return Shape::unknown_rank();
+  if (text == "?")
+    return Shape::unknown_rank();
   auto s = parse_shape(std::string(text));
-  if (!s) FAIL("malformed shape literal: " << text);
+  if (!s)
+    FAIL("malformed shape literal: " << text);
   return *s;
 }
 
 Shapes shapes(std::initializer_list<std::string_view> texts) {
   Shapes out;
-  for (auto t : texts) out.push_back(shape(t));
+  for (auto t : texts)
+    out.push_back(shape(t));
   return out;
 }
 
 bool RuleRun::has(std::string_view rule_id) const {
   for (const auto& d : diagnostics)
-    if (d.rule == rule_id) return true;
+    if (d.rule == rule_id)
+      return true;
   return false;
 }
 
 std::string RuleRun::describe() const {
-  std::string out = fmt::format("outputs={} params={}", to_string(outputs),
-                                params ? std::to_string(*params) : "?");
+  std::string out = fmt::format(
+      "outputs={} params={}", to_string(outputs), params ? std::to_string(*params) : "?");
   for (const auto& d : diagnostics)
     out += fmt::format("\n  [{}] {}: {}", d.rule, to_string(d.severity), d.message);
   return out;
 }
 
-RuleRun run_rule(std::string_view keras_class, std::string_view config_json, const Shapes& inputs,
-                 Semantics semantics, const std::vector<KwargTensors>& kwargs) {
+RuleRun run_rule(std::string_view keras_class,
+                 std::string_view config_json,
+                 const Shapes& inputs,
+                 Semantics semantics,
+                 const std::vector<KwargTensors>& kwargs) {
   RuleRun run;
   const LayerRule* rule = RuleRegistry::builtin().find(keras_class);
-  if (!rule) return run;
+  if (!rule)
+    return run;
   run.found = true;
   auto config = nlohmann::json::parse(config_json.empty() ? std::string_view("{}") : config_json);
   std::string name = config.value("name", std::string("layer"));

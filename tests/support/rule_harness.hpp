@@ -31,7 +31,9 @@ struct RuleRun {
 
 /// Runs the registered rule of `keras_class` on `config_json` (the layer's `config` object)
 /// and the given input shapes, as the engine would for a layer's first call.
-RuleRun run_rule(std::string_view keras_class, std::string_view config_json, const Shapes& inputs,
+RuleRun run_rule(std::string_view keras_class,
+                 std::string_view config_json,
+                 const Shapes& inputs,
                  Semantics semantics = Semantics::keras3,
                  const std::vector<KwargTensors>& kwargs = {});
 

@@ -3,11 +3,11 @@
 // outputs are unknown and its consumers are skipped silently.
 #include "shapelint/engine/propagate.hpp"
 
-#include <fmt/format.h>
-
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <queue>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
@@ -27,22 +27,32 @@ bool is_opaque_op_class(std::string_view cls) {
 
 /// Keras's spelling of an InputSpec violation, or "" when the shape satisfies it.
 std::string spec_violation(const InputSpec& spec, const Shape& s) {
-  if (!s.has_rank()) return {};
+  if (!s.has_rank())
+    return {};
   if (spec.ndim && s.rank() != *spec.ndim)
-    return fmt::format("expected ndim={}, found ndim={}. Full shape received: {}", *spec.ndim,
-                       s.rank(), to_string(s));
+    return fmt::format("expected ndim={}, found ndim={}. Full shape received: {}",
+                       *spec.ndim,
+                       s.rank(),
+                       to_string(s));
   if (spec.min_ndim && s.rank() < *spec.min_ndim)
     return fmt::format("expected min_ndim={}, found ndim={}. Full shape received: {}",
-                       *spec.min_ndim, s.rank(), to_string(s));
+                       *spec.min_ndim,
+                       s.rank(),
+                       to_string(s));
   if (spec.max_ndim && s.rank() > *spec.max_ndim)
     return fmt::format("expected max_ndim={}, found ndim={}. Full shape received: {}",
-                       *spec.max_ndim, s.rank(), to_string(s));
+                       *spec.max_ndim,
+                       s.rank(),
+                       to_string(s));
   for (const auto& [axis, value] : spec.axes) {
-    if (!s.has_axis(axis)) continue;
+    if (!s.has_axis(axis))
+      continue;
     if (s.at(axis).conflicts_with(Dim::of(value)))
       return fmt::format(
           "expected axis {} of input shape to have value {}, but received input with shape {}",
-          axis, value, to_string(s));
+          axis,
+          value,
+          to_string(s));
   }
   return {};
 }
@@ -60,23 +70,33 @@ class Propagator {
   Shape tensor_shape(const TensorRef& ref, bool& poisoned) const;
   bool from_uncertain(const Node& node) const;
   void evaluate_input_layer(const Layer& layer, std::size_t layer_index, CallResult& call);
-  void evaluate_nested(const Layer& layer, LayerResult& result, CallResult& call,
-                       bool first_call);
-  void evaluate_rule(const Layer& layer, LayerResult& result, CallResult& call, bool first_call,
+  void evaluate_nested(const Layer& layer, LayerResult& result, CallResult& call, bool first_call);
+  void evaluate_rule(const Layer& layer,
+                     LayerResult& result,
+                     CallResult& call,
+                     bool first_call,
                      const std::vector<KwargTensors>& kwargs);
   void evaluate_opaque(const Layer& layer, CallResult& call, bool first_call);
   bool check_built(const Layer& layer, const LayerResult& built, const CallResult& call);
-  bool prebuild(const Layer& layer, const LayerRule& rule, LayerResult& result,
+  bool prebuild(const Layer& layer,
+                const LayerRule& rule,
+                LayerResult& result,
                 const std::vector<KwargTensors>& kwargs);
-  void report(std::string_view rule_id, Severity severity, const Layer& layer,
-              std::string message, std::string hint = {});
+  void report(std::string_view rule_id,
+              Severity severity,
+              const Layer& layer,
+              std::string message,
+              std::string hint = {});
+
   const LayerResult* built_layer(std::size_t i) const {
     return options_.built && i < options_.built->layers.size() ? &options_.built->layers[i]
                                                                : nullptr;
   }
+
   void finish_layer(const Layer& layer, LayerResult& result) const;
   void compute_totals();
-  std::optional<Shape> recorded_shape(std::size_t layer, std::size_t node,
+  std::optional<Shape> recorded_shape(std::size_t layer,
+                                      std::size_t node,
                                       std::size_t tensor) const;
 
   const Model& model_;
@@ -86,8 +106,11 @@ class Propagator {
   std::vector<std::size_t> node_base_;
 };
 
-void Propagator::report(std::string_view rule_id, Severity severity, const Layer& layer,
-                        std::string message, std::string hint) {
+void Propagator::report(std::string_view rule_id,
+                        Severity severity,
+                        const Layer& layer,
+                        std::string message,
+                        std::string hint) {
   sink_.push_back(Diagnostic{.rule = std::string(rule_id),
                              .severity = severity,
                              .layer = layer.name,
@@ -119,14 +142,17 @@ ModelResult Propagator::run() {
         consumers[node_base_[r.layer] + r.node].push_back(id);
         ++pending[id];
       };
-      for (const auto& r : node.inputs) depend(r);
+      for (const auto& r : node.inputs)
+        depend(r);
       for (const auto& [k, refs] : node.kwargs)
-        for (const auto& r : refs) depend(r);
+        for (const auto& r : refs)
+          depend(r);
     }
   }
   std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
   for (std::size_t id = 0; id < n_nodes; ++id)
-    if (pending[id] == 0) ready.push(id);
+    if (pending[id] == 0)
+      ready.push(id);
   std::size_t done = 0;
   while (!ready.empty()) {
     std::size_t id = ready.top();
@@ -134,11 +160,13 @@ ModelResult Propagator::run() {
     ++done;
     evaluate(node_of[id].first, node_of[id].second);
     for (std::size_t c : consumers[id])
-      if (--pending[c] == 0) ready.push(c);
+      if (--pending[c] == 0)
+        ready.push(c);
   }
   if (done < n_nodes) {
     for (std::size_t id = 0; id < n_nodes; ++id) {
-      if (pending[id] == 0) continue;
+      if (pending[id] == 0)
+        continue;
       const Layer& layer = model_.layers[node_of[id].first];
       sink_.push_back(Diagnostic{
           .rule = std::string(rule::kCycle),
@@ -146,7 +174,8 @@ ModelResult Propagator::run() {
           .layer = layer.name,
           .message = fmt::format("layer '{}' depends on its own output: the graph has a cycle "
                                  "({})",
-                                 layer.name, layer.nodes[node_of[id].second].path),
+                                 layer.name,
+                                 layer.nodes[node_of[id].second].path),
           .hint = "check the inbound_nodes of the layers in the cycle",
           .json_path = layer.nodes[node_of[id].second].path,
       });
@@ -154,7 +183,8 @@ ModelResult Propagator::run() {
       break;
     }
   }
-  for (std::size_t i = 0; i < n_layers; ++i) finish_layer(model_.layers[i], result_.layers[i]);
+  for (std::size_t i = 0; i < n_layers; ++i)
+    finish_layer(model_.layers[i], result_.layers[i]);
   compute_totals();
   for (const auto& out : model_.outputs) {
     bool poisoned = false;
@@ -171,11 +201,13 @@ Shape Propagator::tensor_shape(const TensorRef& ref, bool& poisoned) const {
     poisoned = true;
     return Shape::unknown_rank();
   }
-  if (ref.tensor < call.outputs.size()) return call.outputs[ref.tensor];
+  if (ref.tensor < call.outputs.size())
+    return call.outputs[ref.tensor];
   return Shape::unknown_rank();
 }
 
-std::optional<Shape> Propagator::recorded_shape(std::size_t layer, std::size_t node,
+std::optional<Shape> Propagator::recorded_shape(std::size_t layer,
+                                                std::size_t node,
                                                 std::size_t tensor) const {
   for (const auto& r : model_.recorded_shapes)
     if (r.tensor.layer == layer && r.tensor.node == node && r.tensor.tensor == tensor)
@@ -184,23 +216,30 @@ std::optional<Shape> Propagator::recorded_shape(std::size_t layer, std::size_t n
 }
 
 bool Propagator::from_uncertain(const Node& node) const {
-  auto uncertain = [&](const TensorRef& r) { return result_.layers[r.layer].calls[r.node].uncertain; };
+  auto uncertain = [&](const TensorRef& r) {
+    return result_.layers[r.layer].calls[r.node].uncertain;
+  };
   for (const auto& r : node.inputs)
-    if (uncertain(r)) return true;
+    if (uncertain(r))
+      return true;
   for (const auto& [k, refs] : node.kwargs)
     for (const auto& r : refs)
-      if (uncertain(r)) return true;
+      if (uncertain(r))
+        return true;
   return false;
 }
 
-bool Propagator::gather_inputs(const Node& node, Shapes& inputs,
+bool Propagator::gather_inputs(const Node& node,
+                               Shapes& inputs,
                                std::vector<KwargTensors>& kwargs) {
   bool poisoned = false;
   inputs.reserve(node.inputs.size());
-  for (const auto& r : node.inputs) inputs.push_back(tensor_shape(r, poisoned));
+  for (const auto& r : node.inputs)
+    inputs.push_back(tensor_shape(r, poisoned));
   for (const auto& [k, refs] : node.kwargs) {
     KwargTensors kt{k, {}};
-    for (const auto& r : refs) kt.shapes.push_back(tensor_shape(r, poisoned));
+    for (const auto& r : refs)
+      kt.shapes.push_back(tensor_shape(r, poisoned));
     kwargs.push_back(std::move(kt));
   }
   return !poisoned;
@@ -235,14 +274,17 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
     // A layer Keras does not know may still be described by the file's recorded shapes.
     for (std::size_t t = 0; t < std::max<std::size_t>(call.outputs.size(), 1); ++t)
       if (auto rec = recorded_shape(layer_index, node_index, t)) {
-        if (call.outputs.size() <= t) call.outputs.resize(t + 1);
+        if (call.outputs.size() <= t)
+          call.outputs.resize(t + 1);
         call.outputs[t] = *rec;
       }
   }
-  if (call.failed) result_.failed = true;
+  if (call.failed)
+    result_.failed = true;
 }
 
-void Propagator::evaluate_input_layer(const Layer& layer, std::size_t layer_index,
+void Propagator::evaluate_input_layer(const Layer& layer,
+                                      std::size_t layer_index,
                                       CallResult& call) {
   Shape declared = layer.batch_shape.value_or(Shape::unknown_rank());
   std::optional<Shape> fed;
@@ -262,16 +304,24 @@ void Propagator::evaluate_input_layer(const Layer& layer, std::size_t layer_inde
     for (std::size_t k = 1; !conflict && k < declared.rank(); ++k)
       conflict = declared.dims()[k].conflicts_with(fed->dims()[k]);
     if (conflict)
-      report(rule::kModelInputMismatch, Severity::error, layer,
+      report(rule::kModelInputMismatch,
+             Severity::error,
+             layer,
              fmt::format("Input {} of layer \"{}\" is incompatible with the layer: expected "
                          "shape={}, found shape={}",
-                         0, model_.name, to_string(declared), to_string(*fed)),
-             fmt::format("feed data of shape {} or rebuild the model for {}", to_string(declared),
+                         0,
+                         model_.name,
+                         to_string(declared),
+                         to_string(*fed)),
+             fmt::format("feed data of shape {} or rebuild the model for {}",
+                         to_string(declared),
                          to_string(*fed)));
   }
 }
 
-void Propagator::evaluate_nested(const Layer& layer, LayerResult& result, CallResult& call,
+void Propagator::evaluate_nested(const Layer& layer,
+                                 LayerResult& result,
+                                 CallResult& call,
                                  bool first_call) {
   const Model& nested = *layer.nested;
   if (nested.opaque) {
@@ -302,17 +352,21 @@ void Propagator::evaluate_nested(const Layer& layer, LayerResult& result, CallRe
   call.failed = r.failed;
   call.uncertain = call.uncertain || r.uncertain_outputs;
   call.outputs = r.failed ? Shapes(std::max<std::size_t>(r.outputs.size(), 1)) : r.outputs;
-  if (first_call && !result.nested) result.nested = std::make_unique<ModelResult>(std::move(r));
+  if (first_call && !result.nested)
+    result.nested = std::make_unique<ModelResult>(std::move(r));
 }
 
 bool Propagator::check_built(const Layer& layer, const LayerResult& built, const CallResult& call) {
   for (std::size_t i = 0; i < built.input_specs.size() && i < call.inputs.size(); ++i) {
     std::string why = spec_violation(built.input_specs[i], call.inputs[i]);
-    if (why.empty()) continue;
+    if (why.empty())
+      continue;
     bool axis = why.rfind("expected axis", 0) == 0;
-    report(axis ? rule::kInputAxis : rule::kInputRank, Severity::error, layer,
-           fmt::format("Input {} of layer \"{}\" is incompatible with the layer: {}", i,
-                       layer.name, why),
+    report(axis ? rule::kInputAxis : rule::kInputRank,
+           Severity::error,
+           layer,
+           fmt::format(
+               "Input {} of layer \"{}\" is incompatible with the layer: {}", i, layer.name, why),
            axis ? fmt::format("'{}' was built for inputs of another size; feed data shaped like "
                               "the model's declared input, or rebuild the model",
                               layer.name)
@@ -324,31 +378,43 @@ bool Propagator::check_built(const Layer& layer, const LayerResult& built, const
 
 /// Keras 3 builds a layer from its recorded `build_config` when loading, then calls it in
 /// the graph: the weights come from the recorded shapes, and the call must fit them.
-bool Propagator::prebuild(const Layer& layer, const LayerRule& rule, LayerResult& result,
+bool Propagator::prebuild(const Layer& layer,
+                          const LayerRule& rule,
+                          LayerResult& result,
                           const std::vector<KwargTensors>& kwargs) {
   const Shapes& shapes = *layer.build_input_shapes;
-  if (shapes.size() < rule.min_inputs || shapes.size() > rule.max_inputs) return true;
+  if (shapes.size() < rule.min_inputs || shapes.size() > rule.max_inputs)
+    return true;
   LayerConfig config(layer.config, layer.path + ".config", &sink_, layer.name);
   LayerCall lc(config, shapes, kwargs, options_.semantics, &sink_);
   rule.infer(lc);
-  if (lc.failed()) return false;
+  if (lc.failed())
+    return false;
   result.built = true;
   result.weights = std::move(lc.weights);
   result.input_specs = std::move(lc.input_specs);
   return true;
 }
 
-void Propagator::evaluate_rule(const Layer& layer, LayerResult& result, CallResult& call,
-                               bool first_call, const std::vector<KwargTensors>& kwargs) {
+void Propagator::evaluate_rule(const Layer& layer,
+                               LayerResult& result,
+                               CallResult& call,
+                               bool first_call,
+                               const std::vector<KwargTensors>& kwargs) {
   const LayerRule& rule = *RuleRegistry::builtin().find(layer.rule_class);
   if (call.inputs.size() < rule.min_inputs || call.inputs.size() > rule.max_inputs) {
     std::string expected = rule.min_inputs == rule.max_inputs
                                ? std::to_string(rule.min_inputs)
                                : fmt::format("{} to {}", rule.min_inputs, rule.max_inputs);
-    if (rule.max_inputs == SIZE_MAX) expected = fmt::format("at least {}", rule.min_inputs);
-    report(rule::kInputCount, Severity::error, layer,
+    if (rule.max_inputs == SIZE_MAX)
+      expected = fmt::format("at least {}", rule.min_inputs);
+    report(rule::kInputCount,
+           Severity::error,
+           layer,
            fmt::format("Layer \"{}\" expects {} input(s), but it received {} input tensors",
-                       layer.name, expected, call.inputs.size()));
+                       layer.name,
+                       expected,
+                       call.inputs.size()));
     call.failed = true;
     return;
   }
@@ -360,7 +426,8 @@ void Propagator::evaluate_rule(const Layer& layer, LayerResult& result, CallResu
       return;
     }
   }
-  if (!built && (!first_call || result.built) && result.built) built = &result;
+  if (!built && (!first_call || result.built) && result.built)
+    built = &result;
   if (built && built->built && !call.uncertain && !check_built(layer, *built, call)) {
     call.failed = true;
     return;
@@ -369,6 +436,7 @@ void Propagator::evaluate_rule(const Layer& layer, LayerResult& result, CallResu
   Diagnostics& sink = call.uncertain ? uncertain_sink : sink_;
   LayerConfig config(layer.config, layer.path + ".config", &sink, layer.name);
   LayerCall lc(config, call.inputs, kwargs, options_.semantics, &sink);
+  lc.set_building(!(built && built->built));
   rule.infer(lc);
   if (call.uncertain) {
     // Only findings about the config itself stand; shape errors may be artefacts of what
@@ -395,12 +463,18 @@ void Propagator::evaluate_rule(const Layer& layer, LayerResult& result, CallResu
     for (std::size_t w = 0; w < lc.weights.size() && w < built->weights.size(); ++w) {
       const Shape& have = built->weights[w].shape;
       const Shape& need = lc.weights[w].shape;
-      if (!have.fully_known() || !need.fully_known() || have == need) continue;
-      report(rule::kWeightsIncompatible, Severity::error, layer,
+      if (!have.fully_known() || !need.fully_known() || have == need)
+        continue;
+      report(rule::kWeightsIncompatible,
+             Severity::error,
+             layer,
              fmt::format("Input of layer \"{}\" does not fit its built weights: '{}' has shape "
                          "{}, but input {} needs {}",
-                         layer.name, built->weights[w].name, to_string(have),
-                         to_string(call.inputs), to_string(need)),
+                         layer.name,
+                         built->weights[w].name,
+                         to_string(have),
+                         to_string(call.inputs),
+                         to_string(need)),
              fmt::format("'{}' was built for inputs of another size; feed data shaped like the "
                          "model's declared input, or rebuild the model",
                          layer.name));
@@ -436,32 +510,43 @@ void Propagator::evaluate_opaque(const Layer& layer, CallResult& call, bool firs
       }
     }
     if (first_call)
-      report(rule::kOpaqueLambda, Severity::note, layer,
+      report(rule::kOpaqueLambda,
+             Severity::note,
+             layer,
              fmt::format("Lambda '{}' is Python code without a declared output_shape: shapes "
                          "after it are unknown",
                          layer.name),
              "pass output_shape=... to the Lambda, or replace it with a built-in layer");
     return;
   }
-  if (!first_call) return;
+  if (!first_call)
+    return;
   if (is_opaque_op_class(cls)) {
-    report(rule::kOpaqueTfOp, Severity::note, layer,
-           fmt::format("'{}' ({}) runs a raw TensorFlow op: shapes after it are unknown",
-                       layer.name, cls));
+    report(rule::kOpaqueTfOp,
+           Severity::note,
+           layer,
+           fmt::format(
+               "'{}' ({}) runs a raw TensorFlow op: shapes after it are unknown", layer.name, cls));
     return;
   }
   if (layer.nested && layer.nested->opaque) {
-    report(rule::kSubclassedModel, Severity::warning, layer,
+    report(rule::kSubclassedModel,
+           Severity::warning,
+           layer,
            fmt::format("'{}' is a subclassed model ({}) saved without a layer graph: shapes "
                        "after it are unknown",
-                       layer.name, layer.class_name));
+                       layer.name,
+                       layer.class_name));
     return;
   }
   std::string suggestion = RuleRegistry::builtin().suggest(cls);
-  report(rule::kUnknownLayerClass, Severity::warning, layer,
+  report(rule::kUnknownLayerClass,
+         Severity::warning,
+         layer,
          fmt::format("no shape rule for layer class '{}' (a custom layer?): shapes after '{}' "
                      "are unknown",
-                     layer.class_name, layer.name),
+                     layer.class_name,
+                     layer.name),
          suggestion.empty() || suggestion == cls
              ? std::string("declare its output shape in the configuration, or replace it with a "
                            "built-in layer")
@@ -470,11 +555,13 @@ void Propagator::evaluate_opaque(const Layer& layer, CallResult& call, bool firs
 
 void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
   bool any_failed = false, first_ok = false;
-  for (const auto& c : result.calls) any_failed = any_failed || c.failed;
+  for (const auto& c : result.calls)
+    any_failed = any_failed || c.failed;
   if (!result.calls.empty()) {
     const CallResult& c0 = result.calls[0];
     first_ok = c0.evaluated && !c0.poisoned && !c0.failed;
-    for (const auto& s : c0.outputs) first_ok = first_ok && s.has_rank();
+    for (const auto& s : c0.outputs)
+      first_ok = first_ok && s.has_rank();
   }
   result.status =
       any_failed ? LayerStatus::error : (first_ok ? LayerStatus::ok : LayerStatus::unknown);
@@ -482,17 +569,17 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
   const LayerResult* source = &result;
   if (options_.built) {
     std::size_t i = static_cast<std::size_t>(&result - &result_.layers[0]);
-    if (i < options_.built->layers.size()) source = &options_.built->layers[i];
+    if (i < options_.built->layers.size())
+      source = &options_.built->layers[i];
   }
   if (layer.nested) {
     const ModelResult* nested = source->nested.get();
     if (nested) {
       result.params = nested->params;
-      result.trainable_params = layer.trainable ? nested->trainable_params
-                                                : (nested->params ? std::optional<std::int64_t>(0)
-                                                                  : std::nullopt);
-      result.non_trainable_params =
-          layer.trainable ? nested->non_trainable_params : nested->params;
+      result.trainable_params =
+          layer.trainable ? nested->trainable_params
+                          : (nested->params ? std::optional<std::int64_t>(0) : std::nullopt);
+      result.non_trainable_params = layer.trainable ? nested->non_trainable_params : nested->params;
     }
   } else if (layer.rule_class == "InputLayer" ||
              (source->built && !RuleRegistry::builtin().find(layer.rule_class))) {

@@ -1,15 +1,18 @@
 // The pipeline for one file: read → detect → normalize → propagate (→ replay) → report.
 #include "shapelint/lint/lint.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <tuple>
 #include <unordered_set>
+
+#include <fmt/format.h>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/engine/propagate.hpp"
@@ -22,7 +25,8 @@ namespace fs = std::filesystem;
 void tally(RunReport& run) {
   run.errors = run.warnings = run.notes = 0;
   for (const auto& f : run.files) {
-    if (f.skipped) continue;
+    if (f.skipped)
+      continue;
     for (const auto& d : f.diagnostics) {
       switch (d.severity) {
         case Severity::error:
@@ -92,7 +96,8 @@ std::vector<LayerRow> make_rows(const Model& model, const ModelResult& result) {
   rows.reserve(model.layers.size());
   for (std::size_t i = 0; i < model.layers.size(); ++i) {
     const Layer& layer = model.layers[i];
-    if (layer.implicit_input) continue;
+    if (layer.implicit_input)
+      continue;
     const LayerResult& r = result.layers[i];
     LayerRow row;
     row.name = layer.name;
@@ -102,10 +107,12 @@ std::vector<LayerRow> make_rows(const Model& model, const ModelResult& result) {
     if (!layer.nodes.empty()) {
       for (const auto& ref : layer.nodes[0].inputs) {
         const Layer& producer = model.layers[ref.layer];
-        if (!producer.implicit_input) row.inbound.push_back(producer.name);
+        if (!producer.implicit_input)
+          row.inbound.push_back(producer.name);
       }
       for (const auto& [k, refs] : layer.nodes[0].kwargs)
-        for (const auto& ref : refs) row.inbound.push_back(model.layers[ref.layer].name);
+        for (const auto& ref : refs)
+          row.inbound.push_back(model.layers[ref.layer].name);
     }
     if (!r.calls.empty()) {
       const CallResult& c = r.calls[0];
@@ -113,10 +120,12 @@ std::vector<LayerRow> make_rows(const Model& model, const ModelResult& result) {
       row.input_shapes = is_input ? c.outputs : c.inputs;
       row.output_shapes = c.outputs;
       if (c.poisoned || c.failed)
-        for (auto& s : row.output_shapes) s = Shape::unknown_rank();
+        for (auto& s : row.output_shapes)
+          s = Shape::unknown_rank();
       if (c.poisoned)
         for (auto& s : row.input_shapes)
-          if (!s.has_rank()) s = Shape::unknown_rank();
+          if (!s.has_rank())
+            s = Shape::unknown_rank();
     }
     if (layer.nested && r.nested) {
       row.is_model = true;
@@ -136,29 +145,35 @@ std::optional<std::vector<std::optional<Shape>>> map_input_shapes(const Model& m
   std::size_t next_positional = 0;
   auto names = [&] {
     std::string s;
-    for (const auto& ref : model.inputs) s += (s.empty() ? "'" : ", '") + model.layers[ref.layer].name + "'";
+    for (const auto& ref : model.inputs)
+      s += (s.empty() ? "'" : ", '") + model.layers[ref.layer].name + "'";
     return s;
   };
   for (const auto& opt : options.input_shapes) {
     std::size_t slot = model.inputs.size();
     if (opt.input_name) {
       for (std::size_t i = 0; i < model.inputs.size(); ++i)
-        if (model.layers[model.inputs[i].layer].name == *opt.input_name) slot = i;
+        if (model.layers[model.inputs[i].layer].name == *opt.input_name)
+          slot = i;
       if (slot == model.inputs.size()) {
         diags.push_back(file_diagnostic(
             rule::kBadInputShapeOption,
             fmt::format("--input-shape names input '{}', but the model's inputs are {}",
-                        *opt.input_name, names())));
+                        *opt.input_name,
+                        names())));
         return std::nullopt;
       }
     } else {
-      while (next_positional < out.size() && out[next_positional]) ++next_positional;
+      while (next_positional < out.size() && out[next_positional])
+        ++next_positional;
       slot = next_positional;
       if (slot >= model.inputs.size()) {
         diags.push_back(file_diagnostic(
             rule::kBadInputShapeOption,
             fmt::format("{} --input-shape options given, but the model has {} input(s): {}",
-                        options.input_shapes.size(), model.inputs.size(), names())));
+                        options.input_shapes.size(),
+                        model.inputs.size(),
+                        names())));
         return std::nullopt;
       }
     }
@@ -172,8 +187,10 @@ std::optional<std::vector<std::optional<Shape>>> map_input_shapes(const Model& m
 std::string describe_what_if(const Model& model, const std::vector<std::optional<Shape>>& shapes) {
   std::string out;
   for (std::size_t i = 0; i < shapes.size(); ++i) {
-    if (!shapes[i]) continue;
-    if (!out.empty()) out += ", ";
+    if (!shapes[i])
+      continue;
+    if (!out.empty())
+      out += ", ";
     out += fmt::format("{}={}", model.layers[model.inputs[i].layer].name, to_string(*shapes[i]));
   }
   return out;
@@ -186,7 +203,8 @@ void drop_repeated_diagnostics(Diagnostics& diags) {
   std::unordered_set<std::string> seen;
   for (auto& d : diags) {
     std::string key = fmt::format("{}\x1f{}\x1f{}", d.rule, d.layer.value_or(""), d.message);
-    if (seen.insert(std::move(key)).second) unique.push_back(std::move(d));
+    if (seen.insert(std::move(key)).second)
+      unique.push_back(std::move(d));
   }
   diags = std::move(unique);
 }
@@ -196,10 +214,67 @@ void finish_status(FileReport& report) {
   bool invalid = false, error = false;
   for (const auto& d : report.diagnostics) {
     const RuleInfo* info = find_rule_info(d.rule);
-    if (info && info->makes_invalid && d.severity == Severity::error) invalid = true;
-    if (d.severity == Severity::error) error = true;
+    if (info && info->makes_invalid && d.severity == Severity::error)
+      invalid = true;
+    if (d.severity == Severity::error)
+      error = true;
   }
   report.status = invalid ? "invalid" : (error ? "error" : "ok");
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+std::pair<int, int> line_and_column(std::string_view text, std::size_t offset) {
+  int line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i)
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  return {line, static_cast<int>(offset - line_start + 1)};
+}
+
+/// Where `"name": "<layer>"` first stands in the file: the layer's own object. A best-effort
+/// text scan (nlohmann_json keeps no positions); exact locations are tracked elsewhere.
+std::optional<std::size_t> find_layer_name(std::string_view text, const std::string& layer) {
+  std::string quoted = "\"" + layer + "\"";
+  for (std::size_t pos = text.find(quoted); pos != std::string_view::npos;
+       pos = text.find(quoted, pos + 1)) {
+    std::size_t k = pos;
+    while (k > 0 && std::isspace(static_cast<unsigned char>(text[k - 1])))
+      --k;
+    if (k == 0 || text[k - 1] != ':')
+      continue;
+    --k;
+    while (k > 0 && std::isspace(static_cast<unsigned char>(text[k - 1])))
+      --k;
+    constexpr std::string_view kKey = "\"name\"";
+    if (k >= kKey.size() && text.substr(k - kKey.size(), kKey.size()) == kKey)
+      return k - kKey.size();
+  }
+  return std::nullopt;
+}
+
+/// Fills each finding's line and column: the layer's object, or the parser's position.
+void locate_diagnostics(std::string_view text, Diagnostics& diags) {
+  constexpr std::size_t kMaxLocated = 2000;  // keeps hostile files with many findings linear
+  std::size_t located = 0;
+  for (auto& d : diags) {
+    if (d.layer && located < kMaxLocated) {
+      ++located;
+      if (auto offset = find_layer_name(text, *d.layer))
+        std::tie(d.line, d.column) = line_and_column(text, *offset);
+    } else if (d.rule == rule::kInvalidJson) {
+      // nlohmann says "... at line 3, column 5: ...".
+      int line = 0, column = 0;
+      auto at = d.message.find("at line ");
+      if (at != std::string::npos &&
+          std::sscanf(d.message.c_str() + at, "at line %d, column %d", &line, &column) == 2) {
+        d.line = line;
+        d.column = column;
+      }
+    }
+  }
 }
 
 bool looks_like_lfs_pointer(std::string_view text) {
@@ -208,7 +283,8 @@ bool looks_like_lfs_pointer(std::string_view text) {
 
 }  // namespace
 
-FileReport lint_text(std::string_view text, const std::string& display_path,
+FileReport lint_text(std::string_view text,
+                     const std::string& display_path,
                      const LintOptions& options) {
   FileReport report;
   report.path = display_path;
@@ -224,7 +300,8 @@ FileReport lint_text(std::string_view text, const std::string& display_path,
   if (text.size() >= 4 && text.substr(0, 4) == std::string_view("PK\x03\x04", 4)) {
     report.format = "keras-archive";
     report.diagnostics.push_back(file_diagnostic(
-        rule::kUnreadable, "this is a zip archive (.keras); reading archives is not supported yet",
+        rule::kUnreadable,
+        "this is a zip archive (.keras); reading archives is not supported yet",
         "lint the archive's config.json: unzip -p model.keras config.json | shapelint -"));
     finish_status(report);
     return report;
@@ -232,7 +309,8 @@ FileReport lint_text(std::string_view text, const std::string& display_path,
   if (text.size() >= 8 && text.substr(0, 8) == std::string_view("\x89HDF\r\n\x1a\n", 8)) {
     report.format = "hdf5";
     report.diagnostics.push_back(file_diagnostic(
-        rule::kUnreadable, "this is an HDF5 file (.h5); reading HDF5 models is not supported yet",
+        rule::kUnreadable,
+        "this is an HDF5 file (.h5); reading HDF5 models is not supported yet",
         "extract the model_config attribute (h5py: f.attrs['model_config']) and lint that"));
     finish_status(report);
     return report;
@@ -242,6 +320,7 @@ FileReport lint_text(std::string_view text, const std::string& display_path,
   report.keras_version = loaded.keras_version;
   report.diagnostics = std::move(loaded.diagnostics);
   if (loaded.not_a_model) {
+    locate_diagnostics(text, report.diagnostics);
     report.skipped = options.skip_non_models;
     finish_status(report);
     return report;
@@ -251,7 +330,8 @@ FileReport lint_text(std::string_view text, const std::string& display_path,
   report.model_class = model.class_name;
   report.functional = !model.sequential;
   bool load_failed = false;
-  for (const auto& d : report.diagnostics) load_failed = load_failed || d.severity == Severity::error;
+  for (const auto& d : report.diagnostics)
+    load_failed = load_failed || d.severity == Severity::error;
   if (model.opaque) {
     report.diagnostics.push_back(Diagnostic{
         .rule = std::string(rule::kSubclassedModel),
@@ -266,6 +346,7 @@ FileReport lint_text(std::string_view text, const std::string& display_path,
     return report;
   }
   if (load_failed) {
+    locate_diagnostics(text, report.diagnostics);
     finish_status(report);
     return report;
   }
@@ -288,8 +369,11 @@ FileReport lint_text(std::string_view text, const std::string& display_path,
   } else {
     report.layers = make_rows(model, built);
   }
-  report.params = ParamTotals{built.known_params, built.known_trainable_params,
-                              built.known_non_trainable_params, built.unknown_param_layers};
+  locate_diagnostics(text, report.diagnostics);
+  report.params = ParamTotals{built.known_params,
+                              built.known_trainable_params,
+                              built.known_non_trainable_params,
+                              built.unknown_param_layers};
   finish_status(report);
   return report;
 }
@@ -315,9 +399,10 @@ FileReport lint_file(const std::string& path, const LintOptions& options) {
       report.path = path;
       report.format = "unknown";
       report.diagnostics.push_back(file_diagnostic(
-          rule::kUnreadable, fmt::format("cannot open '{}': {}", path,
-                                         fs::exists(path, ec) ? "permission denied"
-                                                              : "no such file")));
+          rule::kUnreadable,
+          fmt::format("cannot open '{}': {}",
+                      path,
+                      fs::exists(path, ec) ? "permission denied" : "no such file")));
       finish_status(report);
       return report;
     }
@@ -336,16 +421,20 @@ std::vector<ExpandedPath> expand_paths(const std::vector<std::string>& paths) {
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(
                p, fs::directory_options::skip_permission_denied, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (!it->is_regular_file(ec)) continue;
+           !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        if (!it->is_regular_file(ec))
+          continue;
         std::string ext = it->path().extension().string();
-        std::transform(ext.begin(), ext.end(), ext.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) {
+          return static_cast<char>(std::tolower(c));
+        });
         if (ext == ".json" || ext == ".keras" || ext == ".h5" || ext == ".hdf5")
           found.push_back(it->path().string());
       }
       std::sort(found.begin(), found.end());
-      for (auto& f : found) out.push_back(ExpandedPath{std::move(f), true});
+      for (auto& f : found)
+        out.push_back(ExpandedPath{std::move(f), true});
     } else {
       out.push_back(ExpandedPath{p, false});
     }

@@ -17,8 +17,7 @@ struct InputShapeOption {
 };
 
 /// Parses `[INPUT=]DIMS`; nullopt with `error` set when malformed.
-std::optional<InputShapeOption> parse_input_shape_option(std::string_view text,
-                                                         std::string& error);
+std::optional<InputShapeOption> parse_input_shape_option(std::string_view text, std::string& error);
 
 struct LintOptions {
   std::vector<InputShapeOption> input_shapes;
@@ -28,7 +27,8 @@ struct LintOptions {
 };
 
 /// Lints a model held in memory (`display_path` names it in the report).
-FileReport lint_text(std::string_view text, const std::string& display_path,
+FileReport lint_text(std::string_view text,
+                     const std::string& display_path,
                      const LintOptions& options);
 
 /// Lints one file, or standard input for "-".
@@ -39,6 +39,7 @@ struct ExpandedPath {
   std::string path;
   bool from_directory = false;
 };
+
 std::vector<ExpandedPath> expand_paths(const std::vector<std::string>& paths);
 
 }  // namespace shapelint

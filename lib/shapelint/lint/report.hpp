@@ -18,7 +18,7 @@ struct LayerRow {
   Shapes input_shapes;
   Shapes output_shapes;
   std::optional<std::int64_t> params;
-  std::string status;  ///< "ok", "error", "unknown"
+  std::string status;            ///< "ok", "error", "unknown"
   std::vector<LayerRow> layers;  ///< a nested model's own layers
   bool is_model = false;
 };
@@ -38,7 +38,7 @@ struct FileReport {
   std::optional<std::string> model_name;
   std::optional<std::string> model_class;
   std::optional<std::string> keras_version;
-  bool functional = false;  ///< whether the table shows "connected to"
+  bool functional = false;             ///< whether the table shows "connected to"
   std::optional<std::string> what_if;  ///< the replayed input shapes, when --input-shape ran
   std::vector<LayerRow> layers;
   ParamTotals params;

@@ -44,10 +44,10 @@ struct Layer {
   std::string class_name;  ///< as written in the file
   std::string rule_class;  ///< the Keras 2/3 class whose rule applies (Keras 1 names mapped)
   std::string path;        ///< JSON path of the layer object
-  const nlohmann::json* config = nullptr;       ///< the layer's `config` object
-  std::shared_ptr<nlohmann::json> owned_config; ///< set when the loader rewrote the config
+  const nlohmann::json* config = nullptr;        ///< the layer's `config` object
+  std::shared_ptr<nlohmann::json> owned_config;  ///< set when the loader rewrote the config
   bool trainable = true;
-  bool implicit_input = false;  ///< an input the loader added for a Sequential; not reported
+  bool implicit_input = false;       ///< an input the loader added for a Sequential; not reported
   std::optional<Shape> batch_shape;  ///< InputLayer: the declared batch shape
   /// Keras 3 `build_config.input_shape`: Keras 3 builds the layer's weights from it when it
   /// loads the file, before the layer is called in the graph.

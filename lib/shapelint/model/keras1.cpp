@@ -42,34 +42,39 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kCommonR
 
 std::string_view keras2_class(std::string_view keras1) {
   for (const auto& m : kClassMap)
-    if (m.keras1 == keras1) return m.keras2;
+    if (m.keras1 == keras1)
+      return m.keras2;
   return keras1;
 }
 
 void rename(json& c, std::string_view from, std::string_view to) {
   auto it = c.find(from);
-  if (it == c.end()) return;
-  if (!c.contains(to)) c[std::string(to)] = *it;
+  if (it == c.end())
+    return;
+  if (!c.contains(to))
+    c[std::string(to)] = *it;
   c.erase(it);
 }
 
 void translate_data_format(json& c) {
   auto it = c.find("dim_ordering");
-  if (it == c.end()) return;
+  if (it == c.end())
+    return;
   if (it->is_string() && !c.contains("data_format"))
     c["data_format"] = it->get<std::string>() == "th" ? "channels_first" : "channels_last";
   c.erase(it);
 }
 
 void translate_kernel_size(std::string_view cls, json& c) {
-  if (c.contains("kernel_size")) return;
+  if (c.contains("kernel_size"))
+    return;
   if (c.contains("nb_row") && c.contains("nb_col")) {
     c["kernel_size"] = json::array({c["nb_row"], c["nb_col"]});
     c.erase("nb_row");
     c.erase("nb_col");
   } else if (c.contains("kernel_dim1")) {
-    c["kernel_size"] = json::array({c["kernel_dim1"], c.value("kernel_dim2", json(1)),
-                                    c.value("kernel_dim3", json(1))});
+    c["kernel_size"] = json::array(
+        {c["kernel_dim1"], c.value("kernel_dim2", json(1)), c.value("kernel_dim3", json(1))});
     c.erase("kernel_dim1");
     c.erase("kernel_dim2");
     c.erase("kernel_dim3");
@@ -77,7 +82,8 @@ void translate_kernel_size(std::string_view cls, json& c) {
     c["kernel_size"] = c["filter_length"];
     c.erase("filter_length");
   }
-  if (cls == "Conv1D" || cls == "Convolution1D") rename(c, "subsample_length", "strides");
+  if (cls == "Conv1D" || cls == "Convolution1D")
+    rename(c, "subsample_length", "strides");
 }
 
 void translate_pool(json& c) {
@@ -89,7 +95,8 @@ void translate_pool(json& c) {
 std::optional<TranslatedLayer> translate_merge(const json& config) {
   std::string mode = config.value("mode", std::string("sum"));
   TranslatedLayer out{"Add", json::object()};
-  if (config.contains("name")) out.config["name"] = config["name"];
+  if (config.contains("name"))
+    out.config["name"] = config["name"];
   if (mode == "concat") {
     out.class_name = "Concatenate";
     out.config["axis"] = config.value("concat_axis", json(-1));
@@ -114,33 +121,47 @@ bool is_keras1_class(std::string_view class_name) {
       class_name == "TimeDistributedDense")
     return true;
   for (const auto& m : kClassMap)
-    if (m.keras1 == class_name) return true;
+    if (m.keras1 == class_name)
+      return true;
   return false;
 }
 
 bool has_keras1_arguments(std::string_view class_name, const json& config) {
-  if (!config.is_object()) return false;
-  for (const char* key : {"nb_filter", "border_mode", "subsample", "dim_ordering", "nb_row",
-                          "filter_length", "inner_activation", "dropout_W", "pool_length"})
-    if (config.contains(key)) return true;
-  if (config.contains("output_dim") && class_name != "Embedding") return true;
-  if (class_name == "Dropout" && config.contains("p")) return true;
+  if (!config.is_object())
+    return false;
+  for (const char* key : {"nb_filter",
+                          "border_mode",
+                          "subsample",
+                          "dim_ordering",
+                          "nb_row",
+                          "filter_length",
+                          "inner_activation",
+                          "dropout_W",
+                          "pool_length"})
+    if (config.contains(key))
+      return true;
+  if (config.contains("output_dim") && class_name != "Embedding")
+    return true;
+  if (class_name == "Dropout" && config.contains("p"))
+    return true;
   return false;
 }
 
 std::optional<TranslatedLayer> translate_keras1_layer(std::string_view class_name,
                                                       const json& config) {
-  if (class_name == "Merge") return translate_merge(config);
+  if (class_name == "Merge")
+    return translate_merge(config);
   if (!is_keras1_class(class_name) && !has_keras1_arguments(class_name, config)) {
     // Wrappers hold a Keras 1 layer inside.
     if (config.is_object() && config.contains("layer") && config["layer"].is_object()) {
       const json& inner = config["layer"];
       auto translated = translate_keras1_layer(inner.value("class_name", std::string()),
                                                inner.value("config", json::object()));
-      if (!translated) return std::nullopt;
+      if (!translated)
+        return std::nullopt;
       TranslatedLayer out{std::string(class_name), config};
-      out.config["layer"] = json{{"class_name", translated->class_name},
-                                 {"config", std::move(translated->config)}};
+      out.config["layer"] =
+          json{{"class_name", translated->class_name}, {"config", std::move(translated->config)}};
       return out;
     }
     return std::nullopt;
@@ -149,12 +170,17 @@ std::optional<TranslatedLayer> translate_keras1_layer(std::string_view class_nam
   json& c = out.config;
   translate_kernel_size(class_name, c);
   translate_data_format(c);
-  for (const auto& [from, to] : kCommonRenames) rename(c, from, to);
-  if (out.class_name.find("Pooling") != std::string::npos) translate_pool(c);
-  if (out.class_name == "Embedding" && c.contains("units")) rename(c, "units", "output_dim");
-  if (out.class_name == "Dropout") rename(c, "p", "rate");
+  for (const auto& [from, to] : kCommonRenames)
+    rename(c, from, to);
+  if (out.class_name.find("Pooling") != std::string::npos)
+    translate_pool(c);
+  if (out.class_name == "Embedding" && c.contains("units"))
+    rename(c, "units", "output_dim");
+  if (out.class_name == "Dropout")
+    rename(c, "p", "rate");
   // Keras 1 GRUs have one bias per gate (the later reset_after=False layout).
-  if (out.class_name == "GRU" && !c.contains("reset_after")) c["reset_after"] = false;
+  if (out.class_name == "GRU" && !c.contains("reset_after"))
+    c["reset_after"] = false;
   if (c.contains("padding") && c["padding"].is_string() && c["padding"] == "full")
     c["padding"] = "full";
   return out;

@@ -1,7 +1,6 @@
 #include "shapelint/model/layer_config.hpp"
 
 #include <fmt/format.h>
-
 #include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
@@ -36,10 +35,12 @@ const char* json_type_name(const json& v) {
 
 /// Integers, and floats that hold a whole number (Keras configs sometimes say 2.0).
 std::optional<std::int64_t> as_int(const json& v) {
-  if (v.is_number_integer()) return v.get<std::int64_t>();
+  if (v.is_number_integer())
+    return v.get<std::int64_t>();
   if (v.is_number_unsigned()) {
     auto u = v.get<std::uint64_t>();
-    if (u > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+    if (u > static_cast<std::uint64_t>(INT64_MAX))
+      return std::nullopt;
     return static_cast<std::int64_t>(u);
   }
   if (v.is_number_float()) {
@@ -53,7 +54,8 @@ std::optional<std::int64_t> as_int(const json& v) {
 }  // namespace
 
 std::optional<Shape> shape_from_json(const json& j) {
-  if (!j.is_array()) return std::nullopt;
+  if (!j.is_array())
+    return std::nullopt;
   std::vector<Dim> dims;
   dims.reserve(j.size());
   for (const auto& d : j) {
@@ -62,25 +64,32 @@ std::optional<Shape> shape_from_json(const json& j) {
       continue;
     }
     auto v = as_int(d);
-    if (!v) return std::nullopt;
+    if (!v)
+      return std::nullopt;
     dims.push_back(*v < 0 ? Dim::unknown() : Dim::of(*v));
   }
   return Shape(std::move(dims));
 }
 
-LayerConfig::LayerConfig(const json* config, std::string path, Diagnostics* sink,
+LayerConfig::LayerConfig(const json* config,
+                         std::string path,
+                         Diagnostics* sink,
                          std::string layer_name)
     : config_(config && config->is_object() ? config : nullptr),
       path_(std::move(path)),
       sink_(sink),
       layer_name_(std::move(layer_name)) {}
 
-bool LayerConfig::has(std::string_view key) const { return raw(key) != nullptr; }
+bool LayerConfig::has(std::string_view key) const {
+  return raw(key) != nullptr;
+}
 
 const json* LayerConfig::raw(std::string_view key) const {
-  if (!config_) return nullptr;
+  if (!config_)
+    return nullptr;
   auto it = config_->find(key);
-  if (it == config_->end() || it->is_null()) return nullptr;
+  if (it == config_->end() || it->is_null())
+    return nullptr;
   return &*it;
 }
 
@@ -89,10 +98,12 @@ std::string LayerConfig::path_of(std::string_view key) const {
 }
 
 void LayerConfig::report_bad_value(std::string_view key, std::string_view what) const {
-  if (!sink_) return;
+  if (!sink_)
+    return;
   const json* v = raw(key);
   std::string got = v ? fmt::format(", got {}", v->dump()) : std::string{};
-  if (got.size() > 80) got = got.substr(0, 77) + "...";
+  if (got.size() > 80)
+    got = got.substr(0, 77) + "...";
   sink_->push_back(Diagnostic{
       .rule = std::string(rule::kBadConfigValue),
       .severity = Severity::error,
@@ -109,36 +120,46 @@ std::int64_t LayerConfig::get_int(std::string_view key, std::int64_t fallback) c
 
 std::optional<std::int64_t> LayerConfig::get_optional_int(std::string_view key) const {
   const json* v = raw(key);
-  if (!v) return std::nullopt;
-  if (auto i = as_int(*v)) return i;
+  if (!v)
+    return std::nullopt;
+  if (auto i = as_int(*v))
+    return i;
   // Keras writes a 1-tuple for some scalar arguments (e.g. Dense units in odd configs).
   if (v->is_array() && v->size() == 1)
-    if (auto i = as_int((*v)[0])) return i;
+    if (auto i = as_int((*v)[0]))
+      return i;
   report_bad_value(key, fmt::format("must be an integer, not {}", json_type_name(*v)));
   return std::nullopt;
 }
 
 double LayerConfig::get_float(std::string_view key, double fallback) const {
   const json* v = raw(key);
-  if (!v) return fallback;
-  if (v->is_number()) return v->get<double>();
+  if (!v)
+    return fallback;
+  if (v->is_number())
+    return v->get<double>();
   report_bad_value(key, fmt::format("must be a number, not {}", json_type_name(*v)));
   return fallback;
 }
 
 bool LayerConfig::get_bool(std::string_view key, bool fallback) const {
   const json* v = raw(key);
-  if (!v) return fallback;
-  if (v->is_boolean()) return v->get<bool>();
-  if (auto i = as_int(*v); i && (*i == 0 || *i == 1)) return *i == 1;
+  if (!v)
+    return fallback;
+  if (v->is_boolean())
+    return v->get<bool>();
+  if (auto i = as_int(*v); i && (*i == 0 || *i == 1))
+    return *i == 1;
   report_bad_value(key, fmt::format("must be true or false, not {}", json_type_name(*v)));
   return fallback;
 }
 
 std::optional<std::string> LayerConfig::get_optional_string(std::string_view key) const {
   const json* v = raw(key);
-  if (!v) return std::nullopt;
-  if (v->is_string()) return v->get<std::string>();
+  if (!v)
+    return std::nullopt;
+  if (v->is_string())
+    return v->get<std::string>();
   report_bad_value(key, fmt::format("must be a string, not {}", json_type_name(*v)));
   return std::nullopt;
 }
@@ -147,12 +168,15 @@ std::string LayerConfig::get_string(std::string_view key, std::string_view fallb
   return get_optional_string(key).value_or(std::string(fallback));
 }
 
-std::vector<std::int64_t> LayerConfig::get_int_tuple(std::string_view key, std::size_t n,
+std::vector<std::int64_t> LayerConfig::get_int_tuple(std::string_view key,
+                                                     std::size_t n,
                                                      std::int64_t fallback) const {
   std::vector<std::int64_t> out(n, fallback);
   const json* v = raw(key);
-  if (!v) return out;
-  if (auto i = as_int(*v)) return std::vector<std::int64_t>(n, *i);
+  if (!v)
+    return out;
+  if (auto i = as_int(*v))
+    return std::vector<std::int64_t>(n, *i);
   if (v->is_array() && v->size() == 1 && as_int((*v)[0]))
     return std::vector<std::int64_t>(n, *as_int((*v)[0]));
   if (v->is_array() && v->size() == n) {
@@ -172,7 +196,8 @@ std::vector<std::int64_t> LayerConfig::get_int_tuple(std::string_view key, std::
 
 std::optional<std::vector<std::int64_t>> LayerConfig::get_int_list(std::string_view key) const {
   const json* v = raw(key);
-  if (!v) return std::nullopt;
+  if (!v)
+    return std::nullopt;
   if (!v->is_array()) {
     report_bad_value(key, "must be a list of integers");
     return std::nullopt;
@@ -192,17 +217,22 @@ std::optional<std::vector<std::int64_t>> LayerConfig::get_int_list(std::string_v
 
 std::optional<std::vector<std::int64_t>> LayerConfig::get_int_or_list(std::string_view key) const {
   const json* v = raw(key);
-  if (!v) return std::nullopt;
-  if (auto i = as_int(*v)) return std::vector<std::int64_t>{*i};
+  if (!v)
+    return std::nullopt;
+  if (auto i = as_int(*v))
+    return std::vector<std::int64_t>{*i};
   return get_int_list(key);
 }
 
 std::optional<Shape> LayerConfig::get_shape(std::string_view key) const {
   const json* v = raw(key);
-  if (!v) return std::nullopt;
-  if (auto i = as_int(*v)) return Shape({Dim::of(*i)});
+  if (!v)
+    return std::nullopt;
+  if (auto i = as_int(*v))
+    return Shape({Dim::of(*i)});
   auto s = shape_from_json(*v);
-  if (!s) report_bad_value(key, "must be a list of integers or null");
+  if (!s)
+    report_bad_value(key, "must be a list of integers or null");
   return s;
 }
 
@@ -210,17 +240,22 @@ std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> LayerConfig::g
     std::string_view key, std::size_t n) const {
   using Pairs = std::vector<std::pair<std::int64_t, std::int64_t>>;
   const json* v = raw(key);
-  if (!v) return std::nullopt;
-  if (auto i = as_int(*v)) return Pairs(n, {*i, *i});
+  if (!v)
+    return std::nullopt;
+  if (auto i = as_int(*v))
+    return Pairs(n, {*i, *i});
   auto bad = [&]() -> std::optional<Pairs> {
-    report_bad_value(key, fmt::format("must be an integer, a list of {} integers or a list of {} pairs", n, n));
+    report_bad_value(
+        key, fmt::format("must be an integer, a list of {} integers or a list of {} pairs", n, n));
     return std::nullopt;
   };
-  if (!v->is_array()) return bad();
+  if (!v->is_array())
+    return bad();
   // Cropping1D/ZeroPadding1D take one (before, after) pair.
   if (n == 1 && v->size() == 2 && as_int((*v)[0]) && as_int((*v)[1]))
     return Pairs{{*as_int((*v)[0]), *as_int((*v)[1])}};
-  if (v->size() != n) return bad();
+  if (v->size() != n)
+    return bad();
   Pairs out;
   for (const auto& e : *v) {
     if (auto i = as_int(e)) {
@@ -236,9 +271,11 @@ std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> LayerConfig::g
 
 bool LayerConfig::channels_first() const {
   const json* v = raw("data_format");
-  if (v && v->is_string()) return v->get<std::string>() == "channels_first";
+  if (v && v->is_string())
+    return v->get<std::string>() == "channels_first";
   const json* k1 = raw("dim_ordering");
-  if (k1 && k1->is_string()) return k1->get<std::string>() == "th";
+  if (k1 && k1->is_string())
+    return k1->get<std::string>() == "th";
   return false;
 }
 

@@ -18,14 +18,19 @@ namespace shapelint {
 /// and the default is returned, so a rule never sees malformed JSON and never throws.
 class LayerConfig {
  public:
-  LayerConfig(const nlohmann::json* config, std::string path, Diagnostics* sink,
+  LayerConfig(const nlohmann::json* config,
+              std::string path,
+              Diagnostics* sink,
               std::string layer_name);
 
   bool has(std::string_view key) const;
   /// The raw value, or nullptr when absent or null.
   const nlohmann::json* raw(std::string_view key) const;
+
   const nlohmann::json* object() const { return config_; }
+
   const std::string& path() const { return path_; }
+
   std::string path_of(std::string_view key) const;
 
   std::int64_t get_int(std::string_view key, std::int64_t fallback) const;
@@ -35,7 +40,8 @@ class LayerConfig {
   std::string get_string(std::string_view key, std::string_view fallback) const;
   std::optional<std::string> get_optional_string(std::string_view key) const;
   /// An int or a list of `n` ints (Keras's `standardize_tuple`): `3` → {3, 3}.
-  std::vector<std::int64_t> get_int_tuple(std::string_view key, std::size_t n,
+  std::vector<std::int64_t> get_int_tuple(std::string_view key,
+                                          std::size_t n,
                                           std::int64_t fallback) const;
   /// A list of ints of any length (e.g. Reshape's target_shape, Permute's dims).
   std::optional<std::vector<std::int64_t>> get_int_list(std::string_view key) const;
@@ -45,13 +51,14 @@ class LayerConfig {
   /// list does.
   std::optional<Shape> get_shape(std::string_view key) const;
   /// Nested padding/cropping: `1`, `[1, 2]` or `[[1, 2], [3, 4]]` → per-axis (before, after).
-  std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> get_pairs(
-      std::string_view key, std::size_t n) const;
+  std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> get_pairs(std::string_view key,
+                                                                              std::size_t n) const;
   /// "channels_last" unless the config says "channels_first" (Keras 1 "th" too).
   bool channels_first() const;
 
   /// Reports SL004 at `key` with `what`, e.g. "must be a positive integer".
   void report_bad_value(std::string_view key, std::string_view what) const;
+
   const std::string& layer_name() const { return layer_name_; }
 
  private:

@@ -3,9 +3,9 @@
 // nodes, tfjs `modelTopology`) stay inside this file; everything after it sees one shape.
 #include "shapelint/model/loader.hpp"
 
-#include <fmt/format.h>
-
 #include <unordered_map>
+
+#include <fmt/format.h>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/model/keras1.hpp"
@@ -30,7 +30,8 @@ const char* format_name(Dialect d) {
 namespace {
 
 const json* find_key(const json& obj, std::string_view key) {
-  if (!obj.is_object()) return nullptr;
+  if (!obj.is_object())
+    return nullptr;
   auto it = obj.find(key);
   return it == obj.end() ? nullptr : &*it;
 }
@@ -55,29 +56,38 @@ struct DialectScan {
 void scan_layers(const json& layers, DialectScan& scan, int depth);
 
 void scan_layer(const json& layer, DialectScan& scan, int depth) {
-  if (!layer.is_object() || depth > 64) return;
+  if (!layer.is_object() || depth > 64)
+    return;
   std::string cls = string_or(find_key(layer, "class_name"), "");
   const json* config = find_key(layer, "config");
-  if (is_keras1_class(cls)) scan.keras1_names = true;
+  if (is_keras1_class(cls))
+    scan.keras1_names = true;
   // Argument names count only on Keras's own classes: a custom layer may call its own
   // argument `output_dim`.
   if (config && RuleRegistry::builtin().find(cls) && has_keras1_arguments(cls, *config))
     scan.keras1_arguments = true;
   if (const json* nodes = find_key(layer, "inbound_nodes"); nodes && nodes->is_array()) {
     for (const auto& n : *nodes)
-      if (n.is_object() && n.contains("args")) scan.keras3_nodes = true;
+      if (n.is_object() && n.contains("args"))
+        scan.keras3_nodes = true;
   }
-  if (cls == "InputLayer" && config && find_key(*config, "batch_shape")) scan.keras3_nodes = true;
+  if (cls == "InputLayer" && config && find_key(*config, "batch_shape"))
+    scan.keras3_nodes = true;
   if (config) {
-    if (const json* inner = find_key(*config, "layers")) scan_layers(*inner, scan, depth + 1);
-    if (const json* wrapped = find_key(*config, "layer")) scan_layer(*wrapped, scan, depth + 1);
+    if (const json* inner = find_key(*config, "layers"))
+      scan_layers(*inner, scan, depth + 1);
+    if (const json* wrapped = find_key(*config, "layer"))
+      scan_layer(*wrapped, scan, depth + 1);
   }
-  if (config && config->is_array()) scan_layers(*config, scan, depth + 1);
+  if (config && config->is_array())
+    scan_layers(*config, scan, depth + 1);
 }
 
 void scan_layers(const json& layers, DialectScan& scan, int depth) {
-  if (!layers.is_array()) return;
-  for (const auto& l : layers) scan_layer(l, scan, depth);
+  if (!layers.is_array())
+    return;
+  for (const auto& l : layers)
+    scan_layer(l, scan, depth);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -97,14 +107,18 @@ class GraphBuilder {
     std::string path;
     std::optional<Shape> recorded;  ///< Keras 3 records each tensor's shape in the node
   };
+
   struct PendingNode {
     std::vector<PendingRef> inputs;
     std::vector<std::pair<std::string, std::vector<PendingRef>>> kwargs;
     std::string path;
   };
 
-  void error(std::string_view rule_id, std::string message, std::string path,
-             std::optional<std::string> layer = std::nullopt, std::string hint = {}) {
+  void error(std::string_view rule_id,
+             std::string message,
+             std::string path,
+             std::optional<std::string> layer = std::nullopt,
+             std::string hint = {}) {
     diags_.push_back(Diagnostic{.rule = std::string(rule_id),
                                 .severity = Severity::error,
                                 .layer = std::move(layer),
@@ -118,16 +132,20 @@ class GraphBuilder {
   void read_functional(const json& config, const std::string& config_path, int depth, Model& m);
   std::vector<PendingNode> read_inbound_nodes(const json& nodes, const std::string& path);
   void collect_keras3_tensors(const json& v, std::vector<PendingRef>& out, const std::string& path);
-  void collect_keras2_refs(const json& v, std::vector<PendingRef>& out, const std::string& path,
+  void collect_keras2_refs(const json& v,
+                           std::vector<PendingRef>& out,
+                           const std::string& path,
                            int depth);
   std::optional<std::vector<PendingRef>> read_endpoint_list(const json* v, const std::string& path);
   using NameIndex = std::unordered_map<std::string, std::size_t>;
   using NodeCounts = std::vector<std::size_t>;
-  std::optional<TensorRef> resolve(const NameIndex& index, const NodeCounts& calls,
+  std::optional<TensorRef> resolve(const NameIndex& index,
+                                   const NodeCounts& calls,
                                    const PendingRef& ref);
-  void adjust_nested_node_offsets(
-      Model& m, std::vector<std::vector<PendingNode>>& pending,
-      std::vector<PendingRef>& inputs, std::vector<PendingRef>& outputs);
+  void adjust_nested_node_offsets(Model& m,
+                                  std::vector<std::vector<PendingNode>>& pending,
+                                  std::vector<PendingRef>& inputs,
+                                  std::vector<PendingRef>& outputs);
   std::optional<Shape> declared_input_shape(std::string_view class_name, const json& config) const;
 
   Dialect dialect_;
@@ -135,10 +153,11 @@ class GraphBuilder {
 };
 
 std::optional<Shape> GraphBuilder::declared_input_shape(std::string_view class_name,
-                                                       const json& config) const {
+                                                        const json& config) const {
   for (const char* key : {"batch_shape", "batch_input_shape"}) {
     if (const json* v = find_key(config, key))
-      if (auto s = shape_from_json(*v)) return s;
+      if (auto s = shape_from_json(*v))
+        return s;
   }
   if (const json* v = find_key(config, "input_shape")) {
     if (auto s = shape_from_json(*v)) {
@@ -152,15 +171,19 @@ std::optional<Shape> GraphBuilder::declared_input_shape(std::string_view class_n
   const json* input_dim = find_key(config, "input_dim");
   const json* input_length = find_key(config, "input_length");
   std::optional<Dim> dim, length;
-  if (input_dim && input_dim->is_number_integer()) dim = Dim::of(input_dim->get<std::int64_t>());
+  if (input_dim && input_dim->is_number_integer())
+    dim = Dim::of(input_dim->get<std::int64_t>());
   if (input_length && input_length->is_number_integer())
     length = Dim::of(input_length->get<std::int64_t>());
   if (class_name == "Embedding") {
-    if (!dim && !length) return std::nullopt;
+    if (!dim && !length)
+      return std::nullopt;
     return Shape({Dim::unknown(), length.value_or(Dim::unknown())});
   }
-  if (dim && length) return Shape({Dim::unknown(), *length, *dim});
-  if (dim) return Shape({Dim::unknown(), *dim});
+  if (dim && length)
+    return Shape({Dim::unknown(), *length, *dim});
+  if (dim)
+    return Shape({Dim::unknown(), *dim});
   return std::nullopt;
 }
 
@@ -168,18 +191,21 @@ std::optional<Shape> GraphBuilder::declared_input_shape(std::string_view class_n
 std::optional<Shapes> read_build_shapes(const json& layer_obj) {
   const json* build = find_key(layer_obj, "build_config");
   const json* shape = build ? find_key(*build, "input_shape") : nullptr;
-  if (!shape || !shape->is_array()) return std::nullopt;
+  if (!shape || !shape->is_array())
+    return std::nullopt;
   bool nested = !shape->empty() && (*shape)[0].is_array();
   Shapes out;
   if (!nested) {
     auto s = shape_from_json(*shape);
-    if (!s) return std::nullopt;
+    if (!s)
+      return std::nullopt;
     out.push_back(std::move(*s));
     return out;
   }
   for (const auto& item : *shape) {
     auto s = shape_from_json(item);
-    if (!s) return std::nullopt;
+    if (!s)
+      return std::nullopt;
     out.push_back(std::move(*s));
   }
   return out;
@@ -194,20 +220,22 @@ bool GraphBuilder::read_layer(const json& obj, const std::string& path, int dept
   const json* cls = find_key(obj, "class_name");
   if (!cls || !cls->is_string()) {
     error(rule::kBadConfigValue,
-          fmt::format("{}.class_name is missing or not a string", path), path + ".class_name");
+          fmt::format("{}.class_name is missing or not a string", path),
+          path + ".class_name");
     return false;
   }
   layer.class_name = cls->get<std::string>();
   layer.rule_class = layer.class_name;
   const json* config = find_key(obj, "config");
   if (config && !config->is_object() && !(config->is_array() && layer.class_name == "Sequential")) {
-    error(rule::kBadConfigValue, fmt::format("{}.config must be an object", path),
-          path + ".config");
+    error(
+        rule::kBadConfigValue, fmt::format("{}.config must be an object", path), path + ".config");
     return false;
   }
   layer.config = config;
   std::string name = string_or(find_key(obj, "name"), "");
-  if (name.empty() && config && config->is_object()) name = string_or(find_key(*config, "name"), "");
+  if (name.empty() && config && config->is_object())
+    name = string_or(find_key(*config, "name"), "");
   layer.name = name;
 
   if (dialect_ == Dialect::keras1 && config && config->is_object()) {
@@ -226,26 +254,33 @@ bool GraphBuilder::read_layer(const json& obj, const std::string& path, int dept
       (config && config->is_object() && find_key(*config, "layers") &&
        find_key(*config, "input_layers"))) {
     if (depth > 32) {
-      error(rule::kBadConfigValue, fmt::format("{}: models nested more than 32 levels deep", path),
-            path, layer.name);
+      error(rule::kBadConfigValue,
+            fmt::format("{}: models nested more than 32 levels deep", path),
+            path,
+            layer.name);
       return false;
     }
     layer.nested = build_model(obj, path, depth + 1);
-    if (!layer.nested) return false;
-    if (layer.name.empty()) layer.name = layer.nested->name;
+    if (!layer.nested)
+      return false;
+    if (layer.name.empty())
+      layer.name = layer.nested->name;
   }
-  if (dialect_ == Dialect::keras3 && !layer.nested) layer.build_input_shapes = read_build_shapes(obj);
+  if (dialect_ == Dialect::keras3 && !layer.nested)
+    layer.build_input_shapes = read_build_shapes(obj);
   if (layer.rule_class == "InputLayer" && layer.config) {
     layer.batch_shape = declared_input_shape(layer.rule_class, *layer.config);
     if (!layer.batch_shape)
       error(rule::kBadConfigValue,
             fmt::format("{}.config has no batch_shape or batch_input_shape", path),
-            path + ".config", layer.name);
+            path + ".config",
+            layer.name);
   }
   return true;
 }
 
-std::unique_ptr<Model> GraphBuilder::build_model(const json& model_obj, const std::string& path,
+std::unique_ptr<Model> GraphBuilder::build_model(const json& model_obj,
+                                                 const std::string& path,
                                                  int depth) {
   auto m = std::make_unique<Model>();
   m->path = path;
@@ -269,7 +304,8 @@ std::unique_ptr<Model> GraphBuilder::build_model(const json& model_obj, const st
     return m;
   }
   if (!layers->is_array()) {
-    error(rule::kBadConfigValue, fmt::format("{}.layers must be a list", config_path),
+    error(rule::kBadConfigValue,
+          fmt::format("{}.layers must be a list", config_path),
           config_path + ".layers");
     return nullptr;
   }
@@ -283,12 +319,15 @@ std::unique_ptr<Model> GraphBuilder::build_model(const json& model_obj, const st
   return m;
 }
 
-void GraphBuilder::read_sequential(const json& layers, const std::string& layers_path, int depth,
+void GraphBuilder::read_sequential(const json& layers,
+                                   const std::string& layers_path,
+                                   int depth,
                                    Model& m) {
   std::size_t first = 0;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     Layer layer;
-    if (!read_layer(layers[i], fmt::format("{}[{}]", layers_path, i), depth, layer)) continue;
+    if (!read_layer(layers[i], fmt::format("{}[{}]", layers_path, i), depth, layer))
+      continue;
     if (m.layers.empty() && layer.rule_class != "InputLayer") {
       // The first layer carries the input shape (batch_input_shape, input_dim, ...) or is a
       // model with inputs of its own; Keras builds an implicit input from it.
@@ -303,15 +342,19 @@ void GraphBuilder::read_sequential(const json& layers, const std::string& layers
         const Layer& nested_in = layer.nested->layers[layer.nested->inputs[0].layer];
         input.batch_shape = nested_in.batch_shape;
       }
-      if (!input.batch_shape) input.batch_shape = Shape::unknown_rank();
+      if (!input.batch_shape)
+        input.batch_shape = Shape::unknown_rank();
       input.nodes.push_back(Node{});
       m.layers.push_back(std::move(input));
     }
     Node node;
     node.path = layer.path;
-    if (!m.layers.empty()) node.inputs.push_back(TensorRef{m.layers.size() - 1, 0, 0});
-    if (layer.rule_class != "InputLayer" || !m.layers.empty()) layer.nodes.push_back(node);
-    if (layer.rule_class == "InputLayer" && m.layers.empty()) layer.nodes.push_back(Node{});
+    if (!m.layers.empty())
+      node.inputs.push_back(TensorRef{m.layers.size() - 1, 0, 0});
+    if (layer.rule_class != "InputLayer" || !m.layers.empty())
+      layer.nodes.push_back(node);
+    if (layer.rule_class == "InputLayer" && m.layers.empty())
+      layer.nodes.push_back(Node{});
     m.layers.push_back(std::move(layer));
   }
   if (!m.layers.empty()) {
@@ -320,7 +363,8 @@ void GraphBuilder::read_sequential(const json& layers, const std::string& layers
   }
 }
 
-void GraphBuilder::collect_keras3_tensors(const json& v, std::vector<PendingRef>& out,
+void GraphBuilder::collect_keras3_tensors(const json& v,
+                                          std::vector<PendingRef>& out,
                                           const std::string& path) {
   if (v.is_object()) {
     if (string_or(find_key(v, "class_name"), "") == "__keras_tensor__") {
@@ -329,9 +373,13 @@ void GraphBuilder::collect_keras3_tensors(const json& v, std::vector<PendingRef>
       if (hist && hist->is_array() && hist->size() >= 3 && (*hist)[0].is_string() &&
           (*hist)[1].is_number_unsigned() && (*hist)[2].is_number_unsigned()) {
         std::optional<Shape> recorded;
-        if (const json* shape = find_key(*cfg, "shape")) recorded = shape_from_json(*shape);
-        out.push_back(PendingRef{(*hist)[0].get<std::string>(), (*hist)[1].get<std::size_t>(),
-                                 (*hist)[2].get<std::size_t>(), path, std::move(recorded)});
+        if (const json* shape = find_key(*cfg, "shape"))
+          recorded = shape_from_json(*shape);
+        out.push_back(PendingRef{(*hist)[0].get<std::string>(),
+                                 (*hist)[1].get<std::size_t>(),
+                                 (*hist)[2].get<std::size_t>(),
+                                 path,
+                                 std::move(recorded)});
       } else {
         error(rule::kBadConfigValue,
               fmt::format("{}.config.keras_history must be [layer name, node index, tensor index]",
@@ -340,7 +388,8 @@ void GraphBuilder::collect_keras3_tensors(const json& v, std::vector<PendingRef>
       }
       return;
     }
-    for (const auto& [k, sub] : v.items()) collect_keras3_tensors(sub, out, path + "." + k);
+    for (const auto& [k, sub] : v.items())
+      collect_keras3_tensors(sub, out, path + "." + k);
   } else if (v.is_array()) {
     for (std::size_t i = 0; i < v.size(); ++i)
       collect_keras3_tensors(v[i], out, fmt::format("{}[{}]", path, i));
@@ -353,19 +402,26 @@ bool is_keras2_ref(const json& v) {
          v[1].is_number_integer() && v[2].is_number_integer();
 }
 
-void GraphBuilder::collect_keras2_refs(const json& v, std::vector<PendingRef>& out,
-                                       const std::string& path, int depth) {
-  if (depth > 8 || !v.is_array()) return;
+void GraphBuilder::collect_keras2_refs(const json& v,
+                                       std::vector<PendingRef>& out,
+                                       const std::string& path,
+                                       int depth) {
+  if (depth > 8 || !v.is_array())
+    return;
   if (is_keras2_ref(v)) {
     auto node = v[1].get<std::int64_t>();
     auto tensor = v[2].get<std::int64_t>();
     if (node < 0 || tensor < 0) {
-      error(rule::kDanglingReference, fmt::format("{} has a negative node or tensor index", path),
+      error(rule::kDanglingReference,
+            fmt::format("{} has a negative node or tensor index", path),
             path);
       return;
     }
-    out.push_back(PendingRef{v[0].get<std::string>(), static_cast<std::size_t>(node),
-                             static_cast<std::size_t>(tensor), path, std::nullopt});
+    out.push_back(PendingRef{v[0].get<std::string>(),
+                             static_cast<std::size_t>(node),
+                             static_cast<std::size_t>(tensor),
+                             path,
+                             std::nullopt});
     return;
   }
   for (std::size_t i = 0; i < v.size(); ++i)
@@ -390,7 +446,8 @@ std::vector<GraphBuilder::PendingNode> GraphBuilder::read_inbound_nodes(const js
         for (const auto& [k, v] : kwargs->items()) {
           std::vector<PendingRef> refs;
           collect_keras3_tensors(v, refs, pn.path + ".kwargs." + k);
-          if (!refs.empty()) pn.kwargs.emplace_back(k, std::move(refs));
+          if (!refs.empty())
+            pn.kwargs.emplace_back(k, std::move(refs));
         }
       }
     } else if (node.is_array()) {  // tf.keras 2 / Keras 1: [[name, node, tensor, kwargs], ...]
@@ -403,21 +460,21 @@ std::vector<GraphBuilder::PendingNode> GraphBuilder::read_inbound_nodes(const js
             for (const auto& [k, v] : entry[3].items()) {
               std::vector<PendingRef> refs;
               collect_keras2_refs(v, refs, entry_path + "[3]." + k, 0);
-              if (!refs.empty()) pn.kwargs.emplace_back(k, std::move(refs));
+              if (!refs.empty())
+                pn.kwargs.emplace_back(k, std::move(refs));
             }
           }
         } else if (entry.is_array()) {
           collect_keras2_refs(entry, pn.inputs, entry_path, 0);
         } else {
-          error(rule::kBadConfigValue,
-                fmt::format("{} must be [layer name, node index, tensor index, kwargs]",
-                            entry_path),
-                entry_path);
+          error(
+              rule::kBadConfigValue,
+              fmt::format("{} must be [layer name, node index, tensor index, kwargs]", entry_path),
+              entry_path);
         }
       }
     } else {
-      error(rule::kBadConfigValue, fmt::format("{} must be a list or an object", pn.path),
-            pn.path);
+      error(rule::kBadConfigValue, fmt::format("{} must be a list or an object", pn.path), pn.path);
     }
     out.push_back(std::move(pn));
   }
@@ -427,14 +484,19 @@ std::vector<GraphBuilder::PendingNode> GraphBuilder::read_inbound_nodes(const js
 std::optional<std::vector<GraphBuilder::PendingRef>> GraphBuilder::read_endpoint_list(
     const json* v, const std::string& path) {
   std::vector<PendingRef> out;
-  if (!v) return out;
+  if (!v)
+    return out;
   if (is_keras2_ref(*v)) {  // Keras 3 writes a single input as a bare triple
-    out.push_back(PendingRef{(*v)[0].get<std::string>(), (*v)[1].get<std::size_t>(),
-                             (*v)[2].get<std::size_t>(), path, std::nullopt});
+    out.push_back(PendingRef{(*v)[0].get<std::string>(),
+                             (*v)[1].get<std::size_t>(),
+                             (*v)[2].get<std::size_t>(),
+                             path,
+                             std::nullopt});
     return out;
   }
   if (!v->is_array()) {
-    error(rule::kBadConfigValue, fmt::format("{} must be a list of [name, node, tensor]", path),
+    error(rule::kBadConfigValue,
+          fmt::format("{} must be a list of [name, node, tensor]", path),
           path);
     return std::nullopt;
   }
@@ -442,17 +504,23 @@ std::optional<std::vector<GraphBuilder::PendingRef>> GraphBuilder::read_endpoint
     const json& e = (*v)[i];
     if (!is_keras2_ref(e) || e[1].get<std::int64_t>() < 0 || e[2].get<std::int64_t>() < 0) {
       std::string p = fmt::format("{}[{}]", path, i);
-      error(rule::kBadConfigValue, fmt::format("{} must be [layer name, node index, tensor index]", p),
+      error(rule::kBadConfigValue,
+            fmt::format("{} must be [layer name, node index, tensor index]", p),
             p);
       return std::nullopt;
     }
-    out.push_back(PendingRef{e[0].get<std::string>(), e[1].get<std::size_t>(),
-                             e[2].get<std::size_t>(), fmt::format("{}[{}]", path, i), std::nullopt});
+    out.push_back(PendingRef{e[0].get<std::string>(),
+                             e[1].get<std::size_t>(),
+                             e[2].get<std::size_t>(),
+                             fmt::format("{}[{}]", path, i),
+                             std::nullopt});
   }
   return out;
 }
 
-void GraphBuilder::read_functional(const json& config, const std::string& config_path, int depth,
+void GraphBuilder::read_functional(const json& config,
+                                   const std::string& config_path,
+                                   int depth,
                                    Model& m) {
   const json& layers = config["layers"];
   std::vector<std::vector<PendingNode>> pending;
@@ -460,28 +528,34 @@ void GraphBuilder::read_functional(const json& config, const std::string& config
   for (std::size_t i = 0; i < layers.size(); ++i) {
     std::string path = fmt::format("{}.layers[{}]", config_path, i);
     Layer layer;
-    if (!read_layer(layers[i], path, depth, layer)) continue;
+    if (!read_layer(layers[i], path, depth, layer))
+      continue;
     if (!index.emplace(layer.name, m.layers.size()).second) {
       error(rule::kDuplicateLayerName,
-            fmt::format("two layers are named '{}' ({})", layer.name, path), path, layer.name,
+            fmt::format("two layers are named '{}' ({})", layer.name, path),
+            path,
+            layer.name,
             "give every layer a unique name");
       continue;
     }
     std::vector<PendingNode> nodes;
     if (const json* inbound = find_key(layers[i], "inbound_nodes"))
       nodes = read_inbound_nodes(*inbound, path + ".inbound_nodes");
-    if (layer.rule_class == "InputLayer" && nodes.empty()) nodes.push_back(PendingNode{});
+    if (layer.rule_class == "InputLayer" && nodes.empty())
+      nodes.push_back(PendingNode{});
     pending.push_back(std::move(nodes));
     m.layers.push_back(std::move(layer));
   }
   auto inputs = read_endpoint_list(find_key(config, "input_layers"), config_path + ".input_layers");
   auto outputs =
       read_endpoint_list(find_key(config, "output_layers"), config_path + ".output_layers");
-  if (!inputs || !outputs) return;
+  if (!inputs || !outputs)
+    return;
   adjust_nested_node_offsets(m, pending, *inputs, *outputs);
   NodeCounts calls;
   calls.reserve(pending.size());
-  for (const auto& nodes : pending) calls.push_back(nodes.size());
+  for (const auto& nodes : pending)
+    calls.push_back(nodes.size());
 
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
     for (auto& pn : pending[i]) {
@@ -489,23 +563,28 @@ void GraphBuilder::read_functional(const json& config, const std::string& config
       node.path = pn.path;
       for (const auto& ref : pn.inputs) {
         auto r = resolve(index, calls, ref);
-        if (!r) continue;
+        if (!r)
+          continue;
         node.inputs.push_back(*r);
-        if (ref.recorded) m.recorded_shapes.push_back(RecordedShape{*r, *ref.recorded});
+        if (ref.recorded)
+          m.recorded_shapes.push_back(RecordedShape{*r, *ref.recorded});
       }
       for (const auto& [k, refs] : pn.kwargs) {
         std::vector<TensorRef> resolved;
         for (const auto& ref : refs)
-          if (auto r = resolve(index, calls, ref)) resolved.push_back(*r);
+          if (auto r = resolve(index, calls, ref))
+            resolved.push_back(*r);
         node.kwargs.emplace_back(k, std::move(resolved));
       }
       m.layers[i].nodes.push_back(std::move(node));
     }
   }
   for (const auto& ref : *inputs)
-    if (auto r = resolve(index, calls, ref)) m.inputs.push_back(*r);
+    if (auto r = resolve(index, calls, ref))
+      m.inputs.push_back(*r);
   for (const auto& ref : *outputs)
-    if (auto r = resolve(index, calls, ref)) m.outputs.push_back(*r);
+    if (auto r = resolve(index, calls, ref))
+      m.outputs.push_back(*r);
 }
 
 /// tf.keras 2 (and Keras 3 for Functional) count a nested model's own construction as its
@@ -522,47 +601,67 @@ void GraphBuilder::adjust_nested_node_offsets(Model& m,
   };
   for (auto& nodes : pending)
     for (auto& n : nodes) {
-      for (auto& r : n.inputs) note(r);
+      for (auto& r : n.inputs)
+        note(r);
       for (auto& [k, refs] : n.kwargs)
-        for (auto& r : refs) note(r);
+        for (auto& r : refs)
+          note(r);
     }
-  for (auto& r : outputs) note(r);
+  for (auto& r : outputs)
+    note(r);
   std::unordered_map<std::string, std::size_t> shift;
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
     const Layer& l = m.layers[i];
-    if (!l.nested) continue;
+    if (!l.nested)
+      continue;
     auto it = max_node.find(l.name);
-    if (it != max_node.end() && it->second > pending[i].size()) shift[l.name] = 1;
+    if (it != max_node.end() && it->second > pending[i].size())
+      shift[l.name] = 1;
   }
-  if (shift.empty()) return;
+  if (shift.empty())
+    return;
   auto apply = [&](PendingRef& r) {
-    if (shift.count(r.layer_name) && r.node > 0) --r.node;
+    if (shift.count(r.layer_name) && r.node > 0)
+      --r.node;
   };
   for (auto& nodes : pending)
     for (auto& n : nodes) {
-      for (auto& r : n.inputs) apply(r);
+      for (auto& r : n.inputs)
+        apply(r);
       for (auto& [k, refs] : n.kwargs)
-        for (auto& r : refs) apply(r);
+        for (auto& r : refs)
+          apply(r);
     }
-  for (auto& r : inputs) apply(r);
-  for (auto& r : outputs) apply(r);
+  for (auto& r : inputs)
+    apply(r);
+  for (auto& r : outputs)
+    apply(r);
 }
 
-std::optional<TensorRef> GraphBuilder::resolve(const NameIndex& index, const NodeCounts& calls,
+std::optional<TensorRef> GraphBuilder::resolve(const NameIndex& index,
+                                               const NodeCounts& calls,
                                                const PendingRef& ref) {
   auto it = index.find(ref.layer_name);
   if (it == index.end()) {
     error(rule::kDanglingReference,
-          fmt::format("{} refers to a layer named '{}', which the model does not have", ref.path,
+          fmt::format("{} refers to a layer named '{}', which the model does not have",
+                      ref.path,
                       ref.layer_name),
-          ref.path, std::nullopt, "check the layer name in inbound_nodes");
+          ref.path,
+          std::nullopt,
+          "check the layer name in inbound_nodes");
     return std::nullopt;
   }
   if (ref.node >= calls[it->second]) {
     error(rule::kDanglingReference,
           fmt::format("{} refers to call {} of layer '{}', which is called only {} time(s)",
-                      ref.path, ref.node, ref.layer_name, calls[it->second]),
-          ref.path, std::nullopt, "check the node index in inbound_nodes");
+                      ref.path,
+                      ref.node,
+                      ref.layer_name,
+                      calls[it->second]),
+          ref.path,
+          std::nullopt,
+          "check the node index in inbound_nodes");
     return std::nullopt;
   }
   return TensorRef{it->second, ref.node, ref.tensor};

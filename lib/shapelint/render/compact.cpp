@@ -7,11 +7,18 @@ namespace shapelint {
 
 void render_compact(const RunReport& run, const RenderOptions&, std::ostream& out) {
   for (const auto& f : run.files) {
-    if (f.skipped) continue;
+    if (f.skipped)
+      continue;
     for (const auto& d : f.diagnostics) {
       std::string where = d.layer ? fmt::format("layer '{}': ", *d.layer) : std::string{};
-      out << fmt::format("{}:{}:{}: {}: {}{} [{}]\n", f.path, std::max(d.line, 1),
-                         std::max(d.column, 1), to_string(d.severity), where, d.message, d.rule);
+      out << fmt::format("{}:{}:{}: {}: {}{} [{}]\n",
+                         f.path,
+                         std::max(d.line, 1),
+                         std::max(d.column, 1),
+                         to_string(d.severity),
+                         where,
+                         d.message,
+                         d.rule);
     }
   }
 }

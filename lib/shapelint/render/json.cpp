@@ -10,15 +10,18 @@ using nlohmann::ordered_json;
 namespace {
 
 ordered_json shape_json(const Shape& s) {
-  if (!s.has_rank()) return nullptr;  // unknown rank: the whole shape is unknown
+  if (!s.has_rank())
+    return nullptr;  // unknown rank: the whole shape is unknown
   ordered_json dims = ordered_json::array();
-  for (Dim d : s.dims()) dims.push_back(d.is_known() ? ordered_json(d.value()) : ordered_json());
+  for (Dim d : s.dims())
+    dims.push_back(d.is_known() ? ordered_json(d.value()) : ordered_json());
   return dims;
 }
 
 ordered_json shapes_json(const Shapes& shapes) {
   ordered_json out = ordered_json::array();
-  for (const auto& s : shapes) out.push_back(shape_json(s));
+  for (const auto& s : shapes)
+    out.push_back(shape_json(s));
   return out;
 }
 
@@ -38,7 +41,8 @@ ordered_json layer_json(const LayerRow& row) {
   };
   if (row.is_model) {
     ordered_json inner = ordered_json::array();
-    for (const auto& r : row.layers) inner.push_back(layer_json(r));
+    for (const auto& r : row.layers)
+      inner.push_back(layer_json(r));
     l["layers"] = std::move(inner);
   }
   return l;
@@ -67,16 +71,19 @@ ordered_json file_json(const FileReport& f) {
   else
     file["model"] = nullptr;
   file["keras_version"] = optional_string(f.keras_version);
-  if (f.what_if) file["input_shape"] = *f.what_if;
+  if (f.what_if)
+    file["input_shape"] = *f.what_if;
   ordered_json layers = ordered_json::array();
-  for (const auto& row : f.layers) layers.push_back(layer_json(row));
+  for (const auto& row : f.layers)
+    layers.push_back(layer_json(row));
   file["layers"] = std::move(layers);
   file["params"] = {{"total", f.params.total},
                     {"trainable", f.params.trainable},
                     {"non_trainable", f.params.non_trainable},
                     {"unknown_layers", f.params.unknown_layers}};
   ordered_json diags = ordered_json::array();
-  for (const auto& d : f.diagnostics) diags.push_back(diagnostic_json(d));
+  for (const auto& d : f.diagnostics)
+    diags.push_back(diagnostic_json(d));
   file["diagnostics"] = std::move(diags);
   return file;
 }
@@ -87,7 +94,8 @@ void render_json(const RunReport& run, const RenderOptions&, std::ostream& out) 
   ordered_json files = ordered_json::array();
   std::size_t count = 0;
   for (const auto& f : run.files) {
-    if (f.skipped) continue;
+    if (f.skipped)
+      continue;
     files.push_back(file_json(f));
     ++count;
   }
@@ -96,7 +104,10 @@ void render_json(const RunReport& run, const RenderOptions&, std::ostream& out) 
       {"tool", {{"name", "shapelint"}, {"version", run.tool_version}}},
       {"files", std::move(files)},
       {"summary",
-       {{"files", count}, {"errors", run.errors}, {"warnings", run.warnings}, {"notes", run.notes}}},
+       {{"files", count},
+        {"errors", run.errors},
+        {"warnings", run.warnings},
+        {"notes", run.notes}}},
   };
   out << doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
 }

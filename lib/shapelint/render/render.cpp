@@ -14,11 +14,14 @@ constexpr std::array kRenderers{
 
 }  // namespace
 
-std::span<const Renderer> renderers() { return kRenderers; }
+std::span<const Renderer> renderers() {
+  return kRenderers;
+}
 
 const Renderer* find_renderer(std::string_view name) {
   for (const auto& r : kRenderers)
-    if (r.name == name) return &r;
+    if (r.name == name)
+      return &r;
   return nullptr;
 }
 
@@ -26,7 +29,8 @@ std::string group_thousands(std::int64_t n) {
   std::string digits = std::to_string(n < 0 ? -n : n);
   std::string out;
   for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    if (i > 0 && (digits.size() - i) % 3 == 0)
+      out += ',';
     out += digits[i];
   }
   return n < 0 ? "-" + out : out;

@@ -10,7 +10,7 @@ namespace shapelint {
 
 struct RenderOptions {
   bool color = false;
-  bool quiet = false;  ///< only diagnostics, no tables
+  bool quiet = false;      ///< only diagnostics, no tables
   std::size_t width = 80;  ///< terminal columns the table must fit
 };
 

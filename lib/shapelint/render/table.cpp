@@ -1,9 +1,9 @@
 // The terminal table: model.summary() with both sides of every layer, the failing layer
 // marked so it stands out with and without color, and every finding with its fix.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <numeric>
+
+#include <fmt/format.h>
 
 #include "shapelint/render/render.hpp"
 
@@ -21,8 +21,10 @@ constexpr std::string_view kReset = "\x1b[0m";
 class Painter {
  public:
   explicit Painter(bool enabled) : enabled_(enabled) {}
+
   std::string operator()(std::string_view style, std::string_view text) const {
-    if (!enabled_ || text.empty()) return std::string(text);
+    if (!enabled_ || text.empty())
+      return std::string(text);
     return fmt::format("{}{}{}", style, text, kReset);
   }
 
@@ -31,10 +33,12 @@ class Painter {
 };
 
 std::string shape_cell(const Shapes& shapes) {
-  if (shapes.empty()) return "-";
+  if (shapes.empty())
+    return "-";
   std::string out;
   for (std::size_t i = 0; i < shapes.size(); ++i) {
-    if (i) out += ", ";
+    if (i)
+      out += ", ";
     out += shapes[i].has_rank() ? to_string(shapes[i]) : "?";
   }
   return out;
@@ -44,7 +48,8 @@ std::string shape_cell(const Shapes& shapes) {
 /// possible (shapes) or at spaces (prose), and mid-word only when nothing else fits.
 std::vector<std::string> wrap(const std::string& text, std::size_t width, bool prose = false) {
   std::vector<std::string> lines;
-  if (width == 0) width = 1;
+  if (width == 0)
+    width = 1;
   std::size_t start = 0;
   while (true) {
     std::size_t nl = text.find('\n', start);
@@ -66,7 +71,8 @@ std::vector<std::string> wrap(const std::string& text, std::size_t width, bool p
       }
     }
     lines.push_back(rest);
-    if (nl == std::string::npos) break;
+    if (nl == std::string::npos)
+      break;
     start = nl + 1;
   }
   return lines;
@@ -82,20 +88,26 @@ struct Column {
 /// Shrinks the column with the most room above its minimum until the row fits `available`.
 void fit_columns(std::vector<Column>& cols, std::size_t available) {
   auto total = [&] {
-    return std::accumulate(cols.begin(), cols.end(), std::size_t{0},
-                           [](std::size_t s, const Column& c) { return s + c.width; });
+    return std::accumulate(
+        cols.begin(), cols.end(), std::size_t{0}, [](std::size_t s, const Column& c) {
+          return s + c.width;
+        });
   };
   while (total() > available) {
-    auto roomiest = std::max_element(cols.begin(), cols.end(), [](const Column& a, const Column& b) {
-      return a.width - std::min(a.width, a.min_width) < b.width - std::min(b.width, b.min_width);
-    });
-    if (roomiest->width <= roomiest->min_width) break;
+    auto roomiest =
+        std::max_element(cols.begin(), cols.end(), [](const Column& a, const Column& b) {
+          return a.width - std::min(a.width, a.min_width) <
+                 b.width - std::min(b.width, b.min_width);
+        });
+    if (roomiest->width <= roomiest->min_width)
+      break;
     --roomiest->width;
   }
 }
 
 std::string pad(const std::string& text, std::size_t width, bool right) {
-  if (text.size() >= width) return text;
+  if (text.size() >= width)
+    return text;
   std::string fill(width - text.size(), ' ');
   return right ? fill + text : text + fill;
 }
@@ -113,15 +125,18 @@ void render_model_table(const FileReport& f, const RenderOptions& options, std::
     std::string name = fmt::format("{} ({})", row.name, row.class_name);
     if (f.functional && !row.inbound.empty())
       name += fmt::format("\n  <- {}", fmt::join(row.inbound, ", "));
-    cells.push_back({std::move(name), shape_cell(row.input_shapes),
+    cells.push_back({std::move(name),
+                     shape_cell(row.input_shapes),
                      row.status == "ok" ? shape_cell(row.output_shapes) : "?",
                      row.params ? group_thousands(*row.params) : "?"});
   }
   for (std::size_t c = 0; c < cols.size(); ++c) {
     cols[c].width = cols[c].header.size();
     for (const auto& r : cells)
-      for (const auto& line : wrap(r[c], 1000)) cols[c].width = std::max(cols[c].width, line.size());
-    if (cols[c].right_align) cols[c].min_width = cols[c].width;
+      for (const auto& line : wrap(r[c], 1000))
+        cols[c].width = std::max(cols[c].width, line.size());
+    if (cols[c].right_align)
+      cols[c].min_width = cols[c].width;
   }
   constexpr std::size_t kMark = 2, kGap = 2;
   std::size_t available = options.width > kMark + kGap * (cols.size() - 1)
@@ -129,15 +144,18 @@ void render_model_table(const FileReport& f, const RenderOptions& options, std::
                               : 40;
   fit_columns(cols, available);
   std::size_t rule_width = kMark + kGap * (cols.size() - 1);
-  for (const auto& c : cols) rule_width += c.width;
+  for (const auto& c : cols)
+    rule_width += c.width;
   std::string rule(std::min(rule_width, options.width), '-');
 
   std::string header = std::string(kMark, ' ');
   for (std::size_t c = 0; c < cols.size(); ++c) {
-    if (c) header.append(kGap, ' ');
+    if (c)
+      header.append(kGap, ' ');
     header.append(pad(cols[c].header, cols[c].width, cols[c].right_align));
   }
-  while (!header.empty() && header.back() == ' ') header.pop_back();
+  while (!header.empty() && header.back() == ' ')
+    header.pop_back();
   out << paint(kBold, header) << '\n' << rule << '\n';
 
   bool any_failed = false;
@@ -155,10 +173,12 @@ void render_model_table(const FileReport& f, const RenderOptions& options, std::
       std::string text = line == 0 && failed ? "> " : std::string(kMark, ' ');
       for (std::size_t c = 0; c < cols.size(); ++c) {
         std::string cell = line < wrapped[c].size() ? wrapped[c][line] : "";
-        if (c) text.append(kGap, ' ');
+        if (c)
+          text.append(kGap, ' ');
         text.append(pad(cell, cols[c].width, cols[c].right_align));
       }
-      while (!text.empty() && text.back() == ' ') text.pop_back();
+      while (!text.empty() && text.back() == ' ')
+        text.pop_back();
       if (failed)
         out << paint(fmt::format("{}{}", kBold, kRed), text) << '\n';
       else if (row.status == "unknown")
@@ -188,12 +208,14 @@ void render_diagnostics(const FileReport& f, const RenderOptions& options, std::
     std::string head = fmt::format("{}[{}]", to_string(d.severity), d.rule);
     std::string subject = d.layer ? fmt::format(" layer '{}'", *d.layer) : std::string{};
     out << paint(fmt::format("{}{}", kBold, color), head) << paint(kBold, subject) << '\n';
-    for (const auto& line : wrap(d.message, text_width, true)) out << "    " << line << '\n';
+    for (const auto& line : wrap(d.message, text_width, true))
+      out << "    " << line << '\n';
     if (!d.hint.empty())
       for (const auto& line : wrap("hint: " + d.hint, text_width, true))
         out << "    " << paint(kCyan, line) << '\n';
     std::string where = d.json_path.empty() ? f.path : fmt::format("{} at {}", f.path, d.json_path);
-    if (d.line > 0) where = fmt::format("{}:{}:{} ({})", f.path, d.line, d.column, d.json_path);
+    if (d.line > 0)
+      where = fmt::format("{}:{}:{} ({})", f.path, d.line, d.column, d.json_path);
     out << paint(kDim, fmt::format("    --> {}", where)) << '\n';
   }
 }
@@ -204,8 +226,10 @@ void render_table(const RunReport& run, const RenderOptions& options, std::ostre
   Painter paint(options.color);
   bool first = true;
   for (const auto& f : run.files) {
-    if (f.skipped) continue;
-    if (!first) out << '\n';
+    if (f.skipped)
+      continue;
+    if (!first)
+      out << '\n';
     first = false;
     std::string title = f.path;
     if (f.model_class)
@@ -213,25 +237,34 @@ void render_table(const RunReport& run, const RenderOptions& options, std::ostre
     else if (f.format != "unknown")
       title += fmt::format(" ({})", f.format);
     out << paint(kBold, title) << '\n';
-    if (f.what_if) out << fmt::format("what-if: replaying the built model on {}\n", *f.what_if);
-    if (!options.quiet && !f.layers.empty()) render_model_table(f, options, out);
+    if (f.what_if)
+      out << fmt::format("what-if: replaying the built model on {}\n", *f.what_if);
+    if (!options.quiet && !f.layers.empty())
+      render_model_table(f, options, out);
     if (!f.diagnostics.empty()) {
-      if (!options.quiet && !f.layers.empty()) out << '\n';
+      if (!options.quiet && !f.layers.empty())
+        out << '\n';
       render_diagnostics(f, options, out);
     }
     if (f.status == "ok") {
       std::size_t unknown = 0;
-      for (const auto& row : f.layers) unknown += row.status == "unknown" ? 1 : 0;
+      for (const auto& row : f.layers)
+        unknown += row.status == "unknown" ? 1 : 0;
       std::string verdict = "ok: no shape errors";
-      if (unknown) verdict += fmt::format(" ({} layer(s) could not be checked)", unknown);
+      if (unknown)
+        verdict += fmt::format(" ({} layer(s) could not be checked)", unknown);
       out << paint(kBold, verdict) << '\n';
     }
   }
   std::size_t files = 0;
-  for (const auto& f : run.files) files += f.skipped ? 0 : 1;
+  for (const auto& f : run.files)
+    files += f.skipped ? 0 : 1;
   if (files > 1)
-    out << fmt::format("\n{} file(s): {} error(s), {} warning(s), {} note(s)\n", files, run.errors,
-                       run.warnings, run.notes);
+    out << fmt::format("\n{} file(s): {} error(s), {} warning(s), {} note(s)\n",
+                       files,
+                       run.errors,
+                       run.warnings,
+                       run.notes);
 }
 
 }  // namespace shapelint

@@ -113,7 +113,7 @@ void infer_prelu(LayerCall& c) {
     alpha[static_cast<std::size_t>(index < 0 ? index + n : index)] = Dim::of(1);
   }
   Shape alpha_shape(std::move(alpha));
-  if (!alpha_shape.fully_known()) {
+  if (!alpha_shape.fully_known() && c.building()) {
     c.error(rule::kInputAxis,
             fmt::format("Shapes used to initialize variables must be fully-defined (no `None` "
                         "dimensions). Received: shape={} for variable path='{}/alpha'",

@@ -29,7 +29,7 @@ bool require_defined_weight(LayerCall& c,
                             std::string_view weight,
                             const Shape& shape,
                             std::string hint) {
-  if (shape.fully_known())
+  if (shape.fully_known() || !c.building())
     return true;
   c.error(rule::kInputAxis,
           fmt::format("Shapes used to initialize variables must be fully-defined (no `None` "
@@ -83,7 +83,7 @@ bool require_known_features(LayerCall& c, Dim features, std::int64_t units) {
       "give the input of '{}' a known last dimension (the feature size)", c.layer_name());
   if (c.keras3())
     return require_defined_weight(c, "kernel", Shape{features, Dim::of(units)}, hint);
-  if (features.is_known())
+  if (features.is_known() || !c.building())
     return true;
   c.error(rule::kInputAxis,
           fmt::format("The last dimension of the inputs to a Dense layer should be defined. "

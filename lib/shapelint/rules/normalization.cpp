@@ -31,7 +31,7 @@ std::string py_axis(const LayerConfig& config, std::int64_t fallback) {
 
 /// Keras 3 cannot create a variable with a None in its shape (backend/common/variables.py).
 bool require_defined_weight(LayerCall& c, std::string_view weight, const Shape& shape) {
-  if (shape.fully_known())
+  if (shape.fully_known() || !c.building())
     return true;
   c.error(rule::kInputAxis,
           fmt::format("Shapes used to initialize variables must be fully-defined (no `None` "

@@ -9,9 +9,17 @@ namespace shapelint {
 const RuleRegistry& RuleRegistry::builtin() {
   static const RuleRegistry registry = [] {
     RuleRegistry r;
-    for (auto family : {core_rules(), activation_rules(), convolutional_rules(), pooling_rules(),
-                        reshaping_rules(), merging_rules(), normalization_rules(),
-                        regularization_rules(), rnn_rules(), preprocessing_rules()})
+    for (auto family : {core_rules(),
+                        activation_rules(),
+                        convolutional_rules(),
+                        pooling_rules(),
+                        reshaping_rules(),
+                        merging_rules(),
+                        normalization_rules(),
+                        regularization_rules(),
+                        rnn_rules(),
+                        attention_rules(),
+                        preprocessing_rules()})
       r.add(family);
     return r;
   }();
@@ -33,7 +41,8 @@ const LayerRule* RuleRegistry::find(std::string_view keras_class) const {
 std::vector<std::string_view> RuleRegistry::classes() const {
   std::vector<std::string_view> out;
   out.reserve(by_class_.size());
-  for (const auto& [name, rule] : by_class_) out.push_back(name);
+  for (const auto& [name, rule] : by_class_)
+    out.push_back(name);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -42,7 +51,8 @@ namespace {
 
 std::size_t edit_distance_ci(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
@@ -58,13 +68,15 @@ std::size_t edit_distance_ci(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string RuleRegistry::suggest(std::string_view name) const {
-  if (name.size() > 64) return {};
+  if (name.size() > 64)
+    return {};
   std::string_view best;
   std::size_t best_distance = std::max<std::size_t>(2, name.size() / 4) + 1;
   for (const auto& [cls, rule] : by_class_) {
     std::size_t d = edit_distance_ci(name, cls);
     if (d < best_distance || (d == best_distance && !best.empty() && cls < best)) {
-      if (d < best_distance) best_distance = d;
+      if (d < best_distance)
+        best_distance = d;
       best = cls;
     }
   }

@@ -20,6 +20,7 @@ std::span<const LayerRule> merging_rules();
 std::span<const LayerRule> normalization_rules();
 std::span<const LayerRule> regularization_rules();
 std::span<const LayerRule> rnn_rules();
+std::span<const LayerRule> attention_rules();
 std::span<const LayerRule> preprocessing_rules();
 
 /// Every built-in rule, looked up by Keras class name.

@@ -147,7 +147,7 @@ bool add_gate_kernels(
     LayerCall& c, const Shape& step, Dim units, std::int64_t gates, std::string_view cell) {
   const Dim input_dim = dim_or_unknown(step, -1);
   const Shape kernel{input_dim, units * gates};
-  if (step.has_rank() && step.rank() > 0 && !input_dim.is_known()) {
+  if (c.building() && step.has_rank() && step.rank() > 0 && !input_dim.is_known()) {
     // A cell run by RNN/Bidirectional has its own name; a layer's own config names the layer.
     std::string cell_name = c.config().get_string("name", cell);
     if (cell_name == c.layer_name())

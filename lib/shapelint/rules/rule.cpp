@@ -1,7 +1,6 @@
 #include "shapelint/rules/rule.hpp"
 
 #include <fmt/format.h>
-
 #include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
@@ -9,20 +8,28 @@
 
 namespace shapelint {
 
-LayerCall::LayerCall(const LayerConfig& config, const Shapes& inputs,
-                     std::span<const KwargTensors> kwargs, Semantics semantics, Diagnostics* sink)
+LayerCall::LayerCall(const LayerConfig& config,
+                     const Shapes& inputs,
+                     std::span<const KwargTensors> kwargs,
+                     Semantics semantics,
+                     Diagnostics* sink)
     : config_(config), inputs_(inputs), kwargs_(kwargs), semantics_(semantics), sink_(sink) {}
 
 const Shapes* LayerCall::kwarg(std::string_view name) const {
   for (const auto& k : kwargs_)
-    if (k.name == name) return &k.shapes;
+    if (k.name == name)
+      return &k.shapes;
   return nullptr;
 }
 
-void LayerCall::report(Severity severity, std::string_view rule_id, std::string message,
+void LayerCall::report(Severity severity,
+                       std::string_view rule_id,
+                       std::string message,
                        std::string hint) {
-  if (severity == Severity::error) failed_ = true;
-  if (!sink_) return;
+  if (severity == Severity::error)
+    failed_ = true;
+  if (!sink_)
+    return;
   sink_->push_back(Diagnostic{
       .rule = std::string(rule_id),
       .severity = severity,
@@ -55,50 +62,63 @@ void LayerCall::note(std::string_view rule_id, std::string message, std::string 
   report(Severity::note, rule_id, std::move(message), std::move(hint));
 }
 
-std::string incompatible_input_message(std::string_view layer, std::size_t input_index,
-                                       std::string_view expectation, const Shape& received) {
-  return fmt::format("Input {} of layer \"{}\" is incompatible with the layer: {}", input_index,
-                     layer, fmt::format(fmt::runtime(expectation), to_string(received)));
+std::string incompatible_input_message(std::string_view layer,
+                                       std::size_t input_index,
+                                       std::string_view expectation,
+                                       const Shape& received) {
+  return fmt::format("Input {} of layer \"{}\" is incompatible with the layer: {}",
+                     input_index,
+                     layer,
+                     fmt::format(fmt::runtime(expectation), to_string(received)));
 }
 
 bool LayerCall::require_rank(std::size_t i, std::size_t ndim) {
   const Shape& s = inputs_[i];
-  if (!s.has_rank() || s.rank() == ndim) return true;
-  error(rule::kInputRank,
-        incompatible_input_message(
-            layer_name(), i,
-            fmt::format("expected ndim={}, found ndim={}. Full shape received: {{}}", ndim,
-                        s.rank()),
-            s));
+  if (!s.has_rank() || s.rank() == ndim)
+    return true;
+  error(
+      rule::kInputRank,
+      incompatible_input_message(
+          layer_name(),
+          i,
+          fmt::format("expected ndim={}, found ndim={}. Full shape received: {{}}", ndim, s.rank()),
+          s));
   return false;
 }
 
 bool LayerCall::require_min_rank(std::size_t i, std::size_t min_ndim) {
   const Shape& s = inputs_[i];
-  if (!s.has_rank() || s.rank() >= min_ndim) return true;
-  error(rule::kInputRank,
-        incompatible_input_message(
-            layer_name(), i,
-            fmt::format("expected min_ndim={}, found ndim={}. Full shape received: {{}}",
-                        min_ndim, s.rank()),
-            s));
+  if (!s.has_rank() || s.rank() >= min_ndim)
+    return true;
+  error(
+      rule::kInputRank,
+      incompatible_input_message(
+          layer_name(),
+          i,
+          fmt::format(
+              "expected min_ndim={}, found ndim={}. Full shape received: {{}}", min_ndim, s.rank()),
+          s));
   return false;
 }
 
 bool LayerCall::require_max_rank(std::size_t i, std::size_t max_ndim) {
   const Shape& s = inputs_[i];
-  if (!s.has_rank() || s.rank() <= max_ndim) return true;
-  error(rule::kInputRank,
-        incompatible_input_message(
-            layer_name(), i,
-            fmt::format("expected max_ndim={}, found ndim={}. Full shape received: {{}}",
-                        max_ndim, s.rank()),
-            s));
+  if (!s.has_rank() || s.rank() <= max_ndim)
+    return true;
+  error(
+      rule::kInputRank,
+      incompatible_input_message(
+          layer_name(),
+          i,
+          fmt::format(
+              "expected max_ndim={}, found ndim={}. Full shape received: {{}}", max_ndim, s.rank()),
+          s));
   return false;
 }
 
 bool LayerCall::require_positive(const Shape& out, std::string message, std::string hint) {
-  if (!out.has_rank()) return true;
+  if (!out.has_rank())
+    return true;
   for (std::size_t k = 1; k < out.rank(); ++k) {
     Dim d = out.dims()[k];
     if (d.is_known() && d.value() < 1) {
@@ -125,7 +145,8 @@ std::optional<LayerCall::SubResult> LayerCall::call_sublayer(const nlohmann::jso
   std::string cls;
   if (layer_object.is_object()) {
     auto it = layer_object.find("class_name");
-    if (it != layer_object.end() && it->is_string()) cls = it->get<std::string>();
+    if (it != layer_object.end() && it->is_string())
+      cls = it->get<std::string>();
   }
   const LayerRule* r = RuleRegistry::builtin().find(cls);
   if (!r) {
@@ -135,23 +156,30 @@ std::optional<LayerCall::SubResult> LayerCall::call_sublayer(const nlohmann::jso
     return std::nullopt;
   }
   const nlohmann::json* sub_config = nullptr;
-  if (auto it = layer_object.find("config"); it != layer_object.end()) sub_config = &*it;
+  if (auto it = layer_object.find("config"); it != layer_object.end())
+    sub_config = &*it;
   LayerConfig cfg(sub_config, config_.path_of(path_key) + ".config", sink_, layer_name());
   SubLayerCall sub(cfg, inputs, {}, semantics_, sink_);
+  sub.set_building(building_);
   r->infer(sub);
-  if (sub.failed()) failed_ = true;
+  if (sub.failed())
+    failed_ = true;
   return SubResult{std::move(sub.outputs), std::move(sub.weights), sub.failed()};
 }
 
-std::optional<std::int64_t> count_params(std::span<const WeightSpec> weights, bool trainable_only,
+std::optional<std::int64_t> count_params(std::span<const WeightSpec> weights,
+                                         bool trainable_only,
                                          bool non_trainable_only) {
   Dim total = Dim::of(0);
   for (const auto& w : weights) {
-    if (trainable_only && !w.trainable) continue;
-    if (non_trainable_only && w.trainable) continue;
+    if (trainable_only && !w.trainable)
+      continue;
+    if (non_trainable_only && w.trainable)
+      continue;
     total = total + w.shape.product();
   }
-  if (!total.is_known()) return std::nullopt;
+  if (!total.is_known())
+    return std::nullopt;
   return total.value();
 }
 

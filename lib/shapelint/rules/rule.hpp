@@ -60,21 +60,38 @@ struct LayerRule {
 /// outputs as unknown.
 class LayerCall {
  public:
-  LayerCall(const LayerConfig& config, const Shapes& inputs, std::span<const KwargTensors> kwargs,
-            Semantics semantics, Diagnostics* sink);
+  LayerCall(const LayerConfig& config,
+            const Shapes& inputs,
+            std::span<const KwargTensors> kwargs,
+            Semantics semantics,
+            Diagnostics* sink);
   virtual ~LayerCall() = default;
   LayerCall(const LayerCall&) = delete;
   LayerCall& operator=(const LayerCall&) = delete;
 
   const LayerConfig& config() const { return config_; }
+
   const std::string& layer_name() const { return config_.layer_name(); }
+
   const Shapes& inputs() const { return inputs_; }
+
   const Shape& input(std::size_t i = 0) const { return inputs_[i]; }
+
   std::size_t input_count() const { return inputs_.size(); }
+
   /// Shapes passed as keyword tensor `name`, or nullptr.
   const Shapes* kwarg(std::string_view name) const;
+
   Semantics semantics() const { return semantics_; }
+
   bool keras3() const { return semantics_ == Semantics::keras3; }
+
+  /// True on the call that builds the layer (creates its weights). Later calls (a shared
+  /// layer's second call, a what-if replay) reuse the built weights, so errors that only
+  /// weight creation raises (an unknown dim a weight needs) must not fire there.
+  bool building() const { return building_; }
+
+  void set_building(bool building) { building_ = building; }
 
   Shapes outputs;
   std::vector<WeightSpec> weights;
@@ -84,10 +101,13 @@ class LayerCall {
   void add_weight(std::string name, Shape shape, bool trainable = true) {
     weights.push_back(WeightSpec{std::move(name), std::move(shape), trainable});
   }
+
   void error(std::string_view rule_id, std::string message, std::string hint = {});
   void warning(std::string_view rule_id, std::string message, std::string hint = {});
   void note(std::string_view rule_id, std::string message, std::string hint = {});
+
   bool failed() const { return failed_; }
+
   /// JSON path of the layer object this call belongs to.
   std::string layer_path() const;
 
@@ -100,8 +120,10 @@ class LayerCall {
     std::vector<WeightSpec> weights;
     bool failed = false;
   };
+
   virtual std::optional<SubResult> call_sublayer(const nlohmann::json& layer_object,
-                                                 std::string_view path_key, const Shapes& inputs);
+                                                 std::string_view path_key,
+                                                 const Shapes& inputs);
 
   // Keras's input-compatibility checks, with Keras's own wording. Each returns false
   // (after reporting) when the input does not qualify.
@@ -120,14 +142,18 @@ class LayerCall {
   Semantics semantics_;
   Diagnostics* sink_;
   bool failed_ = false;
+  bool building_ = true;
 };
 
 /// Keras's wording for an input that violates a spec; shared by rules and the engine.
-std::string incompatible_input_message(std::string_view layer, std::size_t input_index,
-                                       std::string_view expectation, const Shape& received);
+std::string incompatible_input_message(std::string_view layer,
+                                       std::size_t input_index,
+                                       std::string_view expectation,
+                                       const Shape& received);
 
 /// Total elements of the weights, or nullopt when a weight shape is not fully known.
-std::optional<std::int64_t> count_params(std::span<const WeightSpec> weights, bool trainable_only,
+std::optional<std::int64_t> count_params(std::span<const WeightSpec> weights,
+                                         bool trainable_only,
                                          bool non_trainable_only = false);
 
 }  // namespace shapelint

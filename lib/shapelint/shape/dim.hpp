@@ -13,21 +13,29 @@ namespace shapelint {
 class Dim {
  public:
   constexpr Dim() noexcept = default;  // unknown
+
   static constexpr Dim unknown() noexcept { return Dim{}; }
+
   static constexpr Dim of(std::int64_t size) noexcept { return Dim{size, false}; }
+
   static constexpr Dim overflow() noexcept { return Dim{kUnknownValue, true}; }
 
   constexpr bool is_known() const noexcept { return known_; }
+
   constexpr bool overflowed() const noexcept { return overflowed_; }
+
   /// Precondition: is_known().
   constexpr std::int64_t value() const noexcept { return value_; }
+
   constexpr std::int64_t value_or(std::int64_t fallback) const noexcept {
     return known_ ? value_ : fallback;
   }
+
   /// True only when both sides are known and differ: the one case a rule may report.
   constexpr bool conflicts_with(Dim other) const noexcept {
     return known_ && other.known_ && value_ != other.value_;
   }
+
   /// Known and equal to `size`.
   constexpr bool equals(std::int64_t size) const noexcept { return known_ && value_ == size; }
 
@@ -36,34 +44,44 @@ class Dim {
   }
 
   friend constexpr Dim operator+(Dim a, Dim b) noexcept {
-    if (!a.known_ || !b.known_) return propagate_unknown(a, b);
+    if (!a.known_ || !b.known_)
+      return propagate_unknown(a, b);
     std::int64_t r = 0;
-    if (__builtin_add_overflow(a.value_, b.value_, &r)) return overflow();
+    if (__builtin_add_overflow(a.value_, b.value_, &r))
+      return overflow();
     return of(r);
   }
 
   friend constexpr Dim operator-(Dim a, Dim b) noexcept {
-    if (!a.known_ || !b.known_) return propagate_unknown(a, b);
+    if (!a.known_ || !b.known_)
+      return propagate_unknown(a, b);
     std::int64_t r = 0;
-    if (__builtin_sub_overflow(a.value_, b.value_, &r)) return overflow();
+    if (__builtin_sub_overflow(a.value_, b.value_, &r))
+      return overflow();
     return of(r);
   }
 
   friend constexpr Dim operator*(Dim a, Dim b) noexcept {
-    if (!a.known_ || !b.known_) return propagate_unknown(a, b);
+    if (!a.known_ || !b.known_)
+      return propagate_unknown(a, b);
     std::int64_t r = 0;
-    if (__builtin_mul_overflow(a.value_, b.value_, &r)) return overflow();
+    if (__builtin_mul_overflow(a.value_, b.value_, &r))
+      return overflow();
     return of(r);
   }
 
   friend constexpr Dim operator+(Dim a, std::int64_t b) noexcept { return a + of(b); }
+
   friend constexpr Dim operator-(Dim a, std::int64_t b) noexcept { return a - of(b); }
+
   friend constexpr Dim operator*(Dim a, std::int64_t b) noexcept { return a * of(b); }
 
  private:
   static constexpr std::int64_t kUnknownValue = -1;
+
   constexpr Dim(std::int64_t v, bool overflowed) noexcept
       : value_(v), known_(!overflowed), overflowed_(overflowed) {}
+
   static constexpr Dim propagate_unknown(Dim a, Dim b) noexcept {
     return (a.overflowed_ || b.overflowed_) ? overflow() : unknown();
   }
@@ -75,23 +93,28 @@ class Dim {
 
 /// Python floor division (Keras computes sizes with `//`); divisor must be positive.
 constexpr Dim floor_div(Dim a, std::int64_t divisor) noexcept {
-  if (!a.is_known() || divisor <= 0) return a.overflowed() ? Dim::overflow() : Dim::unknown();
+  if (!a.is_known() || divisor <= 0)
+    return a.overflowed() ? Dim::overflow() : Dim::unknown();
   std::int64_t q = a.value() / divisor;
-  if ((a.value() % divisor != 0) && (a.value() < 0)) --q;
+  if ((a.value() % divisor != 0) && (a.value() < 0))
+    --q;
   return Dim::of(q);
 }
 
 /// Ceiling division for positive divisors, as Python's `-(-a // b)`.
 constexpr Dim ceil_div(Dim a, std::int64_t divisor) noexcept {
-  if (!a.is_known() || divisor <= 0) return a.overflowed() ? Dim::overflow() : Dim::unknown();
+  if (!a.is_known() || divisor <= 0)
+    return a.overflowed() ? Dim::overflow() : Dim::unknown();
   std::int64_t q = a.value() / divisor;
-  if ((a.value() % divisor != 0) && (a.value() > 0)) ++q;
+  if ((a.value() % divisor != 0) && (a.value() > 0))
+    ++q;
   return Dim::of(q);
 }
 
 /// Division truncating toward zero, as TensorFlow's C++ shape functions do.
 constexpr Dim trunc_div(Dim a, std::int64_t divisor) noexcept {
-  if (!a.is_known() || divisor <= 0) return a.overflowed() ? Dim::overflow() : Dim::unknown();
+  if (!a.is_known() || divisor <= 0)
+    return a.overflowed() ? Dim::overflow() : Dim::unknown();
   return Dim::of(a.value() / divisor);
 }
 

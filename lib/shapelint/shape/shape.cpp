@@ -7,45 +7,57 @@
 
 namespace shapelint {
 
-std::string to_string(Dim d) { return d.is_known() ? std::to_string(d.value()) : "None"; }
+std::string to_string(Dim d) {
+  return d.is_known() ? std::to_string(d.value()) : "None";
+}
 
 bool Shape::fully_known() const noexcept {
-  if (!has_rank_) return false;
+  if (!has_rank_)
+    return false;
   for (Dim d : dims_)
-    if (!d.is_known()) return false;
+    if (!d.is_known())
+      return false;
   return true;
 }
 
 Dim Shape::product(std::size_t from) const noexcept {
-  if (!has_rank_) return Dim::unknown();
+  if (!has_rank_)
+    return Dim::unknown();
   Dim p = Dim::of(1);
-  for (std::size_t i = from; i < dims_.size(); ++i) p = p * dims_[i];
+  for (std::size_t i = from; i < dims_.size(); ++i)
+    p = p * dims_[i];
   return p;
 }
 
 bool Shape::overflowed() const noexcept {
   for (Dim d : dims_)
-    if (d.overflowed()) return true;
+    if (d.overflowed())
+      return true;
   return false;
 }
 
 std::string to_string(const Shape& s) {
-  if (!s.has_rank()) return "<unknown rank>";
+  if (!s.has_rank())
+    return "<unknown rank>";
   std::string out = "(";
   for (std::size_t i = 0; i < s.rank(); ++i) {
-    if (i) out += ", ";
+    if (i)
+      out += ", ";
     out += to_string(s.dims()[i]);
   }
-  if (s.rank() == 1) out += ",";
+  if (s.rank() == 1)
+    out += ",";
   out += ")";
   return out;
 }
 
 std::string to_string(const Shapes& shapes) {
-  if (shapes.size() == 1) return to_string(shapes[0]);
+  if (shapes.size() == 1)
+    return to_string(shapes[0]);
   std::string out = "[";
   for (std::size_t i = 0; i < shapes.size(); ++i) {
-    if (i) out += ", ";
+    if (i)
+      out += ", ";
     out += to_string(shapes[i]);
   }
   return out + "]";
@@ -54,20 +66,24 @@ std::string to_string(const Shapes& shapes) {
 Shape make_shape(std::initializer_list<std::int64_t> dims) {
   std::vector<Dim> out;
   out.reserve(dims.size());
-  for (auto d : dims) out.push_back(d < 0 ? Dim::unknown() : Dim::of(d));
+  for (auto d : dims)
+    out.push_back(d < 0 ? Dim::unknown() : Dim::of(d));
   return Shape(std::move(out));
 }
 
 namespace {
 
-bool is_separator(char c) { return c == ',' || c == 'x' || c == 'X' || c == '*'; }
+bool is_separator(char c) {
+  return c == ',' || c == 'x' || c == 'X' || c == '*';
+}
 
 std::optional<Dim> parse_dim(std::string_view tok) {
   if (tok == "None" || tok == "none" || tok == "null" || tok == "?" || tok == "-1")
     return Dim::unknown();
   std::int64_t v = 0;
   auto [ptr, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
-  if (ec != std::errc{} || ptr != tok.data() + tok.size() || v < 0) return std::nullopt;
+  if (ec != std::errc{} || ptr != tok.data() + tok.size() || v < 0)
+    return std::nullopt;
   return Dim::of(v);
 }
 
@@ -76,29 +92,35 @@ std::optional<Dim> parse_dim(std::string_view tok) {
 std::optional<Shape> parse_shape(const std::string& text) {
   std::string_view t = text;
   auto trim = [](std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+      s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+      s.remove_suffix(1);
     return s;
   };
   t = trim(t);
   if (!t.empty() && (t.front() == '(' || t.front() == '[')) {
     char close = t.front() == '(' ? ')' : ']';
-    if (t.back() != close) return std::nullopt;
+    if (t.back() != close)
+      return std::nullopt;
     t = trim(t.substr(1, t.size() - 2));
   }
   std::vector<Dim> dims;
-  if (t.empty()) return Shape(dims);
+  if (t.empty())
+    return Shape(dims);
   std::size_t start = 0;
   for (std::size_t i = 0; i <= t.size(); ++i) {
     if (i == t.size() || is_separator(t[i])) {
       auto tok = trim(t.substr(start, i - start));
       start = i + 1;
       if (tok.empty()) {
-        if (i == t.size() && !dims.empty()) break;  // trailing comma as in "(3,)"
+        if (i == t.size() && !dims.empty())
+          break;  // trailing comma as in "(3,)"
         return std::nullopt;
       }
       auto d = parse_dim(tok);
-      if (!d) return std::nullopt;
+      if (!d)
+        return std::nullopt;
       dims.push_back(*d);
     }
   }

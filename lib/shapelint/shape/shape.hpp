@@ -16,30 +16,43 @@ namespace shapelint {
 class Shape {
  public:
   Shape() = default;  // unknown rank
+
   explicit Shape(std::vector<Dim> dims) : dims_(std::move(dims)), has_rank_(true) {}
+
   Shape(std::initializer_list<Dim> dims) : dims_(dims), has_rank_(true) {}
+
   static Shape unknown_rank() { return Shape{}; }
+
   /// A shape of `rank` unknown dims.
   static Shape of_rank(std::size_t rank) { return Shape(std::vector<Dim>(rank)); }
 
   bool has_rank() const noexcept { return has_rank_; }
+
   /// Precondition: has_rank().
   std::size_t rank() const noexcept { return dims_.size(); }
+
   /// Negative axes count from the end, like Keras. Precondition: valid axis.
   Dim at(std::ptrdiff_t axis) const { return dims_[normalize(axis)]; }
+
   Dim& at(std::ptrdiff_t axis) { return dims_[normalize(axis)]; }
+
   /// Whether `axis` (possibly negative) names an axis of this shape.
   bool has_axis(std::ptrdiff_t axis) const noexcept {
-    if (!has_rank_) return false;
+    if (!has_rank_)
+      return false;
     auto r = static_cast<std::ptrdiff_t>(dims_.size());
     return axis >= -r && axis < r;
   }
+
   std::size_t normalize(std::ptrdiff_t axis) const noexcept {
     return axis < 0 ? static_cast<std::size_t>(static_cast<std::ptrdiff_t>(dims_.size()) + axis)
                     : static_cast<std::size_t>(axis);
   }
+
   const std::vector<Dim>& dims() const noexcept { return dims_; }
+
   std::vector<Dim>& dims() noexcept { return dims_; }
+
   /// True when the rank and every dim are known.
   bool fully_known() const noexcept;
   /// Product of dims [from, rank); unknown when any is unknown.
