@@ -1,115 +1,167 @@
-// The contract's JSON report: one object for the whole run, versioned.
-#include <nlohmann/json.hpp>
-
+// The contract's JSON report: one object for the whole run, versioned, streamed.
+#include "shapelint/render/json_writer.hpp"
 #include "shapelint/render/render.hpp"
 
 namespace shapelint {
 
-using nlohmann::ordered_json;
-
 namespace {
 
-ordered_json shape_json(const Shape& s) {
-  if (!s.has_rank())
-    return nullptr;  // unknown rank: the whole shape is unknown
-  ordered_json dims = ordered_json::array();
-  for (Dim d : s.dims())
-    dims.push_back(d.is_known() ? ordered_json(d.value()) : ordered_json());
-  return dims;
-}
-
-ordered_json shapes_json(const Shapes& shapes) {
-  ordered_json out = ordered_json::array();
-  for (const auto& s : shapes)
-    out.push_back(shape_json(s));
-  return out;
-}
-
-ordered_json optional_string(const std::optional<std::string>& s) {
-  return s ? ordered_json(*s) : ordered_json();
-}
-
-ordered_json layer_json(const LayerRow& row) {
-  ordered_json l = {
-      {"name", row.name},
-      {"class_name", row.class_name},
-      {"inbound", row.inbound},
-      {"input_shapes", shapes_json(row.input_shapes)},
-      {"output_shapes", shapes_json(row.output_shapes)},
-      {"params", row.params ? ordered_json(*row.params) : ordered_json()},
-      {"status", row.status},
-  };
-  if (row.is_model) {
-    ordered_json inner = ordered_json::array();
-    for (const auto& r : row.layers)
-      inner.push_back(layer_json(r));
-    l["layers"] = std::move(inner);
+void write_shapes(JsonWriter& w, const Shapes& shapes) {
+  w.begin_inline_array();
+  for (const auto& s : shapes) {
+    if (!s.has_rank()) {  // unknown rank: the whole shape is unknown
+      w.null();
+      continue;
+    }
+    w.begin_inline_array();
+    for (Dim d : s.dims()) {
+      if (d.is_known())
+        w.value(d.value());
+      else
+        w.null();
+    }
+    w.end_inline_array();
   }
-  return l;
+  w.end_inline_array();
 }
 
-ordered_json diagnostic_json(const Diagnostic& d) {
-  return {
-      {"rule", d.rule},
-      {"severity", to_string(d.severity)},
-      {"layer", optional_string(d.layer)},
-      {"message", d.message},
-      {"hint", d.hint},
-      {"json_path", d.json_path},
-  };
+void write_layer(JsonWriter& w, const LayerRow& row) {
+  w.begin_object();
+  w.key("name");
+  w.value(row.name);
+  w.key("class_name");
+  w.value(row.class_name);
+  w.key("inbound");
+  w.begin_inline_array();
+  for (const auto& name : row.inbound)
+    w.value(name);
+  w.end_inline_array();
+  w.key("input_shapes");
+  write_shapes(w, row.input_shapes);
+  w.key("output_shapes");
+  write_shapes(w, row.output_shapes);
+  w.key("params");
+  w.value(row.params);
+  w.key("status");
+  w.value(row.status);
+  if (row.is_model) {
+    w.key("layers");
+    w.begin_array();
+    for (const auto& inner : row.layers)
+      write_layer(w, inner);
+    w.end_array();
+  }
+  w.end_object();
 }
 
-ordered_json file_json(const FileReport& f) {
-  ordered_json file = {
-      {"path", f.path},
-      {"format", f.format},
-      {"status", f.status},
-  };
-  if (f.model_name || f.model_class)
-    file["model"] = {{"name", optional_string(f.model_name)},
-                     {"class_name", optional_string(f.model_class)}};
-  else
-    file["model"] = nullptr;
-  file["keras_version"] = optional_string(f.keras_version);
-  if (f.what_if)
-    file["input_shape"] = *f.what_if;
-  ordered_json layers = ordered_json::array();
+void write_diagnostic(JsonWriter& w, const Diagnostic& d) {
+  w.begin_object();
+  w.key("rule");
+  w.value(d.rule);
+  w.key("severity");
+  w.value(to_string(d.severity));
+  w.key("layer");
+  w.value(d.layer);
+  w.key("message");
+  w.value(d.message);
+  w.key("hint");
+  w.value(d.hint);
+  w.key("json_path");
+  w.value(d.json_path);
+  if (d.line > 0) {
+    w.key("line");
+    w.value(d.line);
+    w.key("column");
+    w.value(d.column);
+  }
+  w.end_object();
+}
+
+void write_file(JsonWriter& w, const FileReport& f) {
+  w.begin_object();
+  w.key("path");
+  w.value(f.path);
+  w.key("format");
+  w.value(f.format);
+  w.key("status");
+  w.value(f.status);
+  w.key("model");
+  if (f.model_name || f.model_class) {
+    w.begin_object();
+    w.key("name");
+    w.value(f.model_name);
+    w.key("class_name");
+    w.value(f.model_class);
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("keras_version");
+  w.value(f.keras_version);
+  if (f.what_if) {
+    w.key("input_shape");
+    w.value(*f.what_if);
+  }
+  w.key("layers");
+  w.begin_array();
   for (const auto& row : f.layers)
-    layers.push_back(layer_json(row));
-  file["layers"] = std::move(layers);
-  file["params"] = {{"total", f.params.total},
-                    {"trainable", f.params.trainable},
-                    {"non_trainable", f.params.non_trainable},
-                    {"unknown_layers", f.params.unknown_layers}};
-  ordered_json diags = ordered_json::array();
+    write_layer(w, row);
+  w.end_array();
+  w.key("params");
+  w.begin_object();
+  w.key("total");
+  w.value(f.params.total);
+  w.key("trainable");
+  w.value(f.params.trainable);
+  w.key("non_trainable");
+  w.value(f.params.non_trainable);
+  w.key("unknown_layers");
+  w.value(f.params.unknown_layers);
+  w.end_object();
+  w.key("diagnostics");
+  w.begin_array();
   for (const auto& d : f.diagnostics)
-    diags.push_back(diagnostic_json(d));
-  file["diagnostics"] = std::move(diags);
-  return file;
+    write_diagnostic(w, d);
+  w.end_array();
+  w.end_object();
 }
 
 }  // namespace
 
 void render_json(const RunReport& run, const RenderOptions&, std::ostream& out) {
-  ordered_json files = ordered_json::array();
+  JsonWriter w(out);
   std::size_t count = 0;
+  w.begin_object();
+  w.key("version");
+  w.value(1);
+  w.key("tool");
+  w.begin_object();
+  w.key("name");
+  w.value("shapelint");
+  w.key("version");
+  w.value(run.tool_version);
+  w.end_object();
+  w.key("files");
+  w.begin_array();
   for (const auto& f : run.files) {
     if (f.skipped)
       continue;
-    files.push_back(file_json(f));
+    write_file(w, f);
     ++count;
   }
-  ordered_json doc = {
-      {"version", 1},
-      {"tool", {{"name", "shapelint"}, {"version", run.tool_version}}},
-      {"files", std::move(files)},
-      {"summary",
-       {{"files", count},
-        {"errors", run.errors},
-        {"warnings", run.warnings},
-        {"notes", run.notes}}},
-  };
-  out << doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+  w.end_array();
+  w.key("summary");
+  w.begin_object();
+  w.key("files");
+  w.value(count);
+  w.key("errors");
+  w.value(run.errors);
+  w.key("warnings");
+  w.value(run.warnings);
+  w.key("notes");
+  w.value(run.notes);
+  w.end_object();
+  w.end_object();
 }
 
 }  // namespace shapelint

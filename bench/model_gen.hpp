@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace shapelint::bench {
+
+enum class Generation { keras2, keras3 };
+
+/// A Functional model: an input, then `layers` layers alternating Dense and Dropout with a
+/// residual Add every few layers, written as `model.to_json()` of that generation would,
+/// initializer and regularizer configs included (they make up much of real files).
+std::string long_functional(std::size_t layers, Generation generation);
+
+/// An Inception-like image model: `blocks` blocks of four parallel conv branches joined by
+/// Concatenate, with BatchNormalization and ReLU, about 10 layers per block.
+std::string inception_like(std::size_t blocks, Generation generation);
+
+/// A small MNIST-sized CNN; `seed` varies filter counts so files differ.
+std::string small_cnn(std::size_t seed, Generation generation);
+
+}  // namespace shapelint::bench

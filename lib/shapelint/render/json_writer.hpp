@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shapelint {
+
+/// Writes indented JSON straight to a stream, so a report of 100,000 layers is never held
+/// as a document. Strings are escaped per RFC 8259; invalid UTF-8 becomes U+FFFD.
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::ostream& out, int indent = 2) : out_(out), indent_(indent) {}
+
+  void begin_object();
+  void end_object();
+  void begin_array();
+  void end_array();
+  /// The next value belongs to `name` (inside an object).
+  void key(std::string_view name);
+  void value(std::string_view s);
+
+  void value(const char* s) { value(std::string_view(s)); }
+
+  void value(std::int64_t n);
+
+  void value(std::size_t n) { value(static_cast<std::int64_t>(n)); }
+
+  void value(int n) { value(static_cast<std::int64_t>(n)); }
+
+  void value(bool b);
+  void null();
+
+  template <typename T>
+  void value(const std::optional<T>& v) {
+    if (v)
+      value(*v);
+    else
+      null();
+  }
+
+  /// Arrays of scalars stay on one line: shapes read as `[null, 28, 28, 1]`.
+  void begin_inline_array();
+  void end_inline_array();
+
+ private:
+  void before_value();
+  void newline();
+
+  struct Level {
+    bool inline_array = false;
+    bool empty = true;
+  };
+
+  std::ostream& out_;
+  int indent_;
+  std::vector<Level> stack_;
+  bool after_key_ = false;
+};
+
+/// `s` escaped as a JSON string, quotes included.
+std::string json_quote(std::string_view s);
+
+}  // namespace shapelint

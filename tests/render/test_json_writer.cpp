@@ -1,0 +1,44 @@
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "shapelint/render/json_writer.hpp"
+
+using shapelint::json_quote;
+
+TEST_CASE("json_quote escapes what JSON requires and keeps valid UTF-8") {
+  CHECK(json_quote("plain") == "\"plain\"");
+  CHECK(json_quote("a\"b\\c") == "\"a\\\"b\\\\c\"");
+  CHECK(json_quote("line\nnext\t\x01") == "\"line\\nnext\\t\\u0001\"");
+  CHECK(json_quote("caf\xC3\xA9 \xE2\x9C\x93") == "\"caf\xC3\xA9 \xE2\x9C\x93\"");
+}
+
+TEST_CASE("json_quote replaces bytes that are not UTF-8") {
+  CHECK(json_quote("\xFF") == "\"\xEF\xBF\xBD\"");
+  CHECK(json_quote("\xC3") == "\"\xEF\xBF\xBD\"");                  // truncated sequence
+  CHECK(json_quote("\xC0\xAF") == "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");  // overlong
+  CHECK(json_quote("\xED\xA0\x80") == "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
+}
+
+TEST_CASE("JsonWriter nests objects and keeps scalar arrays on one line") {
+  std::ostringstream out;
+  shapelint::JsonWriter w(out);
+  w.begin_object();
+  w.key("shape");
+  w.begin_inline_array();
+  w.null();
+  w.value(std::int64_t{28});
+  w.end_inline_array();
+  w.key("empty");
+  w.begin_array();
+  w.end_array();
+  w.key("child");
+  w.begin_object();
+  w.key("ok");
+  w.value(true);
+  w.end_object();
+  w.end_object();
+  CHECK(
+      out.str() ==
+      "{\n  \"shape\": [null, 28],\n  \"empty\": [],\n  \"child\": {\n    \"ok\": true\n  }\n}\n");
+}
