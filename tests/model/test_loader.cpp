@@ -200,3 +200,17 @@ TEST_CASE("a Lambda with a declared output_shape list keeps propagating") {
   CHECK(r.layers[1].output_shapes == Shapes{make_shape({-1, 4, 2})});
   CHECK(r.layers[2].output_shapes == Shapes{make_shape({-1, 4, 3})});
 }
+
+TEST_CASE("JSON nested deeper than any Keras config is refused without recursion") {
+  std::string deep(100000, '[');
+  deep += std::string(100000, ']');
+  auto r = lint(deep);
+  CHECK(r.status == "invalid");
+  REQUIRE(find(r, rule::kInvalidJson) != nullptr);
+  CHECK(find(r, rule::kInvalidJson)->message.find("nested") != std::string::npos);
+  std::string objects;
+  for (int i = 0; i < 600; ++i)
+    objects += "{\"a\": ";
+  objects += "1" + std::string(600, '}');
+  CHECK(lint(objects).status == "invalid");
+}

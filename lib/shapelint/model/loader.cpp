@@ -725,7 +725,51 @@ LoadedModel load_model_document(std::unique_ptr<json> document) {
   return out;
 }
 
+namespace {
+
+/// Deepest nesting of arrays and objects in `text` (strings skipped); stops counting past
+/// `limit`. A cheap byte scan run before parsing, so no recursive walk ever meets a hostile
+/// depth.
+std::size_t nesting_depth(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit)
+        return deepest;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
 LoadedModel load_model_json(std::string_view text) {
+  if (nesting_depth(text, kMaxJsonDepth) > kMaxJsonDepth) {
+    LoadedModel out;
+    out.format = "unknown";
+    out.not_a_model = true;
+    out.diagnostics.push_back(Diagnostic{
+        .rule = std::string(rule::kInvalidJson),
+        .severity = Severity::error,
+        .layer = std::nullopt,
+        .message =
+            fmt::format("JSON nested more than {} levels deep; no Keras config is", kMaxJsonDepth),
+        .hint = "check that this is a model config written by Keras",
+        .json_path = ""});
+    return out;
+  }
   auto doc = std::make_unique<json>();
   try {
     *doc = json::parse(text);

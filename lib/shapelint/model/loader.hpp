@@ -25,6 +25,9 @@ struct LoadedModel {
   bool not_a_model = false;                  ///< valid JSON, but no Keras model config
 };
 
+/// Deeper JSON than this is refused before parsing (Keras configs nest a few dozen levels).
+inline constexpr std::size_t kMaxJsonDepth = 512;
+
 /// Parses JSON text and normalizes any supported dialect into a Model.
 LoadedModel load_model_json(std::string_view text);
 
