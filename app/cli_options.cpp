@@ -1,8 +1,35 @@
 #include "cli_options.hpp"
 
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "shapelint/diag/catalog.hpp"
 #include "shapelint/render/render.hpp"
+#include "shapelint/render/rule_docs.hpp"
 
 namespace shapelint::cli {
+
+namespace {
+
+/// `--explain SL104`: prints the rule's page (compiled in from docs/rules) and ends the
+/// parse, as --version does, so no PATH is needed.
+void explain_rule(const std::string& id) {
+  auto doc = find_rule_doc(id);
+  if (!doc) {
+    std::vector<std::string_view> ids;
+    for (const auto& info : rule_catalog())
+      ids.push_back(info.id);
+    throw CLI::ValidationError(
+        "--explain", fmt::format("no rule '{}'; the rules are {}", id, fmt::join(ids, ", ")));
+  }
+  std::cout << doc->page;
+  if (!doc->page.empty() && doc->page.back() != '\n')
+    std::cout << '\n';
+  throw CLI::Success();
+}
+
+}  // namespace
 
 void bind_options(CLI::App& app, CliOptions& o) {
   std::vector<std::string> formats;
@@ -30,6 +57,9 @@ void bind_options(CLI::App& app, CliOptions& o) {
   app.add_option("--fail-on", o.fail_on, "which findings make the exit code 1")
       ->check(CLI::IsMember({"error", "warning", "never"}))
       ->default_str("error");
+  app.add_option_function<std::string>(
+         "--explain", explain_rule, "print the documentation of a rule id (e.g. SL104) and exit")
+      ->type_name("RULE");
   app.add_flag("--skip-non-models",
                o.skip_non_models,
                "pass over files that are not Keras models instead of failing on them");

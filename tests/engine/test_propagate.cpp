@@ -167,3 +167,45 @@ TEST_CASE("a built layer called again on unknown dims raises no weight-creation 
   auto replay = lint_text(kMnist, "m.json", what_if({"?x?x1"}));
   CHECK(count_errors(replay) == 0);
 }
+
+TEST_CASE("a mask passed as mask= neither hides errors nor makes shapes unknown") {
+  // Keras 3 writes Masking's mask as NotEqual → Any and passes it to the next layer as mask=.
+  auto r = lint_text(
+      R"({"module": "keras.src.models.functional", "class_name": "Functional", "config": {"name": "m", "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer", "name": "x", "config": {"name": "x", "batch_shape": [null, 7, 3]}, "inbound_nodes": []},
+    {"module": "keras.layers", "class_name": "Masking", "name": "masking", "config": {"name": "masking", "mask_value": 0.0},
+     "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 7, 3], "keras_history": ["x", 0, 0]}}], "kwargs": {}}]},
+    {"module": "keras.src.ops.numpy", "class_name": "NotEqual", "name": "not_equal", "config": {"name": "not_equal"},
+     "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 7, 3], "keras_history": ["x", 0, 0]}}, 0.0], "kwargs": {}}]},
+    {"module": "keras.src.ops.numpy", "class_name": "Any", "name": "any", "config": {"name": "any", "axis": -1, "keepdims": false},
+     "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 7, 3], "keras_history": ["not_equal", 0, 0]}}], "kwargs": {}}]},
+    {"module": "keras.layers", "class_name": "Dense", "name": "dense", "config": {"name": "dense", "units": 4},
+     "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 7, 3], "keras_history": ["masking", 0, 0]}}],
+                        "kwargs": {"mask": {"class_name": "__keras_tensor__", "config": {"shape": [null, 7], "keras_history": ["any", 0, 0]}}}}]},
+    {"module": "keras.layers", "class_name": "Reshape", "name": "reshape", "config": {"name": "reshape", "target_shape": [5, 5]},
+     "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 7, 4], "keras_history": ["dense", 0, 0]}}], "kwargs": {}}]}],
+    "input_layers": ["x", 0, 0], "output_layers": ["reshape", 0, 0]}})",
+      "m.json",
+      {});
+  CHECK(row(r, "any").output_shapes == Shapes{make_shape({-1, 7})});
+  CHECK(row(r, "dense").output_shapes == Shapes{make_shape({-1, 7, 4})});
+  // (7 * 4) elements cannot become (5, 5): the error after the mask is still found.
+  CHECK(row(r, "reshape").status == "error");
+  for (const auto& d : r.diagnostics)
+    CHECK(d.rule != rule::kUnknownLayerClass);
+}
+
+TEST_CASE("return_attention_scores passed in the call gives the scores output") {
+  auto r = lint_text(
+      R"({"module": "keras.src.models.functional", "class_name": "Functional", "config": {"name": "m", "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer", "name": "q", "config": {"name": "q", "batch_shape": [null, 5, 16]}, "inbound_nodes": []},
+    {"module": "keras.layers", "class_name": "MultiHeadAttention", "name": "mha", "config": {"name": "mha", "num_heads": 2, "key_dim": 8},
+     "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 5, 16], "keras_history": ["q", 0, 0]}},
+                                 {"class_name": "__keras_tensor__", "config": {"shape": [null, 5, 16], "keras_history": ["q", 0, 0]}}],
+                        "kwargs": {"return_attention_scores": true}}]}],
+    "input_layers": ["q", 0, 0], "output_layers": [["mha", 0, 0], ["mha", 0, 1]]}})",
+      "m.json",
+      {});
+  CHECK(r.status == "ok");
+  CHECK(row(r, "mha").output_shapes == Shapes{make_shape({-1, 5, 16}), make_shape({-1, 2, 5, 5})});
+}

@@ -214,3 +214,14 @@ TEST_CASE("JSON nested deeper than any Keras config is refused without recursion
   objects += "1" + std::string(600, '}');
   CHECK(lint(objects).status == "invalid");
 }
+
+TEST_CASE("two layers of one name in a Sequential are refused, as Keras refuses them") {
+  auto r = lint(R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+      {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 8]}},
+      {"class_name": "Dense", "config": {"name": "d", "units": 4}},
+      {"class_name": "Dense", "config": {"name": "d", "units": 2}}]}})");
+  CHECK(r.status == "invalid");
+  const Diagnostic* d = find(r, rule::kDuplicateLayerName);
+  REQUIRE(d != nullptr);
+  CHECK(d->json_path == "config.layers[2]");
+}

@@ -83,9 +83,15 @@ const Row kRows[] = {
     {.name = "DepthwiseConv2D with channels_first", .cls = "DepthwiseConv2D", .config = R"({"kernel_size": 3, "depth_multiplier": 2, "data_format": "channels_first"})", .input = "(None, 3, 8, 9)", .expected = "(None, 6, 6, 7)", .params = 60},
     {.name = "DepthwiseConv1D with depth_multiplier 3", .cls = "DepthwiseConv1D", .config = R"({"kernel_size": 3, "depth_multiplier": 3})", .input = "(None, 8, 3)", .expected = "(None, 6, 9)", .params = 36},
     {.name = "Conv2D keeps an unknown spatial size unknown", .cls = "Conv2D", .config = R"({"filters": 2, "kernel_size": 3})", .input = "(None, None, 9, 3)", .expected = "(None, None, 7, 2)", .params = 56},
-    {.name = "Conv2D on unknown channels has unknown params", .cls = "Conv2D", .config = R"({"filters": 2, "kernel_size": 3})", .input = "(None, 9, 9, None)", .expected = "(None, 7, 7, 2)", .params = kUnknownParams},
-    {.name = "DepthwiseConv2D on unknown channels has unknown output channels", .cls = "DepthwiseConv2D", .config = R"({"kernel_size": 3, "depth_multiplier": 2})", .input = "(None, 9, 9, None)", .expected = "(None, 7, 7, None)", .params = kUnknownParams},
-    {.name = "SeparableConv2D on unknown channels has unknown params", .cls = "SeparableConv2D", .config = R"({"filters": 4, "kernel_size": 3})", .input = "(None, 9, 9, None)", .expected = "(None, 7, 7, 4)", .params = kUnknownParams},
+    {.name = "Conv2D on unknown channels is rejected because the kernel needs them", .cls = "Conv2D", .config = R"({"filters": 2, "kernel_size": 3})", .input = "(None, 9, 9, None)", .error_rule = rule::kInputAxis},
+    {.name = "Conv2D on unknown channels is rejected by tf.keras 2", .cls = "Conv2D", .config = R"({"filters": 2, "kernel_size": 3})", .input = "(None, 9, 9, None)", .error_rule = rule::kInputAxis, .semantics = Semantics::keras2},
+    {.name = "Conv1D with channels_first on unknown channels is rejected", .cls = "Conv1D", .config = R"({"filters": 2, "kernel_size": 3, "data_format": "channels_first"})", .input = "(None, None, 9)", .error_rule = rule::kInputAxis},
+    {.name = "DepthwiseConv2D on unknown channels is rejected", .cls = "DepthwiseConv2D", .config = R"({"kernel_size": 3, "depth_multiplier": 2})", .input = "(None, 9, 9, None)", .error_rule = rule::kInputAxis},
+    {.name = "DepthwiseConv2D on unknown channels is rejected by tf.keras 2", .cls = "DepthwiseConv2D", .config = R"({"kernel_size": 3, "depth_multiplier": 2})", .input = "(None, 9, 9, None)", .error_rule = rule::kInputAxis, .semantics = Semantics::keras2},
+    {.name = "SeparableConv2D on unknown channels is rejected", .cls = "SeparableConv2D", .config = R"({"filters": 4, "kernel_size": 3})", .input = "(None, 9, 9, None)", .error_rule = rule::kInputAxis},
+    {.name = "SeparableConv1D on unknown channels is rejected by tf.keras 2", .cls = "SeparableConv1D", .config = R"({"filters": 4, "kernel_size": 3})", .input = "(None, 9, None)", .error_rule = rule::kInputAxis, .semantics = Semantics::keras2},
+    {.name = "Conv3DTranspose on unknown channels is rejected", .cls = "Conv3DTranspose", .config = R"({"filters": 2, "kernel_size": 2})", .input = "(None, 4, 5, 6, None)", .error_rule = rule::kInputAxis},
+    {.name = "Conv2DTranspose on unknown channels is rejected by tf.keras 2", .cls = "Conv2DTranspose", .config = R"({"filters": 2, "kernel_size": 2})", .input = "(None, 4, 5, None)", .error_rule = rule::kInputAxis, .semantics = Semantics::keras2},
     {.name = "Conv2DTranspose keeps unknown spatial sizes unknown", .cls = "Conv2DTranspose", .config = R"({"filters": 4, "kernel_size": 3, "strides": 2})", .input = "(None, None, None, 3)", .expected = "(None, None, None, 4)", .params = 112},
     {.name = "Conv2D on an input of unknown rank gives a rank-4 output in Keras 3", .cls = "Conv2D", .config = R"({"filters": 8, "kernel_size": 3})", .input = "?", .expected = "(None, None, None, 8)", .params = kUnknownParams},
     {.name = "Conv2D on an input of unknown rank gives an unknown rank in tf.keras 2", .cls = "Conv2D", .config = R"({"filters": 8, "kernel_size": 3})", .input = "?", .expected = "?", .params = kUnknownParams, .semantics = Semantics::keras2},
@@ -119,7 +125,9 @@ const Row kRows[] = {
     {.name = "Conv2D with groups 0 is rejected", .cls = "Conv2D", .config = R"({"filters": 2, "kernel_size": 3, "groups": 0})", .input = "(None, 5, 5, 3)", .error_rule = rule::kInvalidArgument},
     {.name = "Conv2D with filters not divisible by groups is rejected", .cls = "Conv2D", .config = R"({"filters": 5, "kernel_size": 3, "groups": 2})", .input = "(None, 5, 5, 6)", .error_rule = rule::kInvalidArgument},
     {.name = "Conv2D with strides and dilation both above 1 is rejected by Keras 3", .cls = "Conv2D", .config = R"({"filters": 2, "kernel_size": 3, "strides": 2, "dilation_rate": 2})", .input = "(None, 9, 9, 6)", .error_rule = rule::kInvalidArgument},
-    {.name = "Conv2D with strides and dilation both above 1 builds in tf.keras 2", .cls = "Conv2D", .config = R"({"filters": 2, "kernel_size": 3, "strides": 2, "dilation_rate": 2})", .input = "(None, 9, 9, 6)", .expected = "(None, 3, 3, 2)", .params = 110, .semantics = Semantics::keras2},
+    {.name = "Conv2D with strides and dilation both above 1 is rejected by tf.keras 2", .cls = "Conv2D", .config = R"({"filters": 2, "kernel_size": 3, "strides": 2, "dilation_rate": 2})", .input = "(None, 9, 9, 6)", .error_rule = rule::kInvalidArgument, .semantics = Semantics::keras2},
+    {.name = "Conv1D with strides and dilation both above 1 is rejected by tf.keras 2", .cls = "Conv1D", .config = R"({"filters": 2, "kernel_size": 3, "strides": [2], "dilation_rate": [3]})", .input = "(None, 20, 6)", .error_rule = rule::kInvalidArgument, .semantics = Semantics::keras2},
+    {.name = "DepthwiseConv2D with strides and dilation both above 1 builds in tf.keras 2 before 2.12", .cls = "DepthwiseConv2D", .config = R"({"kernel_size": 3, "strides": 2, "dilation_rate": 2})", .input = "(None, 9, 9, 6)", .expected = "(None, 3, 3, 6)", .params = 60, .semantics = Semantics::keras2},
     {.name = "Conv2DTranspose with strides and dilation both above 1 is rejected by Keras 3", .cls = "Conv2DTranspose", .config = R"({"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2})", .input = "(None, 5, 7, 3)", .error_rule = rule::kInvalidArgument},
     {.name = "Conv2D with padding causal is rejected", .cls = "Conv2D", .config = R"({"filters": 2, "kernel_size": 3, "padding": "causal"})", .input = "(None, 9, 9, 6)", .error_rule = rule::kInvalidArgument},
     {.name = "Conv2D with padding causal is rejected by tf.keras 2", .cls = "Conv2D", .config = R"({"filters": 2, "kernel_size": 3, "padding": "causal"})", .input = "(None, 9, 9, 6)", .error_rule = rule::kInvalidArgument, .semantics = Semantics::keras2},
@@ -257,6 +265,36 @@ const MessageRow kMessageRows[] = {
     {.name = "a missing filters argument",
      .cls = "Conv2D", .config = R"({"name": "L", "kernel_size": 3})", .input = "(None, 5, 5, 6)",
      .message = "Conv2D.__init__() missing 1 required positional argument: 'filters'"},
+    {.name = "unknown channels in Keras 3's Conv2D",
+     .cls = "Conv2D", .config = R"({"name": "L", "filters": 4, "kernel_size": 3})", .input = "(None, 8, 10, None)",
+     .message = "unsupported operand type(s) for %: 'NoneType' and 'int'",
+     .hint_part = "give the input of 'L' a known channel axis (the last axis)"},
+    {.name = "unknown channels in Keras 3's SeparableConv2D",
+     .cls = "SeparableConv2D", .config = R"({"name": "L", "filters": 4, "kernel_size": 3})", .input = "(None, 8, 10, None)",
+     .message = "unsupported operand type(s) for *: 'int' and 'NoneType'"},
+    {.name = "unknown channels in Keras 3's Conv1DTranspose",
+     .cls = "Conv1DTranspose", .config = R"({"name": "L", "filters": 6, "kernel_size": 2})", .input = "(None, 19, None)",
+     .message = "Shapes used to initialize variables must be fully-defined (no `None` dimensions). Received: shape=(2, 6, None) for variable path='L/kernel'"},
+    {.name = "unknown channels in Keras 3's DepthwiseConv2D",
+     .cls = "DepthwiseConv2D", .config = R"({"name": "L", "kernel_size": 3, "depth_multiplier": 2, "data_format": "channels_first"})", .input = "(None, None, 8, 10)",
+     .message = "Shapes used to initialize variables must be fully-defined (no `None` dimensions). Received: shape=(3, 3, None, 2) for variable path='L/kernel'",
+     .hint_part = "(axis 1)"},
+    {.name = "unknown channels in tf.keras 2's Conv2D",
+     .cls = "Conv2D", .config = R"({"name": "L", "filters": 4, "kernel_size": 3})", .input = "(None, 8, 10, None)",
+     .message = "The channel dimension of the inputs should be defined. The input_shape received is (None, 8, 10, None), where axis -1 (0-based) is the channel dimension, which found to be `None`.",
+     .semantics = Semantics::keras2},
+    {.name = "unknown channels in tf.keras 2's Conv2DTranspose with channels_first",
+     .cls = "Conv2DTranspose", .config = R"({"name": "L", "filters": 4, "kernel_size": 3, "data_format": "channels_first"})", .input = "(None, None, 8, 10)",
+     .message = "The channel dimension of the inputs to `Conv2DTranspose` should be defined. The input_shape received is (None, None, 8, 10), where axis -3 (0-based) is the channel dimension, which found to be `None`.",
+     .semantics = Semantics::keras2},
+    {.name = "unknown channels in tf.keras 2's DepthwiseConv2D",
+     .cls = "DepthwiseConv2D", .config = R"({"name": "L", "kernel_size": 3})", .input = "(None, 8, 10, None)",
+     .message = "The channel dimension of the inputs to `DepthwiseConv` should be defined. The input_shape received is (None, 8, 10, None), where axis -1 (0-based) is the channel dimension, which found to be `None`.",
+     .semantics = Semantics::keras2},
+    {.name = "strides together with dilation in tf.keras 2",
+     .cls = "Conv2D", .config = R"({"name": "L", "filters": 2, "kernel_size": 3, "strides": 2, "dilation_rate": 2})", .input = "(None, 9, 9, 6)",
+     .message = "`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: strides=(2, 2) and dilation_rate=(2, 2)",
+     .semantics = Semantics::keras2},
     {.name = "a kernel one larger than the input in tf.keras 2",
      .cls = "Conv2D", .config = R"({"name": "L", "filters": 4, "kernel_size": 6})", .input = "(None, 5, 5, 3)",
      .message = "Negative dimension size caused by subtracting 6 from 5 for 'L' with input shapes: [?,5,5,3].",
@@ -348,10 +386,26 @@ TEST_CASE("A built convolution pins its input channels as Keras's input_spec doe
       CHECK(specs[0].axes == Axes{{-1, 6}});
     }
   }
-  SECTION("unknown input channels pin nothing") {
-    auto specs = input_specs_after_build(
-        "Conv2D", R"({"filters": 8, "kernel_size": 3})", "(None, 28, 28, None)", Semantics::keras3);
-    CHECK(specs[0].min_ndim == 4u);
-    CHECK(specs[0].axes.empty());
+}
+
+TEST_CASE("A convolution called again on unknown channels reuses its built kernel") {
+  // A shared layer's later call or a what-if replay: Keras does not build again, so the
+  // unknown channel axis is no error there; the engine checks the built input_spec instead.
+  auto config = nlohmann::json::parse(R"({"filters": 8, "kernel_size": 3})");
+  shapelint::Diagnostics diagnostics;
+  shapelint::LayerConfig layer_config(&config, "config", &diagnostics, "L");
+  shapelint::Shapes inputs = shapes({"(None, 28, 28, None)"});
+  for (auto semantics : {Semantics::keras3, Semantics::keras2}) {
+    shapelint::LayerCall call(layer_config, inputs, {}, semantics, &diagnostics);
+    call.set_building(false);
+    const auto* rule = shapelint::RuleRegistry::builtin().find("Conv2D");
+    REQUIRE(rule != nullptr);
+    rule->infer(call);
+    CHECK_FALSE(call.failed());
+    REQUIRE(call.outputs.size() == 1);
+    CHECK(call.outputs[0] == shape("(None, 26, 26, 8)"));
+    REQUIRE(call.input_specs.size() == 1);
+    CHECK(call.input_specs[0].axes.empty());
   }
+  CHECK(diagnostics.empty());
 }

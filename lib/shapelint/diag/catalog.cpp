@@ -26,6 +26,9 @@ constexpr std::array kCatalog{
     RuleInfo{
         rule::kSubclassedModel, Severity::warning, "subclassed model saved without a layer graph"},
     RuleInfo{rule::kOpaqueTfOp, Severity::note, "raw TensorFlow op layer"},
+    RuleInfo{rule::kRecordedWeightsUnreadable,
+             Severity::warning,
+             "the weights stored in the file cannot be read"},
     RuleInfo{rule::kInputRank, Severity::error, "input rank outside what the layer accepts"},
     RuleInfo{
         rule::kInputAxis, Severity::error, "input axis differs from what the layer was built for"},
@@ -42,6 +45,9 @@ constexpr std::array kCatalog{
     RuleInfo{rule::kWeightsIncompatible,
              Severity::error,
              "input does not fit the layer's built weights"},
+    RuleInfo{rule::kRecordedWeightsMismatch,
+             Severity::error,
+             "a weight stored in the file does not fit the architecture"},
     RuleInfo{rule::kDenseOnHighRank, Severity::warning, "Dense applied to a rank > 2 input"},
     RuleInfo{rule::kUnusedLayer, Severity::warning, "layer not connected to the model"},
 };

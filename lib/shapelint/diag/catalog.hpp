@@ -33,6 +33,7 @@ inline constexpr std::string_view kUnknownLayerClass = "SL010";
 inline constexpr std::string_view kOpaqueLambda = "SL011";
 inline constexpr std::string_view kSubclassedModel = "SL012";
 inline constexpr std::string_view kOpaqueTfOp = "SL013";
+inline constexpr std::string_view kRecordedWeightsUnreadable = "SL014";
 // SL1xx: what Keras rejects.
 inline constexpr std::string_view kInputRank = "SL101";
 inline constexpr std::string_view kInputAxis = "SL102";
@@ -45,6 +46,7 @@ inline constexpr std::string_view kInvalidArgument = "SL108";
 inline constexpr std::string_view kModelInputMismatch = "SL109";
 inline constexpr std::string_view kDimOverflow = "SL110";
 inline constexpr std::string_view kWeightsIncompatible = "SL111";
+inline constexpr std::string_view kRecordedWeightsMismatch = "SL112";
 // SL2xx: legal but suspicious.
 inline constexpr std::string_view kDenseOnHighRank = "SL201";
 inline constexpr std::string_view kUnusedLayer = "SL202";

@@ -21,8 +21,14 @@ LayerResult& LayerResult::operator=(LayerResult&&) noexcept = default;
 
 namespace {
 
+/// Keyword tensors that carry a mask (`mask=`, MultiHeadAttention's `attention_mask`, ...).
+bool is_mask_argument(std::string_view name) {
+  return name == "mask" || (name.size() > 5 && name.substr(name.size() - 5) == "_mask");
+}
+
 bool is_opaque_op_class(std::string_view cls) {
-  return cls == "TFOpLambda" || cls == "SlicingOpLambda" || cls == "TensorFlowOpLayer";
+  return cls == "TFOpLambda" || cls == "SlicingOpLambda" || cls == "TensorFlowOpLayer" ||
+         cls == "ClassMethod" || cls == "InstanceMethod" || cls == "InstanceProperty";
 }
 
 /// Keras's spelling of an InputSpec violation, or "" when the shape satisfies it.
@@ -75,7 +81,8 @@ class Propagator {
                      LayerResult& result,
                      CallResult& call,
                      bool first_call,
-                     const std::vector<KwargTensors>& kwargs);
+                     const std::vector<KwargTensors>& kwargs,
+                     const nlohmann::json* call_kwargs);
   void evaluate_opaque(const Layer& layer, CallResult& call, bool first_call);
   bool check_built(const Layer& layer, const LayerResult& built, const CallResult& call);
   bool prebuild(const Layer& layer,
@@ -222,10 +229,13 @@ bool Propagator::from_uncertain(const Node& node) const {
   for (const auto& r : node.inputs)
     if (uncertain(r))
       return true;
-  for (const auto& [k, refs] : node.kwargs)
+  for (const auto& [k, refs] : node.kwargs) {
+    if (is_mask_argument(k))
+      continue;
     for (const auto& r : refs)
       if (uncertain(r))
         return true;
+  }
   return false;
 }
 
@@ -237,9 +247,11 @@ bool Propagator::gather_inputs(const Node& node,
   for (const auto& r : node.inputs)
     inputs.push_back(tensor_shape(r, poisoned));
   for (const auto& [k, refs] : node.kwargs) {
+    // A mask only gates values: a layer whose mask is unknown still has known shapes.
+    bool mask_poisoned = false;
     KwargTensors kt{k, {}};
     for (const auto& r : refs)
-      kt.shapes.push_back(tensor_shape(r, poisoned));
+      kt.shapes.push_back(tensor_shape(r, is_mask_argument(k) ? mask_poisoned : poisoned));
     kwargs.push_back(std::move(kt));
   }
   return !poisoned;
@@ -267,7 +279,7 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
   if (layer.nested) {
     evaluate_nested(layer, result, call, first_call);
   } else if (RuleRegistry::builtin().find(layer.rule_class)) {
-    evaluate_rule(layer, result, call, first_call, kwargs);
+    evaluate_rule(layer, result, call, first_call, kwargs, node.call_kwargs);
   } else {
     evaluate_opaque(layer, call, first_call);
     call.uncertain = true;
@@ -400,7 +412,8 @@ void Propagator::evaluate_rule(const Layer& layer,
                                LayerResult& result,
                                CallResult& call,
                                bool first_call,
-                               const std::vector<KwargTensors>& kwargs) {
+                               const std::vector<KwargTensors>& kwargs,
+                               const nlohmann::json* call_kwargs) {
   const LayerRule& rule = *RuleRegistry::builtin().find(layer.rule_class);
   if (call.inputs.size() < rule.min_inputs || call.inputs.size() > rule.max_inputs) {
     std::string expected = rule.min_inputs == rule.max_inputs
@@ -437,6 +450,7 @@ void Propagator::evaluate_rule(const Layer& layer,
   LayerConfig config(layer.config, layer.path + ".config", &sink, layer.name);
   LayerCall lc(config, call.inputs, kwargs, options_.semantics, &sink);
   lc.set_building(!(built && built->built));
+  lc.set_call_arguments(call_kwargs);
   rule.infer(lc);
   if (call.uncertain) {
     // Only findings about the config itself stand; shape errors may be artefacts of what

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -16,6 +17,8 @@
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/engine/propagate.hpp"
+#include "shapelint/io/model_file.hpp"
+#include "shapelint/lint/recorded_weights.hpp"
 #include "shapelint/model/loader.hpp"
 
 namespace shapelint {
@@ -281,49 +284,79 @@ bool looks_like_lfs_pointer(std::string_view text) {
   return text.rfind("version https://git-lfs.github.com/spec/", 0) == 0;
 }
 
-}  // namespace
+/// Binary bytes where JSON text was expected: a NUL in the first KiB.
+bool looks_binary(std::string_view text) {
+  return text.substr(0, 1024).find('\0') != std::string_view::npos;
+}
 
-FileReport lint_text(std::string_view text,
-                     const std::string& display_path,
-                     const LintOptions& options) {
-  FileReport report;
-  report.path = display_path;
-  report.format = "unknown";
-  if (looks_like_lfs_pointer(text)) {
-    report.diagnostics.push_back(file_diagnostic(
-        rule::kUnreadable,
-        "this is a Git LFS pointer file, not the model: the real file was not fetched",
-        "run `git lfs pull` (or check out with LFS enabled) and lint again"));
-    finish_status(report);
-    return report;
+/// Parses a container's config and normalizes it; the container's own `keras_version`
+/// (metadata.json, the HDF5 attribute) stands in for the config's when it has none, so dialect
+/// detection sees what Keras's loader sees.
+LoadedModel load_container_config(const io::ModelFile& file) {
+  const std::string& text = *file.config_text;
+  // nlohmann parses iteratively; the depth is checked before anything walks the document.
+  int deepest = 0;
+  auto track_depth = [&deepest](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    deepest = std::max(deepest, depth);
+    return true;
+  };
+  auto doc = std::make_unique<nlohmann::json>(
+      nlohmann::json::parse(text, track_depth, /*allow_exceptions=*/false));
+  if (static_cast<std::size_t>(deepest) > kMaxJsonDepth)
+    return load_model_json(text);  // refuses it, as for bare JSON
+  if (doc->is_discarded()) {
+    LoadedModel loaded = load_model_json(text);  // says where the JSON breaks
+    for (auto& d : loaded.diagnostics)
+      if (d.rule == rule::kInvalidJson)
+        d.message = fmt::format("{} is not valid JSON: {}", file.member, d.message);
+    return loaded;
   }
-  if (text.size() >= 4 && text.substr(0, 4) == std::string_view("PK\x03\x04", 4)) {
-    report.format = "keras-archive";
-    report.diagnostics.push_back(file_diagnostic(
-        rule::kUnreadable,
-        "this is a zip archive (.keras); reading archives is not supported yet",
-        "lint the archive's config.json: unzip -p model.keras config.json | shapelint -"));
-    finish_status(report);
-    return report;
-  }
-  if (text.size() >= 8 && text.substr(0, 8) == std::string_view("\x89HDF\r\n\x1a\n", 8)) {
-    report.format = "hdf5";
-    report.diagnostics.push_back(file_diagnostic(
-        rule::kUnreadable,
-        "this is an HDF5 file (.h5); reading HDF5 models is not supported yet",
-        "extract the model_config attribute (h5py: f.attrs['model_config']) and lint that"));
-    finish_status(report);
-    return report;
-  }
-  LoadedModel loaded = load_model_json(text);
-  report.format = loaded.format;
-  report.keras_version = loaded.keras_version;
-  report.diagnostics = std::move(loaded.diagnostics);
+  if (doc->is_object() && file.keras_version && !doc->contains("keras_version"))
+    (*doc)["keras_version"] = *file.keras_version;
+  return load_model_document(std::move(doc));
+}
+
+/// The weights the container stores, against those the config builds. Keras 1 files are left
+/// alone: Keras converts their weights (Theano kernel order, one matrix per LSTM gate) on load.
+void check_container_weights(const io::ModelFile& container,
+                             const LoadedModel& loaded,
+                             const Model& model,
+                             const ModelResult& built,
+                             Diagnostics& diagnostics) {
+  bool keras1 = loaded.dialect == Dialect::keras1 ||
+                (container.keras_version && container.keras_version->rfind("1.", 0) == 0);
+  if (keras1)
+    return;
+  // Keras 2.13-2.15 archives key their groups by class too, but number them otherwise.
+  bool keras3_archive = container.keras_version && std::atoi(container.keras_version->c_str()) >= 3;
+  if (!container.weights_problem.empty())
+    diagnostics.push_back(
+        file_diagnostic(rule::kRecordedWeightsUnreadable,
+                        fmt::format("the weights stored in this file cannot be read: {}",
+                                    container.weights_problem),
+                        "Keras will fail to load this file's weights: save the model again"));
+  else if (container.weights)
+    check_recorded_weights(model,
+                           built,
+                           *container.weights,
+                           container.container == io::Container::zip && keras3_archive,
+                           diagnostics);
+}
+
+/// Propagates shapes through a loaded model and fills the report. `text` is the JSON the
+/// model came from, for finding locations.
+void lint_loaded(LoadedModel loaded,
+                 std::string_view text,
+                 const LintOptions& options,
+                 const io::ModelFile* container,
+                 FileReport& report) {
+  for (auto& d : loaded.diagnostics)
+    report.diagnostics.push_back(std::move(d));
   if (loaded.not_a_model) {
     locate_diagnostics(text, report.diagnostics);
     report.skipped = options.skip_non_models;
     finish_status(report);
-    return report;
+    return;
   }
   const Model& model = *loaded.model;
   report.model_name = model.name;
@@ -343,16 +376,21 @@ FileReport lint_text(std::string_view text,
         .hint = "save a Functional or Sequential model, or lint the model it wraps",
         .json_path = model.path.empty() ? "config" : model.path + ".config"});
     finish_status(report);
-    return report;
+    return;
   }
   if (load_failed) {
     locate_diagnostics(text, report.diagnostics);
     finish_status(report);
-    return report;
+    return;
   }
   PropagateOptions declared;
   declared.semantics = loaded.semantics;
   ModelResult built = propagate(model, declared, report.diagnostics);
+  if (container)
+    check_container_weights(*container, loaded, model, built, report.diagnostics);
+  else if (loaded.format == "tfjs-layers" && loaded.document && loaded.dialect != Dialect::keras1)
+    check_recorded_weights(
+        model, built, tfjs_manifest_weights(*loaded.document, model), false, report.diagnostics);
   if (!options.input_shapes.empty()) {
     auto shapes = map_input_shapes(model, options, report.diagnostics);
     if (shapes) {
@@ -375,6 +413,69 @@ FileReport lint_text(std::string_view text,
                               built.known_non_trainable_params,
                               built.unknown_param_layers};
   finish_status(report);
+}
+
+/// A `.keras` archive or HDF5 file, read by lib/shapelint/io.
+FileReport lint_container(io::ModelFile file,
+                          const std::string& display_path,
+                          const LintOptions& options) {
+  FileReport report;
+  report.path = display_path;
+  report.format = file.format;
+  report.keras_version = file.keras_version;
+  report.diagnostics = std::move(file.diagnostics);
+  if (!file.config_text) {
+    report.skipped = file.not_a_model && options.skip_non_models;
+    finish_status(report);
+    return report;
+  }
+  LoadedModel loaded = load_container_config(file);
+  if (!report.keras_version)
+    report.keras_version = loaded.keras_version;
+  std::string_view text = *file.config_text;
+  lint_loaded(std::move(loaded), text, options, &file, report);
+  return report;
+}
+
+FileReport unreadable(const std::string& path, std::string message, std::string hint = {}) {
+  FileReport report;
+  report.path = path;
+  report.format = "unknown";
+  report.diagnostics.push_back(
+      file_diagnostic(rule::kUnreadable, std::move(message), std::move(hint)));
+  finish_status(report);
+  return report;
+}
+
+}  // namespace
+
+FileReport lint_text(std::string_view text,
+                     const std::string& display_path,
+                     const LintOptions& options) {
+  if (io::sniff_container(text) != io::Container::text)
+    return lint_container(io::read_model_bytes(text), display_path, options);
+  if (looks_like_lfs_pointer(text))
+    return unreadable(
+        display_path,
+        "this is a Git LFS pointer file, not the model: the real file was not fetched",
+        "run `git lfs pull` (or check out with LFS enabled) and lint again");
+  FileReport report;
+  report.path = display_path;
+  report.format = "unknown";
+  if (looks_binary(text)) {
+    report.diagnostics.push_back(file_diagnostic(
+        rule::kNotAModel,
+        "not a model file: neither JSON, a .keras (zip) archive nor an HDF5 file",
+        "pass a model's to_json() output, a .keras archive, a legacy .h5 model or a "
+        "TensorFlow.js model.json"));
+    report.skipped = options.skip_non_models;
+    finish_status(report);
+    return report;
+  }
+  LoadedModel loaded = load_model_json(text);
+  report.format = loaded.format;
+  report.keras_version = loaded.keras_version;
+  lint_loaded(std::move(loaded), text, options, nullptr, report);
   return report;
 }
 
@@ -382,34 +483,31 @@ FileReport lint_file(const std::string& path, const LintOptions& options) {
   std::string text;
   if (path == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-      FileReport report;
-      report.path = path;
-      report.format = "unknown";
-      report.diagnostics.push_back(
-          file_diagnostic(rule::kUnreadable, "is a directory with no model files"));
-      finish_status(report);
-      return report;
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      FileReport report;
-      report.path = path;
-      report.format = "unknown";
-      report.diagnostics.push_back(file_diagnostic(
-          rule::kUnreadable,
-          fmt::format("cannot open '{}': {}",
-                      path,
-                      fs::exists(path, ec) ? "permission denied" : "no such file")));
-      finish_status(report);
-      return report;
-    }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    text = std::move(buffer).str();
+    return lint_text(text, path, options);
   }
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    return unreadable(path, "is a directory with no model files");
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return unreadable(path,
+                      fmt::format("cannot open '{}': {}",
+                                  path,
+                                  fs::exists(path, ec) ? "permission denied" : "no such file"));
+  // Archives and HDF5 files are read in place (they may be large); only text is read whole.
+  std::string head(io::kSniffBytes, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  io::Container container = io::sniff_container(head);
+  if (container != io::Container::text) {
+    in.close();
+    return lint_container(io::read_model_path(path, container), path, options);
+  }
+  std::ostringstream buffer;
+  buffer << head;
+  if (in)
+    buffer << in.rdbuf();
+  text = std::move(buffer).str();
   return lint_text(text, path, options);
 }
 

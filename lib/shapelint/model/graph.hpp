@@ -28,6 +28,9 @@ struct Node {
   std::vector<TensorRef> inputs;
   std::vector<std::pair<std::string, std::vector<TensorRef>>> kwargs;
   std::string path;  ///< JSON path of the node in the file
+  /// The call's keyword arguments as written (non-tensor ones such as
+  /// `return_attention_scores` included); points into the document, may be null.
+  const nlohmann::json* call_kwargs = nullptr;
 };
 
 struct Model;

@@ -142,6 +142,14 @@ bool has_keras1_arguments(std::string_view class_name, const json& config) {
       return true;
   if (config.contains("output_dim") && class_name != "Embedding")
     return true;
+  if ((class_name == "Dropout" || class_name == "GaussianDropout" ||
+       class_name.rfind("SpatialDropout", 0) == 0) &&
+      config.contains("p"))
+    return true;
+  if (class_name == "GaussianNoise" && config.contains("sigma"))
+    return true;
+  if (config.contains("subsample_length"))
+    return true;
   if (class_name == "Dropout" && config.contains("p"))
     return true;
   return false;
@@ -176,8 +184,12 @@ std::optional<TranslatedLayer> translate_keras1_layer(std::string_view class_nam
     translate_pool(c);
   if (out.class_name == "Embedding" && c.contains("units"))
     rename(c, "units", "output_dim");
-  if (out.class_name == "Dropout")
+  if (out.class_name == "Dropout" || out.class_name == "GaussianDropout" ||
+      out.class_name.rfind("SpatialDropout", 0) == 0)
     rename(c, "p", "rate");
+  if (out.class_name == "GaussianNoise")
+    rename(c, "sigma", "stddev");
+  rename(c, "subsample_length", "strides");
   // Keras 1 GRUs have one bias per gate (the later reset_after=False layout).
   if (out.class_name == "GRU" && !c.contains("reset_after"))
     c["reset_after"] = false;

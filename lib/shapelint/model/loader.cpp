@@ -4,6 +4,7 @@
 #include "shapelint/model/loader.hpp"
 
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -38,6 +39,23 @@ const json* find_key(const json& obj, std::string_view key) {
 
 std::string string_or(const json* v, std::string_view fallback) {
   return v && v->is_string() ? v->get<std::string>() : std::string(fallback);
+}
+
+/// Layers whose Keras 1 `input_dim` is the last axis of a (batch, time, features) input.
+bool takes_sequences(std::string_view cls) {
+  for (std::string_view c : {"SimpleRNN",
+                             "GRU",
+                             "LSTM",
+                             "TimeDistributedDense",
+                             "Conv1D",
+                             "Convolution1D",
+                             "AtrousConvolution1D",
+                             "LocallyConnected1D",
+                             "CuDNNLSTM",
+                             "CuDNNGRU"})
+    if (cls == c)
+      return true;
+  return false;
 }
 
 bool is_model_class(std::string_view cls) {
@@ -112,6 +130,7 @@ class GraphBuilder {
     std::vector<PendingRef> inputs;
     std::vector<std::pair<std::string, std::vector<PendingRef>>> kwargs;
     std::string path;
+    const json* call_kwargs = nullptr;
   };
 
   void error(std::string_view rule_id,
@@ -182,6 +201,10 @@ std::optional<Shape> GraphBuilder::declared_input_shape(std::string_view class_n
   }
   if (dim && length)
     return Shape({Dim::unknown(), *length, *dim});
+  // Keras 1 sequence layers take (batch, time, input_dim); without input_length the time
+  // axis is unknown.
+  if (dim && takes_sequences(class_name))
+    return Shape({Dim::unknown(), Dim::unknown(), *dim});
   if (dim)
     return Shape({Dim::unknown(), *dim});
   return std::nullopt;
@@ -324,10 +347,22 @@ void GraphBuilder::read_sequential(const json& layers,
                                    int depth,
                                    Model& m) {
   std::size_t first = 0;
+  std::unordered_set<std::string> names;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     Layer layer;
     if (!read_layer(layers[i], fmt::format("{}[{}]", layers_path, i), depth, layer))
       continue;
+    if (!layer.name.empty() && !names.insert(layer.name).second) {
+      error(rule::kDuplicateLayerName,
+            fmt::format("All layers added to a Sequential model should have unique names. Name "
+                        "'{}' is already the name of a layer in this model ({})",
+                        layer.name,
+                        layer.path),
+            layer.path,
+            layer.name,
+            "give every layer a unique name");
+      continue;
+    }
     if (m.layers.empty() && layer.rule_class != "InputLayer") {
       // The first layer carries the input shape (batch_input_shape, input_dim, ...) or is a
       // model with inputs of its own; Keras builds an implicit input from it.
@@ -443,6 +478,7 @@ std::vector<GraphBuilder::PendingNode> GraphBuilder::read_inbound_nodes(const js
       if (const json* args = find_key(node, "args"))
         collect_keras3_tensors(*args, pn.inputs, pn.path + ".args");
       if (const json* kwargs = find_key(node, "kwargs"); kwargs && kwargs->is_object()) {
+        pn.call_kwargs = kwargs;
         for (const auto& [k, v] : kwargs->items()) {
           std::vector<PendingRef> refs;
           collect_keras3_tensors(v, refs, pn.path + ".kwargs." + k);
@@ -457,6 +493,8 @@ std::vector<GraphBuilder::PendingNode> GraphBuilder::read_inbound_nodes(const js
         if (is_keras2_ref(entry)) {
           collect_keras2_refs(entry, pn.inputs, entry_path, 0);
           if (entry.size() == 4 && entry[3].is_object()) {
+            if (!pn.call_kwargs)
+              pn.call_kwargs = &entry[3];
             for (const auto& [k, v] : entry[3].items()) {
               std::vector<PendingRef> refs;
               collect_keras2_refs(v, refs, entry_path + "[3]." + k, 0);
@@ -561,6 +599,7 @@ void GraphBuilder::read_functional(const json& config,
     for (auto& pn : pending[i]) {
       Node node;
       node.path = pn.path;
+      node.call_kwargs = pn.call_kwargs;
       for (const auto& ref : pn.inputs) {
         auto r = resolve(index, calls, ref);
         if (!r)

@@ -29,6 +29,15 @@ const Renderer* find_renderer(std::string_view name);
 void render_table(const RunReport& run, const RenderOptions& options, std::ostream& out);
 void render_json(const RunReport& run, const RenderOptions& options, std::ostream& out);
 void render_compact(const RunReport& run, const RenderOptions& options, std::ostream& out);
+void render_sarif(const RunReport& run, const RenderOptions& options, std::ostream& out);
+void render_github(const RunReport& run, const RenderOptions& options, std::ostream& out);
+void render_junit(const RunReport& run, const RenderOptions& options, std::ostream& out);
+void render_markdown(const RunReport& run, const RenderOptions& options, std::ostream& out);
+void render_dot(const RunReport& run, const RenderOptions& options, std::ostream& out);
+void render_mermaid(const RunReport& run, const RenderOptions& options, std::ostream& out);
+
+/// The Markdown that `render_github` appends to the file named by GITHUB_STEP_SUMMARY.
+void render_github_step_summary(const RunReport& run, std::ostream& out);
 
 /// 1234567 → "1,234,567", as model.summary() prints counts.
 std::string group_thousands(std::int64_t n);

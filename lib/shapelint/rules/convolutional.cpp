@@ -243,10 +243,19 @@ bool read_groups(LayerCall& c, ConvArgs& a) {
   return true;
 }
 
+/// Whether Keras rejects strides > 1 together with dilation_rate > 1 for this layer.
+bool rejects_strides_with_dilation(const LayerCall& c, const ConvArgs& a) {
+  // Keras 3 checks in BaseConv and BaseConvTranspose only. tf.keras 2.12+ checks every
+  // convolution in Conv.__init__; earlier releases failed for plain convolutions only (in
+  // tf.nn.convolution, while the layer is called) and built the others. Rules do not see
+  // the release, so tf.keras 2 files get the error for plain convolutions only.
+  if (c.keras3())
+    return a.kind == ConvKind::standard || a.kind == ConvKind::transpose;
+  return a.kind == ConvKind::standard;
+}
+
 bool check_strides_with_dilation(LayerCall& c, const ConvArgs& a) {
-  // Keras 3 rejects the combination in BaseConv and BaseConvTranspose only; tf.keras 2
-  // builds such layers.
-  if (!c.keras3() || a.kind == ConvKind::separable || a.kind == ConvKind::depthwise)
+  if (!rejects_strides_with_dilation(c, a))
     return true;
   auto max_stride = *std::max_element(a.strides.begin(), a.strides.end());
   auto max_dilation = *std::max_element(a.dilation_rate.begin(), a.dilation_rate.end());
@@ -403,6 +412,66 @@ bool check_groups_divide_channels(LayerCall& c, const ConvArgs& a, Dim in_channe
   return false;
 }
 
+Shape weight_shape(std::span<const std::int64_t> window, std::initializer_list<Dim> tail) {
+  std::vector<Dim> dims;
+  for (auto k : window)
+    dims.push_back(Dim::of(k));
+  dims.insert(dims.end(), tail);
+  return Shape(std::move(dims));
+}
+
+/// What Keras says when build() meets an unknown channel axis. tf.keras 2 checks it with
+/// its own wording; Keras 3 fails on the arithmetic or on creating the kernel.
+std::string unknown_channels_message(const LayerCall& c, const ConvArgs& a) {
+  if (c.keras3()) {
+    switch (a.kind) {
+      case ConvKind::standard:
+        return "unsupported operand type(s) for %: 'NoneType' and 'int'";
+      case ConvKind::separable:
+        return "unsupported operand type(s) for *: 'int' and 'NoneType'";
+      case ConvKind::transpose:
+      case ConvKind::depthwise: {
+        Dim filters = Dim::of(a.kind == ConvKind::transpose ? a.filters : a.depth_multiplier);
+        Shape kernel = a.kind == ConvKind::transpose
+                           ? weight_shape(a.kernel_size, {filters, Dim::unknown()})
+                           : weight_shape(a.kernel_size, {Dim::unknown(), filters});
+        return fmt::format(
+            "Shapes used to initialize variables must be fully-defined (no "
+            "`None` dimensions). Received: shape={} for variable path='{}/kernel'",
+            to_string(kernel),
+            c.layer_name());
+      }
+    }
+  }
+  std::string subject = "inputs";
+  if (a.kind == ConvKind::transpose)
+    subject = fmt::format("inputs to `{}`", class_display_name(a.rank, a.kind));
+  else if (a.kind == ConvKind::depthwise)
+    subject = "inputs to `DepthwiseConv`";
+  std::ptrdiff_t axis = a.channels_first ? -1 - static_cast<std::ptrdiff_t>(a.rank) : -1;
+  return fmt::format(
+      "The channel dimension of the {} should be defined. The input_shape "
+      "received is {}, where axis {} (0-based) is the channel dimension, which "
+      "found to be `None`.",
+      subject,
+      to_string(c.input()),
+      axis);
+}
+
+/// Keras sizes the kernel from the input channels when it builds the layer, so they must be
+/// known then. A later call (shared layer, what-if replay) reuses the built kernel.
+bool check_channels_known(LayerCall& c, const ConvArgs& a, Dim in_channels) {
+  if (in_channels.is_known() || !c.building())
+    return true;
+  c.error(rule::kInputAxis,
+          unknown_channels_message(c, a),
+          fmt::format("give the input of '{}' a known channel axis ({}); Keras sizes the kernel "
+                      "from it",
+                      c.layer_name(),
+                      a.channels_first ? "axis 1" : "the last axis"));
+  return false;
+}
+
 Dim spatial_output(const ConvArgs& a, std::size_t i, Dim input) {
   if (a.kind == ConvKind::transpose) {
     std::optional<std::int64_t> output_padding;
@@ -509,14 +578,6 @@ bool check_window_fits(
   return true;
 }
 
-Shape weight_shape(std::span<const std::int64_t> window, std::initializer_list<Dim> tail) {
-  std::vector<Dim> dims;
-  for (auto k : window)
-    dims.push_back(Dim::of(k));
-  dims.insert(dims.end(), tail);
-  return Shape(std::move(dims));
-}
-
 /// The weights Keras creates in build(), in its order.
 void add_conv_weights(LayerCall& c, const ConvArgs& a, Dim in_channels) {
   Dim filters = Dim::of(a.filters);
@@ -607,10 +668,17 @@ void infer_convolution(LayerCall& c, std::size_t rank, ConvKind kind) {
     return;
   ConvLayout layout = conv_layout(in, a);
   Dim in_channels = in.dims()[layout.channel_axis];
+  // Keras 3's depthwise build() computes the output shape before it creates the kernel;
+  // every other build() reads the channels first.
+  bool channels_before_window = !(c.keras3() && a.kind == ConvKind::depthwise);
+  if (channels_before_window && !check_channels_known(c, a, in_channels))
+    return;
   if (!check_groups_divide_channels(c, a, in_channels))
     return;
   Shape out = conv_output_shape(in, a, layout);
   if (!check_window_fits(c, a, layout, out, in_channels))
+    return;
+  if (!channels_before_window && !check_channels_known(c, a, in_channels))
     return;
   if (out.overflowed()) {
     c.error(rule::kDimOverflow,

@@ -4,6 +4,7 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
@@ -179,6 +180,93 @@ void infer_embedding(LayerCall& c) {
   c.outputs = {std::move(out)};
 }
 
+// Mirrors keras/src/layers/core/reversible_embedding.py: Embedding's output and weights,
+// plus `reverse_embeddings` (output_dim, input_dim) when the weights are not tied. Only the
+// forward call is seen here: `reverse=True` is a call argument.
+void infer_reversible_embedding(LayerCall& c) {
+  infer_embedding(c);
+  if (c.failed() || !c.config().has("input_dim") || !c.config().has("output_dim"))
+    return;
+  if (c.config().get_bool("tie_weights", true))
+    return;
+  if (lora_rank(c)) {
+    // Embedding.build enables LoRA, which locks the layer's weight tracker before the
+    // untied reverse table is added: Keras raises a ValueError whose message is None.
+    c.error(rule::kInvalidArgument,
+            "None",
+            fmt::format("'{}' cannot combine lora_rank with tie_weights=False", c.layer_name()));
+    return;
+  }
+  c.add_weight("reverse_embeddings",
+               Shape{Dim::of(c.config().get_int("output_dim", 1)),
+                     Dim::of(c.config().get_int("input_dim", 1))});
+}
+
+/// TernaryDense's `threshold`: None or a non-negative number.
+bool check_ternary_threshold(LayerCall& c) {
+  const nlohmann::json* t = c.config().raw("threshold");
+  if (!t)
+    return true;
+  const std::string hint =
+      fmt::format("give '{}' a non-negative threshold or none", c.layer_name());
+  if (!t->is_number()) {
+    c.error(rule::kInvalidArgument,
+            fmt::format("Received an invalid value for `threshold`, expected a float or None. "
+                        "Received: threshold={}",
+                        t->is_string() ? t->get<std::string>() : t->dump()),
+            hint);
+    return false;
+  }
+  if (t->get<double>() < 0) {
+    c.error(rule::kInvalidArgument,
+            fmt::format("Received an invalid value for `threshold`, expected a non-negative "
+                        "float or None. Received: threshold={}",
+                        t->dump()),
+            hint);
+    return false;
+  }
+  return true;
+}
+
+// Mirrors keras/src/layers/core/ternary_dense.py: as Dense, (..., d) -> (..., units); kernel
+// (d, units), bias (units,); no LoRA.
+void infer_ternary_dense(LayerCall& c) {
+  auto units = required_int(c, "TernaryDense", "units");
+  if (c.failed())
+    return;
+  if (units && *units <= 0) {
+    c.error(rule::kInvalidArgument,
+            fmt::format("Received an invalid value for `units`, expected a positive integer. "
+                        "Received: units={}",
+                        *units),
+            fmt::format("give '{}' a positive number of units", c.layer_name()));
+    return;
+  }
+  if (!check_ternary_threshold(c))
+    return;
+  const Shape& in = c.input();
+  if (!units || !in.has_rank()) {
+    c.outputs = {Shape::unknown_rank()};
+    c.add_weight("kernel", Shape::unknown_rank());
+    return;
+  }
+  if (!c.require_min_rank(0, 2))
+    return;
+  const Dim features = in.at(-1);
+  if (!require_defined_weight(
+          c,
+          "kernel",
+          Shape{features, Dim::of(*units)},
+          fmt::format("give the input of '{}' a known last dimension", c.layer_name())))
+    return;
+  c.add_weight("kernel", Shape{features, Dim::of(*units)});
+  if (c.config().get_bool("use_bias", true))
+    c.add_weight("bias", Shape{Dim::of(*units)});
+  if (features.is_known())
+    c.input_specs = {InputSpec{.min_ndim = 2, .axes = {{-1, features.value()}}}};
+  c.outputs = {with_last_dim(in, Dim::of(*units))};
+}
+
 // Mirrors keras/src/layers/core/{masking,identity}.py and activations/activation.py: the
 // output is the input.
 void infer_passthrough(LayerCall& c) {
@@ -200,6 +288,8 @@ void infer_activation(LayerCall& c) {
 constexpr LayerRule kRules[] = {
     {"Dense", infer_dense},
     {"Embedding", infer_embedding},
+    {"ReversibleEmbedding", infer_reversible_embedding},
+    {"TernaryDense", infer_ternary_dense},
     {"Masking", infer_passthrough},
     {"Identity", infer_passthrough, 1, SIZE_MAX},
     {"Activation", infer_activation},

@@ -349,12 +349,71 @@ void infer_rms_normalization(LayerCall& c) {
   c.outputs = {in};
 }
 
+/// The weight SpectralNormalization normalizes: the wrapped layer's `kernel`, else its
+/// `embeddings`.
+const WeightSpec* normalized_weight(const std::vector<WeightSpec>& weights) {
+  for (const char* name : {"kernel", "embeddings"})
+    for (const auto& w : weights)
+      if (w.name == name)
+        return &w;
+  return nullptr;
+}
+
+// Mirrors keras/src/layers/normalization/spectral_normalization.py: output = the wrapped
+// layer's output; its weights plus a non-trainable `vector_u` (1, kernel.shape[-1]). The
+// wrapped layer must have a `kernel` or `embeddings`.
+void infer_spectral_normalization(LayerCall& c) {
+  const std::int64_t iterations = c.config().get_int("power_iterations", 1);
+  if (iterations <= 0) {
+    c.error(rule::kInvalidArgument,
+            fmt::format("`power_iterations` should be greater than zero. Received: "
+                        "`power_iterations={}`",
+                        iterations),
+            fmt::format("give '{}' at least one power iteration", c.layer_name()));
+    return;
+  }
+  const nlohmann::json* inner = c.config().raw("layer");
+  if (!inner || !inner->is_object()) {
+    c.error(rule::kInvalidArgument,
+            "SpectralNormalization.__init__() missing 1 required positional argument: 'layer'",
+            fmt::format("give '{}' the layer to normalize", c.layer_name()));
+    return;
+  }
+  auto sub = c.call_sublayer(*inner, "layer", c.inputs());
+  if (!sub) {
+    c.outputs = {Shape::unknown_rank()};
+    return;
+  }
+  if (sub->failed)
+    return;
+  c.weights = std::move(sub->weights);
+  c.outputs = std::move(sub->outputs);
+  const WeightSpec* kernel = normalized_weight(c.weights);
+  if (!kernel) {
+    c.error(rule::kInvalidArgument,
+            fmt::format("{} object has no attribute 'kernel' nor 'embeddings'",
+                        inner->value("class_name", std::string("Layer"))),
+            "wrap a layer with a kernel (Dense, a convolution) or embeddings");
+    return;
+  }
+  const Dim last = kernel->shape.has_rank() && kernel->shape.rank() ? kernel->shape.dims().back()
+                                                                    : Dim::unknown();
+  c.add_weight("vector_u", Shape{Dim::of(1), last}, false);
+  const Shape& in = c.input();
+  if (in.has_rank() && in.rank() && in.at(-1).is_known())
+    c.input_specs = {InputSpec{.min_ndim = 1, .axes = {{-1, in.at(-1).value()}}}};
+}
+
 constexpr LayerRule kRules[] = {
     {"BatchNormalization", infer_batch_normalization},
     {"LayerNormalization", infer_layer_normalization},
     {"GroupNormalization", infer_group_normalization},
     {"UnitNormalization", infer_unit_normalization},
     {"RMSNormalization", infer_rms_normalization},
+    {"SpectralNormalization", infer_spectral_normalization},
+    // tf.keras 2's tf.keras.layers.experimental.SyncBatchNormalization: BatchNormalization
+    // whose statistics are synchronized across replicas; same shapes and weights.
+    {"SyncBatchNormalization", infer_batch_normalization},
 };
 
 }  // namespace

@@ -92,6 +92,87 @@ void infer_same_shape(LayerCall& c) {
   c.outputs = c.inputs();
 }
 
+/// An augmentation layer that keeps the shape but whose constructor requires `key`.
+void infer_same_shape_requiring(LayerCall& c, std::string_view cls, std::string_view key) {
+  if (!require_argument(c, cls, key))
+    return;
+  c.outputs = c.inputs();
+}
+
+// Mirrors keras/src/layers/preprocessing/image_preprocessing/{random_hue,random_saturation,
+// random_sharpness,random_posterization}.py: output = input; `factor` is required.
+void infer_random_hue(LayerCall& c) {
+  infer_same_shape_requiring(c, "RandomHue", "factor");
+}
+
+void infer_random_saturation(LayerCall& c) {
+  infer_same_shape_requiring(c, "RandomSaturation", "factor");
+}
+
+void infer_random_sharpness(LayerCall& c) {
+  infer_same_shape_requiring(c, "RandomSharpness", "factor");
+}
+
+void infer_random_posterization(LayerCall& c) {
+  infer_same_shape_requiring(c, "RandomPosterization", "factor");
+}
+
+// Mirrors keras/src/layers/preprocessing/image_preprocessing/{random_rotation,random_zoom,
+// random_translation,random_contrast,random_brightness}.py: output = input; their factors
+// are required.
+void infer_random_rotation(LayerCall& c) {
+  infer_same_shape_requiring(c, "RandomRotation", "factor");
+}
+
+void infer_random_zoom(LayerCall& c) {
+  infer_same_shape_requiring(c, "RandomZoom", "height_factor");
+}
+
+void infer_random_translation(LayerCall& c) {
+  if (require_argument(c, "RandomTranslation", "height_factor"))
+    infer_same_shape_requiring(c, "RandomTranslation", "width_factor");
+}
+
+void infer_random_contrast(LayerCall& c) {
+  infer_same_shape_requiring(c, "RandomContrast", "factor");
+}
+
+void infer_random_brightness(LayerCall& c) {
+  infer_same_shape_requiring(c, "RandomBrightness", "factor");
+}
+
+// Mirrors keras/src/layers/preprocessing/image_preprocessing/max_num_bounding_box.py: images
+// pass through (only bounding boxes are padded); `max_number` is required.
+void infer_max_num_bounding_boxes(LayerCall& c) {
+  infer_same_shape_requiring(c, "MaxNumBoundingBoxes", "max_number");
+}
+
+// Mirrors keras/src/layers/preprocessing/image_preprocessing/random_color_degeneration.py:
+// output = input, which must be an image (rank 3 or 4) with 3 channels.
+void infer_random_color_degeneration(LayerCall& c) {
+  if (!require_argument(c, "RandomColorDegeneration", "factor"))
+    return;
+  const Shape& in = c.input();
+  c.outputs = c.inputs();
+  if (!in.has_rank())
+    return;
+  if (in.rank() != 3 && in.rank() != 4) {
+    c.error(rule::kInputRank,
+            fmt::format("Invalid images rank: expected rank 3 (single image) or rank 4 (batch of "
+                        "images). Received: input_shape={}",
+                        to_string(in)),
+            fmt::format("feed '{}' images of shape (batch, height, width, 3)", c.layer_name()));
+    return;
+  }
+  const Dim channels = in.at(c.config().channels_first() ? -3 : -1);
+  if (channels.is_known() && channels.value() != 3)
+    c.error(rule::kInputAxis,
+            fmt::format("Input images must have 3 channels, but received images with {} "
+                        "channels.",
+                        channels.value()),
+            fmt::format("feed '{}' RGB images", c.layer_name()));
+}
+
 /// Resizing's height axis. Keras 3 treats a rank-4 input as a batch and anything else as a
 /// single image (so a rank-3 model input loses its batch axis, as Keras's own shape does);
 /// tf.keras 2 resized only rank-3 or rank-4 tensors.
@@ -295,20 +376,78 @@ void infer_normalization(LayerCall& c) {
   c.outputs = {in};
 }
 
+// Mirrors keras/src/layers/preprocessing/pipeline.py: the layers applied in order, each to
+// the previous output; their weights are the pipeline's.
+void infer_pipeline(LayerCall& c) {
+  const nlohmann::json* layers = c.config().raw("layers");
+  if (!layers || !layers->is_array()) {
+    c.error(rule::kInvalidArgument,
+            "Pipeline.__init__() missing 1 required positional argument: 'layers'",
+            fmt::format("list the layers of '{}'", c.layer_name()));
+    return;
+  }
+  if (layers->empty()) {
+    // call() returns before assigning its output, so Keras cannot trace it.
+    c.error(rule::kInvalidArgument,
+            fmt::format("Could not automatically infer the output shape / dtype of '{}' (of "
+                        "type Pipeline).",
+                        c.layer_name()),
+            fmt::format("give '{}' at least one layer", c.layer_name()));
+    return;
+  }
+  Shapes current = c.inputs();
+  for (std::size_t i = 0; i < layers->size(); ++i) {
+    auto sub = c.call_sublayer((*layers)[i], fmt::format("layers[{}]", i), current);
+    if (!sub) {
+      c.outputs = {Shape::unknown_rank()};
+      return;
+    }
+    if (sub->failed)
+      return;
+    for (auto& w : sub->weights)
+      c.weights.push_back(std::move(w));
+    current = std::move(sub->outputs);
+  }
+  c.outputs = std::move(current);
+}
+
 constexpr LayerRule kRules[] = {
     {"Rescaling", infer_rescaling},
     {"Resizing", infer_resizing},
     {"CenterCrop", infer_center_crop},
     {"RandomCrop", infer_random_crop},
     {"RandomFlip", infer_same_shape},
-    {"RandomRotation", infer_same_shape},
-    {"RandomZoom", infer_same_shape},
-    {"RandomTranslation", infer_same_shape},
-    {"RandomContrast", infer_same_shape},
-    {"RandomBrightness", infer_same_shape},
+    {"RandomRotation", infer_random_rotation},
+    {"RandomZoom", infer_random_zoom},
+    {"RandomTranslation", infer_random_translation},
+    {"RandomContrast", infer_random_contrast},
+    {"RandomBrightness", infer_random_brightness},
+    {"AugMix", infer_same_shape},
+    {"AutoContrast", infer_same_shape},
+    {"ContrastLimitedAdaptiveHistogramEqualization", infer_same_shape},
+    {"CutMix", infer_same_shape},
+    {"Equalization", infer_same_shape},
+    {"MaxNumBoundingBoxes", infer_max_num_bounding_boxes},
+    {"MixUp", infer_same_shape},
+    {"RandAugment", infer_same_shape},
+    {"RandomColorDegeneration", infer_random_color_degeneration},
+    {"RandomColorJitter", infer_same_shape},
+    {"RandomElasticTransform", infer_same_shape},
+    {"RandomErasing", infer_same_shape},
+    {"RandomGaussianBlur", infer_same_shape},
+    {"RandomGrayscale", infer_same_shape},
+    {"RandomHue", infer_random_hue},
+    {"RandomInvert", infer_same_shape},
+    {"RandomPerspective", infer_same_shape},
+    {"RandomPosterization", infer_random_posterization},
+    {"RandomSaturation", infer_random_saturation},
+    {"RandomSharpness", infer_random_sharpness},
+    {"RandomShear", infer_same_shape},
+    {"Solarization", infer_same_shape},
     {"RandomHeight", infer_random_extent<-3>},
     {"RandomWidth", infer_random_extent<-2>},
     {"Normalization", infer_normalization},
+    {"Pipeline", infer_pipeline},
 };
 
 }  // namespace

@@ -19,7 +19,13 @@ const RuleRegistry& RuleRegistry::builtin() {
                         regularization_rules(),
                         rnn_rules(),
                         attention_rules(),
-                        preprocessing_rules()})
+                        preprocessing_rules(),
+                        einsum_dense_rules(),
+                        legacy_rules(),
+                        ops_rules(),
+                        adaptive_pooling_rules(),
+                        audio_preprocessing_rules(),
+                        categorical_preprocessing_rules()})
       r.add(family);
     return r;
   }();

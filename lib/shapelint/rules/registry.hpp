@@ -22,6 +22,13 @@ std::span<const LayerRule> regularization_rules();
 std::span<const LayerRule> rnn_rules();
 std::span<const LayerRule> attention_rules();
 std::span<const LayerRule> preprocessing_rules();
+std::span<const LayerRule> einsum_dense_rules();
+std::span<const LayerRule> legacy_rules();
+std::span<const LayerRule> adaptive_pooling_rules();
+std::span<const LayerRule> audio_preprocessing_rules();
+std::span<const LayerRule> categorical_preprocessing_rules();
+/// Keras 3 operations that files record as layers (the masks of Embedding and Masking).
+std::span<const LayerRule> ops_rules();
 
 /// Every built-in rule, looked up by Keras class name.
 class RuleRegistry {

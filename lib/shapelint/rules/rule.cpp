@@ -15,6 +15,13 @@ LayerCall::LayerCall(const LayerConfig& config,
                      Diagnostics* sink)
     : config_(config), inputs_(inputs), kwargs_(kwargs), semantics_(semantics), sink_(sink) {}
 
+const nlohmann::json* LayerCall::call_argument(std::string_view name) const {
+  if (!call_kwargs_ || !call_kwargs_->is_object())
+    return nullptr;
+  auto it = call_kwargs_->find(name);
+  return it == call_kwargs_->end() ? nullptr : &*it;
+}
+
 const Shapes* LayerCall::kwarg(std::string_view name) const {
   for (const auto& k : kwargs_)
     if (k.name == name)

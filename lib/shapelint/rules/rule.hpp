@@ -91,6 +91,12 @@ class LayerCall {
   /// weight creation raises (an unknown dim a weight needs) must not fire there.
   bool building() const { return building_; }
 
+  /// A keyword argument of this call that is not a tensor (`return_attention_scores=True`),
+  /// or nullptr when the call did not pass it.
+  const nlohmann::json* call_argument(std::string_view name) const;
+
+  void set_call_arguments(const nlohmann::json* kwargs) { call_kwargs_ = kwargs; }
+
   void set_building(bool building) { building_ = building; }
 
   Shapes outputs;
@@ -143,6 +149,7 @@ class LayerCall {
   Diagnostics* sink_;
   bool failed_ = false;
   bool building_ = true;
+  const nlohmann::json* call_kwargs_ = nullptr;
 };
 
 /// Keras's wording for an input that violates a spec; shared by rules and the engine.

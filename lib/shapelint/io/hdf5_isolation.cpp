@@ -1,0 +1,256 @@
+// Runs the HDF5 reader in a child process. The HDF5 C library is not hardened against hostile
+// files (out-of-bounds reads, endless loops, huge allocations driven by declared sizes), so it
+// never runs in the process that lints the other files: the child gets CPU, memory and
+// wall-clock limits, sends back what it read as JSON through a pipe, and a child that crashes,
+// hangs or runs out of memory becomes an "unreadable file" finding for that file alone.
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "shapelint/io/readers.hpp"
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SHAPELINT_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SHAPELINT_UNDER_ASAN 1
+#endif
+#endif
+
+namespace shapelint::io {
+
+namespace {
+
+using nlohmann::json;
+
+/// The child's answer can be no larger than what it may read, plus the JSON around it.
+std::size_t max_answer_bytes(const ReadLimits& limits) {
+  std::uint64_t weights = static_cast<std::uint64_t>(limits.max_weights) * 256;
+  return static_cast<std::size_t>(limits.max_config_bytes * 7 + limits.max_metadata_bytes * 14 +
+                                  weights + (std::uint64_t{1} << 20));
+}
+
+json optional_string(const std::optional<std::string>& s) {
+  return s ? json(*s) : json();
+}
+
+std::optional<std::string> string_or_none(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string())
+    return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::string to_answer(const Hdf5Contents& c) {
+  json j{{"opened", c.opened},
+         {"error", c.error},
+         {"model_config", optional_string(c.model_config)},
+         {"keras_version", optional_string(c.keras_version)},
+         {"backend", optional_string(c.backend)},
+         {"weights_only", c.weights_only},
+         {"weights_error", c.weights_error}};
+  if (c.weights) {
+    json weights = json::array();
+    for (const auto& w : *c.weights)
+      weights.push_back(json{w.layer, w.group, w.weight, w.shape});
+    j["weights"] = std::move(weights);
+  }
+  // Replace: a config may carry bytes that are not UTF-8; the loader reports that later.
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Hdf5Contents from_answer(const std::string& text) {
+  Hdf5Contents c;
+  json j = json::parse(text);
+  c.opened = j.at("opened").get<bool>();
+  c.error = j.at("error").get<std::string>();
+  c.model_config = string_or_none(j, "model_config");
+  c.keras_version = string_or_none(j, "keras_version");
+  c.backend = string_or_none(j, "backend");
+  c.weights_only = j.at("weights_only").get<bool>();
+  c.weights_error = j.at("weights_error").get<std::string>();
+  if (auto it = j.find("weights"); it != j.end()) {
+    c.weights.emplace();
+    for (const auto& w : *it)
+      c.weights->push_back(RecordedWeight{w.at(0).get<std::string>(),
+                                          w.at(1).get<std::string>(),
+                                          w.at(2).get<std::string>(),
+                                          w.at(3).get<std::vector<std::int64_t>>()});
+  }
+  return c;
+}
+
+bool write_all(int fd, const std::string& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+/// The child keeps only standard streams and its answer pipe. Files are linted on several
+/// threads, so other threads' pipes are open at fork time; a child holding their write ends
+/// would delay the end-of-answer those threads wait for.
+void close_other_fds(int keep) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+  bool below = keep <= 3 || close_range(3, static_cast<unsigned>(keep) - 1, 0) == 0;
+  if (below && close_range(static_cast<unsigned>(keep) + 1, ~0U, 0) == 0)
+    return;
+#endif
+  long max_fd = sysconf(_SC_OPEN_MAX);
+  if (max_fd < 0 || max_fd > 65536)
+    max_fd = 65536;
+  for (int fd = 3; fd < max_fd; ++fd)
+    if (fd != keep)
+      close(fd);
+}
+
+void limit_resource(int resource, rlim_t value) {
+  rlimit r{value, value};
+  setrlimit(resource, &r);
+}
+
+/// The child: limits, read, answer, and leave without running the parent's exit handlers.
+[[noreturn]] void run_child(int answer_fd,
+                            const Source& source,
+                            WeightsLayout layout,
+                            const ReadLimits& limits) {
+  close_other_fds(answer_fd);
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(limits.hdf5_timeout).count();
+  limit_resource(RLIMIT_CPU, static_cast<rlim_t>(seconds + 1));
+  limit_resource(RLIMIT_CORE, 0);
+  limit_resource(RLIMIT_FSIZE, 0);  // the reader writes no files
+#ifndef SHAPELINT_UNDER_ASAN
+  // AddressSanitizer reserves terabytes of address space up front; a cap would kill it.
+  limit_resource(RLIMIT_AS, static_cast<rlim_t>(limits.hdf5_memory_bytes));
+#endif
+  int code = 0;
+  try {
+    std::string answer = to_answer(read_hdf5_in_process(source, layout, limits));
+    code = write_all(answer_fd, answer) ? 0 : 3;
+  } catch (...) {
+    code = 4;  // out of memory inside our own code, typically
+  }
+  close(answer_fd);
+  _exit(code);
+}
+
+/// Reads the child's answer until it closes the pipe, the answer grows too large, or time is up.
+enum class Collected { complete, timed_out, too_large };
+
+Collected collect_answer(int fd,
+                         std::chrono::steady_clock::time_point deadline,
+                         std::size_t max_bytes,
+                         std::string& out) {
+  char buffer[1 << 16];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return Collected::timed_out;
+    pollfd p{fd, POLLIN, 0};
+    int ready = poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
+    if (ready < 0 && errno == EINTR)
+      continue;
+    if (ready <= 0)
+      continue;
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return Collected::complete;
+    out.append(buffer, static_cast<std::size_t>(n));
+    if (out.size() > max_bytes)
+      return Collected::too_large;
+  }
+}
+
+std::string describe_exit(int status) {
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    if (sig == SIGXCPU)
+      return "the HDF5 library did not finish within its CPU time limit";
+    const char* name = strsignal(sig);
+    return fmt::format("the HDF5 library crashed on it ({})", name ? name : "signal");
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
+    return "reading it took more memory than allowed";
+  return fmt::format("the HDF5 reader failed (exit status {})",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/// The serial HDF5 library is not thread-safe: when it must run in this process (no child
+/// could be started), one file at a time.
+Hdf5Contents read_in_this_process(const Source& source,
+                                  WeightsLayout layout,
+                                  const ReadLimits& limits) {
+  static std::mutex hdf5_mutex;
+  std::lock_guard lock(hdf5_mutex);
+  return read_hdf5_in_process(source, layout, limits);
+}
+
+Hdf5Contents failed(std::string why) {
+  Hdf5Contents c;
+  c.error = std::move(why) + "; the file is damaged or not what it claims to be";
+  return c;
+}
+
+}  // namespace
+
+Hdf5Contents read_hdf5_isolated(const Source& source,
+                                WeightsLayout layout,
+                                const ReadLimits& limits) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    return read_in_this_process(source, layout, limits);  // no isolation to be had
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return read_in_this_process(source, layout, limits);
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    run_child(fds[1], source, layout, limits);
+  }
+  close(fds[1]);
+  std::string answer;
+  auto deadline = std::chrono::steady_clock::now() + limits.hdf5_timeout;
+  Collected collected = collect_answer(fds[0], deadline, max_answer_bytes(limits), answer);
+  close(fds[0]);
+  if (collected != Collected::complete)
+    kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (collected == Collected::timed_out)
+    return failed(fmt::format("the HDF5 library did not finish reading it within {} s",
+                              limits.hdf5_timeout.count() / 1000.0));
+  if (collected == Collected::too_large)
+    return failed("the HDF5 reader's answer exceeded its size limit");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return failed(describe_exit(status));
+  try {
+    return from_answer(answer);
+  } catch (const std::exception&) {
+    return failed("the HDF5 reader's answer was cut short");
+  }
+}
+
+}  // namespace shapelint::io

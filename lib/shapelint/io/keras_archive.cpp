@@ -1,0 +1,335 @@
+// `.keras` archives (keras/src/saving/saving_lib.py): a zip holding `config.json` (the model
+// config), `metadata.json` (`keras_version`, `date_saved`) and `model.weights.h5`.
+//
+// A zip declares each member's inflated size in its central directory; a hostile one lies, or
+// inflates a few KiB into gigabytes. So a member is refused when its declared size is over the
+// limit or far beyond its stored size (Keras's own loader uses the same 100:1 ratio), and while
+// inflating, reading stops as soon as the data outgrows what was declared.
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "shapelint/diag/catalog.hpp"
+#include "shapelint/io/readers.hpp"
+#include <unistd.h>
+#include <zip.h>
+
+namespace shapelint::io {
+
+namespace {
+
+constexpr const char* kConfigMember = "config.json";
+constexpr const char* kMetadataMember = "metadata.json";
+constexpr const char* kWeightsMember = "model.weights.h5";
+
+struct ArchiveCloser {
+  void operator()(zip_t* za) const { zip_discard(za); }
+};
+
+using Archive = std::unique_ptr<zip_t, ArchiveCloser>;
+
+struct MemberCloser {
+  void operator()(zip_file_t* f) const { zip_fclose(f); }
+};
+
+using Member = std::unique_ptr<zip_file_t, MemberCloser>;
+
+/// Why a zip could not be opened, in the user's terms where libzip's are terse.
+std::string zip_error_text(int code) {
+  switch (code) {
+    case ZIP_ER_NOZIP:
+      return "its central directory (the end of a zip) is missing: the file was cut short";
+    case ZIP_ER_INCONS:
+      return "its headers contradict each other (a damaged or hand-crafted archive)";
+    case ZIP_ER_MULTIDISK:
+      return "it is split over several disks";
+    default:
+      break;
+  }
+  zip_error_t error;
+  zip_error_init_with_code(&error, code);
+  std::string text = zip_error_strerror(&error);
+  zip_error_fini(&error);
+  return text;
+}
+
+/// Opens the archive with libzip's stricter consistency checks (central directory against the
+/// local headers, overlapping members).
+Archive open_archive(const Source& source, std::string& error) {
+  int flags = ZIP_RDONLY | ZIP_CHECKCONS;
+  if (!source.in_memory) {
+    int code = 0;
+    zip_t* za = zip_open(source.path.c_str(), flags, &code);
+    if (!za)
+      error = zip_error_text(code);
+    return Archive(za);
+  }
+  zip_error_t zerror;
+  zip_error_init(&zerror);
+  zip_source_t* src =
+      zip_source_buffer_create(source.bytes.data(), source.bytes.size(), 0, &zerror);
+  zip_t* za = src ? zip_open_from_source(src, flags, &zerror) : nullptr;
+  if (!za) {
+    error = zip_error_text(zip_error_code_zip(&zerror));
+    if (src)
+      zip_source_free(src);
+  }
+  zip_error_fini(&zerror);
+  return Archive(za);
+}
+
+/// Receives a member's bytes as they inflate; false stops reading.
+using Sink = std::function<bool(const char*, std::size_t)>;
+
+/// Inflates member `index` into `sink`, never past `limit` bytes nor past its declared size.
+bool read_member(zip_t* za,
+                 zip_int64_t index,
+                 const char* name,
+                 std::uint64_t limit,
+                 const ReadLimits& limits,
+                 const Sink& sink,
+                 std::string& error) {
+  zip_stat_t st;
+  zip_stat_init(&st);
+  if (zip_stat_index(za, static_cast<zip_uint64_t>(index), 0, &st) != 0) {
+    error = fmt::format("{}: {}", name, zip_strerror(za));
+    return false;
+  }
+  if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE)) {
+    error = fmt::format("{}: the archive does not declare its size", name);
+    return false;
+  }
+  if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) {
+    error = fmt::format("{} is encrypted", name);
+    return false;
+  }
+  if (st.size > limit) {
+    error = fmt::format("{} would inflate to {}, more than the {} allowed: refusing it",
+                        name,
+                        readable_size(st.size),
+                        readable_size(limit));
+    return false;
+  }
+  if (st.size > limits.expansion_floor_bytes && st.size / limits.max_expansion > st.comp_size) {
+    error = fmt::format(
+        "{} declares {} stored in {}, a compression ratio no model file has: refusing a "
+        "probable zip bomb",
+        name,
+        readable_size(st.size),
+        readable_size(st.comp_size));
+    return false;
+  }
+  Member member(zip_fopen_index(za, static_cast<zip_uint64_t>(index), 0));
+  if (!member) {
+    error = fmt::format("{}: {}", name, zip_strerror(za));
+    return false;
+  }
+  std::uint64_t total = 0;
+  char buffer[1 << 16];
+  for (;;) {
+    zip_int64_t n = zip_fread(member.get(), buffer, sizeof buffer);
+    if (n < 0) {
+      error = fmt::format("{}: {}", name, zip_file_strerror(member.get()));
+      return false;
+    }
+    if (n == 0)
+      break;
+    total += static_cast<std::uint64_t>(n);
+    if (total > st.size) {
+      error = fmt::format(
+          "{} inflates past the {} its archive declares: refusing a corrupt archive or zip bomb",
+          name,
+          readable_size(st.size));
+      return false;
+    }
+    if (!sink(buffer, static_cast<std::size_t>(n)))
+      return false;
+  }
+  if (total != st.size) {
+    error = fmt::format("{} is cut short: {} of the {} declared",
+                        name,
+                        readable_size(total),
+                        readable_size(st.size));
+    return false;
+  }
+  return true;
+}
+
+/// A small member, whole, as a string.
+std::optional<std::string> read_text_member(zip_t* za,
+                                            zip_int64_t index,
+                                            const char* name,
+                                            std::uint64_t limit,
+                                            const ReadLimits& limits,
+                                            std::string& error) {
+  std::string text;
+  Sink append = [&](const char* data, std::size_t n) {
+    text.append(data, n);
+    return true;
+  };
+  if (!read_member(za, index, name, limit, limits, append, error))
+    return std::nullopt;
+  return text;
+}
+
+/// `keras_version` from metadata.json; nullopt when absent or malformed (it is only reported).
+std::optional<std::string> version_from_metadata(const std::string& text) {
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (!doc.is_object())
+    return std::nullopt;
+  auto it = doc.find("keras_version");
+  if (it == doc.end() || !it->is_string())
+    return std::nullopt;
+  return it->get<std::string>();
+}
+
+/// A temporary file removed when this goes out of scope.
+class TempFile {
+ public:
+  TempFile() {
+    std::error_code ec;
+    auto dir = std::filesystem::temp_directory_path(ec);
+    path_ = (ec ? std::filesystem::path("/tmp") : dir) / "shapelint-weights-XXXXXX";
+    std::string pattern = path_.string();
+    fd_ = mkstemp(pattern.data());
+    path_ = pattern;
+  }
+
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  ~TempFile() {
+    close_fd();
+    if (ok()) {
+      std::error_code ec;
+      std::filesystem::remove(path_, ec);
+    }
+  }
+
+  bool ok() const { return created_ok_; }
+
+  int fd() const { return fd_; }
+
+  void close_fd() {
+    if (fd_ >= 0) {
+      created_ok_ = true;
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  bool created_ok_ = false;
+};
+
+/// The weight shapes in model.weights.h5: inflated to a temporary file (it may be large), read
+/// by the isolated HDF5 reader.
+void read_archive_weights(
+    zip_t* za, zip_int64_t index, const ReadLimits& limits, ModelFile& out, std::string& error) {
+  zip_stat_t st;
+  zip_stat_init(&st);
+  if (zip_stat_index(za, static_cast<zip_uint64_t>(index), 0, &st) == 0 &&
+      (st.valid & ZIP_STAT_SIZE) && st.size > limits.max_weights_file_bytes)
+    return;  // larger than we unpack for a shape check: our limit, not the file's fault
+  TempFile temp;
+  if (temp.fd() < 0) {
+    error = "cannot create a temporary file to unpack model.weights.h5";
+    return;
+  }
+  int fd = temp.fd();
+  Sink to_file = [fd](const char* data, std::size_t n) {
+    while (n > 0) {
+      ssize_t w = write(fd, data, n);
+      if (w <= 0)
+        return false;
+      data += w;
+      n -= static_cast<std::size_t>(w);
+    }
+    return true;
+  };
+  bool complete =
+      read_member(za, index, kWeightsMember, limits.max_weights_file_bytes, limits, to_file, error);
+  temp.close_fd();
+  if (!complete) {
+    if (error.empty())
+      error = "cannot unpack model.weights.h5 to a temporary file";
+    return;
+  }
+  Source weights_source{temp.path(), {}, false};
+  Hdf5Contents contents = read_hdf5_isolated(weights_source, WeightsLayout::keras_v3, limits);
+  if (!contents.opened || !contents.error.empty()) {
+    error = contents.error;
+    return;
+  }
+  error = contents.weights_error;
+  out.weights = std::move(contents.weights);
+}
+
+}  // namespace
+
+ModelFile read_keras_archive(const Source& source, const ReadLimits& limits) {
+  ModelFile out;
+  out.container = Container::zip;
+  out.format = "keras-archive";
+  out.member = kConfigMember;
+  std::string error;
+  Archive za = open_archive(source, error);
+  if (!za) {
+    out.diagnostics.push_back(file_finding(
+        rule::kUnreadable,
+        fmt::format("cannot read this zip archive: {}", error),
+        "the archive is damaged or was cut short (an interrupted download or copy): save the "
+        "model again"));
+    return out;
+  }
+  zip_int64_t config = zip_name_locate(za.get(), kConfigMember, 0);
+  zip_int64_t metadata = zip_name_locate(za.get(), kMetadataMember, 0);
+  zip_int64_t weights = zip_name_locate(za.get(), kWeightsMember, 0);
+  if (config < 0) {
+    out.not_a_model = true;
+    bool keras_like = metadata >= 0 || weights >= 0;
+    if (!keras_like)
+      out.format = "unknown";
+    out.diagnostics.push_back(file_finding(
+        rule::kNotAModel,
+        keras_like ? "this .keras archive has no config.json: there is no model config to check"
+                   : "this zip archive is not a .keras model: it has no config.json",
+        "pass a .keras archive written by model.save(), or the model's to_json() output"));
+    return out;
+  }
+  if (metadata >= 0) {
+    std::string meta_error;
+    auto text = read_text_member(
+        za.get(), metadata, kMetadataMember, limits.max_metadata_bytes, limits, meta_error);
+    if (text)
+      out.keras_version = version_from_metadata(*text);
+  }
+  out.config_text =
+      read_text_member(za.get(), config, kConfigMember, limits.max_config_bytes, limits, error);
+  if (!out.config_text) {
+    out.diagnostics.push_back(
+        file_finding(rule::kUnreadable,
+                     fmt::format("cannot read this .keras archive: {}", error),
+                     "the archive is damaged, or was not written by Keras: save the model again"));
+    return out;
+  }
+  if (weights >= 0 && limits.read_weights) {
+    std::string weights_error;
+    read_archive_weights(za.get(), weights, limits, out, weights_error);
+    if (!weights_error.empty()) {
+      out.weights.reset();
+      out.weights_problem = weights_error;
+    }
+  }
+  return out;
+}
+
+}  // namespace shapelint::io

@@ -1,0 +1,186 @@
+#include "shapelint/render/render_util.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "shapelint/render/render.hpp"
+
+namespace shapelint::render_util {
+
+namespace fs = std::filesystem;
+
+std::string shapes_text(const Shapes& shapes) {
+  if (shapes.empty())
+    return "?";
+  std::string out;
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    if (i)
+      out += ", ";
+    out += shapes[i].has_rank() ? to_string(shapes[i]) : "?";
+  }
+  return out;
+}
+
+std::string portable_path(const std::string& path) {
+  fs::path p(path);
+  if (p.is_absolute()) {
+    std::error_code ec;
+    fs::path cwd = fs::current_path(ec);
+    if (!ec) {
+      fs::path rel = p.lexically_relative(cwd);
+      if (!rel.empty() && *rel.begin() != "..")
+        p = rel;
+    }
+  }
+  std::string out = p.lexically_normal().generic_string();
+  return out.empty() ? path : out;
+}
+
+bool has_file(const FileReport& f) {
+  return !f.path.empty() && f.path != "-";
+}
+
+std::vector<Finding> findings_by_importance(const RunReport& run) {
+  struct Ranked {
+    Finding finding;
+    Severity severity;
+    std::size_t rank_in_file;  ///< among the file's findings of the same severity
+    std::size_t file_index;
+  };
+
+  std::vector<Ranked> ranked;
+  for (std::size_t fi = 0; fi < run.files.size(); ++fi) {
+    const FileReport& f = run.files[fi];
+    if (f.skipped)
+      continue;
+    std::size_t seen[3] = {0, 0, 0};
+    for (const auto& d : f.diagnostics) {
+      auto& n = seen[static_cast<int>(d.severity)];
+      ranked.push_back({{&f, &d}, d.severity, n++, fi});
+    }
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    if (a.severity != b.severity)
+      return a.severity > b.severity;
+    if (a.rank_in_file != b.rank_in_file)
+      return a.rank_in_file < b.rank_in_file;
+    return a.file_index < b.file_index;
+  });
+  std::vector<Finding> out;
+  for (const auto& r : ranked)
+    out.push_back(r.finding);
+  return out;
+}
+
+std::vector<const FileReport*> reported_files(const RunReport& run) {
+  std::vector<const FileReport*> out;
+  for (const auto& f : run.files)
+    if (!f.skipped)
+      out.push_back(&f);
+  return out;
+}
+
+/// Length of the UTF-8 sequence starting at `i`, or 0 when it is malformed.
+static std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char lead = byte(i);
+  std::size_t length = lead < 0x80           ? 1
+                       : (lead >> 5) == 0x6  ? 2
+                       : (lead >> 4) == 0xE  ? 3
+                       : (lead >> 3) == 0x1E ? 4
+                                             : 0;
+  if (length == 0 || i + length > text.size())
+    return 0;
+  for (std::size_t k = 1; k < length; ++k)
+    if ((byte(i + k) >> 6) != 0x2)
+      return 0;
+  // Overlong forms, surrogates and code points past U+10FFFF.
+  if ((length == 2 && lead < 0xC2) || (length == 3 && lead == 0xE0 && byte(i + 1) < 0xA0) ||
+      (length == 3 && lead == 0xED && byte(i + 1) >= 0xA0) ||
+      (length == 4 && lead == 0xF0 && byte(i + 1) < 0x90) ||
+      (length == 4 && (lead > 0xF4 || (lead == 0xF4 && byte(i + 1) >= 0x90))))
+    return 0;
+  return length;
+}
+
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t n = utf8_sequence_length(text, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+GraphView graph_view(const FileReport& f) {
+  GraphView g;
+  std::vector<bool> consumed(f.layers.size(), false);
+  auto index_of = [&](const std::string& name) -> std::optional<std::size_t> {
+    for (std::size_t i = 0; i < f.layers.size(); ++i)
+      if (f.layers[i].name == name)
+        return i;
+    return std::nullopt;
+  };
+  for (const auto& row : f.layers)
+    g.nodes.push_back({&row, {}});
+  for (std::size_t i = 0; i < f.layers.size(); ++i) {
+    const LayerRow& row = f.layers[i];
+    bool linked = false;
+    for (const auto& in : row.inbound) {
+      auto from = index_of(in);
+      if (!from)
+        continue;
+      consumed[*from] = true;
+      linked = true;
+      const LayerRow& producer = f.layers[*from];
+      g.edges.push_back(
+          {*from, i, producer.status == "ok" ? shapes_text(producer.output_shapes) : "?"});
+    }
+    // A model whose first layer carries the input shape has no InputLayer row.
+    if (!linked && row.class_name != "InputLayer") {
+      g.nodes.push_back({nullptr, "input"});
+      g.edges.push_back({g.nodes.size() - 1, i, shapes_text(row.input_shapes)});
+    }
+  }
+  for (std::size_t i = 0; i < f.layers.size(); ++i) {
+    if (consumed[i])
+      continue;
+    const LayerRow& row = f.layers[i];
+    g.nodes.push_back({nullptr, "output"});
+    g.edges.push_back(
+        {i, g.nodes.size() - 1, row.status == "ok" ? shapes_text(row.output_shapes) : "?"});
+  }
+  return g;
+}
+
+std::vector<std::string> layer_label_lines(const LayerRow& row) {
+  std::vector<std::string> lines{row.name, row.class_name};
+  if (row.params && *row.params > 0)
+    lines.push_back(fmt::format("{} params", group_thousands(*row.params)));
+  return lines;
+}
+
+std::string error_rules(const FileReport& f, const std::string& layer) {
+  std::vector<std::string> ids;
+  for (const auto& d : f.diagnostics)
+    if (d.severity == Severity::error && d.layer == layer &&
+        std::find(ids.begin(), ids.end(), d.rule) == ids.end())
+      ids.push_back(d.rule);
+  return fmt::format("{}", fmt::join(ids, ", "));
+}
+
+std::string count_noun(std::size_t n, std::string_view singular) {
+  return fmt::format("{} {}{}", n, singular, n == 1 ? "" : "s");
+}
+
+}  // namespace shapelint::render_util

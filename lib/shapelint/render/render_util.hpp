@@ -1,0 +1,69 @@
+#pragma once
+// Helpers the output formats share; not part of the library's interface.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shapelint/lint/report.hpp"
+
+namespace shapelint::render_util {
+
+/// "(None, 26, 26, 32)"; several tensors joined by ", "; "?" for an unknown shape or none.
+std::string shapes_text(const Shapes& shapes);
+
+/// A report path as other tools want it: relative to the working directory when it lies
+/// below it, '/'-separated.
+std::string portable_path(const std::string& path);
+
+/// Whether the file's path names a real file (not standard input).
+bool has_file(const FileReport& f);
+
+/// A finding together with the file it belongs to.
+struct Finding {
+  const FileReport* file;
+  const Diagnostic* diagnostic;
+};
+
+/// Every finding of the run, most useful first: errors, then warnings, then notes; within a
+/// severity, each file's first finding before any file's second (findings follow the
+/// model's layer order), then file order.
+std::vector<Finding> findings_by_importance(const RunReport& run);
+
+/// The files that are reported (not skipped).
+std::vector<const FileReport*> reported_files(const RunReport& run);
+
+/// A model as a graph for the picture formats (dot, mermaid): one node per layer of the
+/// table, an edge per inbound connection labelled with the producer's output shapes, plus
+/// terminal nodes so that the model's inputs and outputs show their shapes too.
+struct GraphView {
+  struct Node {
+    const LayerRow* row = nullptr;  ///< none for a terminal node
+    std::string label;              ///< a terminal's text ("input", "output")
+  };
+
+  struct Edge {
+    std::size_t from = 0;
+    std::size_t to = 0;
+    std::string label;
+  };
+
+  std::vector<Node> nodes;
+  std::vector<Edge> edges;
+};
+
+GraphView graph_view(const FileReport& f);
+
+/// The label of a layer's node: name, class, and parameter count when it has any.
+std::vector<std::string> layer_label_lines(const LayerRow& row);
+
+/// The rule ids of the errors that name `layer`, "SL104, SL102".
+std::string error_rules(const FileReport& f, const std::string& layer);
+
+/// `text` with every byte sequence that is not UTF-8 replaced by U+FFFD.
+std::string valid_utf8(std::string_view text);
+
+/// "1 error", "2 warnings".
+std::string count_noun(std::size_t n, std::string_view singular);
+
+}  // namespace shapelint::render_util

@@ -1,0 +1,115 @@
+// Core layers added for the full Keras 3 catalogue: ReversibleEmbedding and TernaryDense.
+// Expected values come from Keras 3.16 itself (functional calls, count_params()).
+#include <vector>
+
+#include "layer_rows.hpp"
+
+namespace shapelint::test {
+namespace {
+
+const std::vector<Row> kCoreAdditionRows = {
+    {.name = "ReversibleEmbedding embeds like Embedding, sharing its table by default",
+     .cls = "ReversibleEmbedding",
+     .config = R"({"input_dim": 10, "output_dim": 4})",
+     .inputs = {"(None, 5)"},
+     .outputs = {"(None, 5, 4)"},
+     .params = 40},
+    {.name = "ReversibleEmbedding with untied weights adds the reverse table",
+     .cls = "ReversibleEmbedding",
+     .config = R"({"input_dim": 10, "output_dim": 4, "tie_weights": false})",
+     .inputs = {"(None, 5, 3)"},
+     .outputs = {"(None, 5, 3, 4)"},
+     .params = 80},
+    {.name = "ReversibleEmbedding with LoRA",
+     .cls = "ReversibleEmbedding",
+     .config = R"({"input_dim": 10, "output_dim": 4, "lora_rank": 2})",
+     .inputs = {"(None, 5)"},
+     .outputs = {"(None, 5, 4)"},
+     .params = 68},
+    {.name = "ReversibleEmbedding with an unknown length",
+     .cls = "ReversibleEmbedding",
+     .config = R"({"input_dim": 10, "output_dim": 4})",
+     .inputs = {"(None, None)"},
+     .outputs = {"(None, None, 4)"},
+     .params = 40},
+    {.name = "ReversibleEmbedding fails with LoRA and untied weights, as Keras does",
+     .cls = "ReversibleEmbedding",
+     .config = R"({"input_dim": 10, "output_dim": 4, "tie_weights": false, "lora_rank": 2})",
+     .inputs = {"(None, 5)"},
+     .error = rule::kInvalidArgument,
+     .message = "None"},
+    {.name = "ReversibleEmbedding fails without output_dim",
+     .cls = "ReversibleEmbedding",
+     .config = R"({"input_dim": 10})",
+     .inputs = {"(None, 5)"},
+     .error = rule::kInvalidArgument},
+    {.name = "ReversibleEmbedding fails on input_dim 0",
+     .cls = "ReversibleEmbedding",
+     .config = R"({"input_dim": 0, "output_dim": 4})",
+     .inputs = {"(None, 5)"},
+     .error = rule::kInvalidArgument},
+    {.name = "TernaryDense maps the last axis to units",
+     .cls = "TernaryDense",
+     .config = R"({"units": 4})",
+     .inputs = {"(None, 5)"},
+     .outputs = {"(None, 4)"},
+     .params = 24},
+    {.name = "TernaryDense on a rank-3 input",
+     .cls = "TernaryDense",
+     .config = R"({"units": 4, "threshold": 0.5})",
+     .inputs = {"(None, 5, 3)"},
+     .outputs = {"(None, 5, 4)"},
+     .params = 16},
+    {.name = "TernaryDense without a bias",
+     .cls = "TernaryDense",
+     .config = R"({"units": 4, "use_bias": false})",
+     .inputs = {"(None, 2, 3, 4)"},
+     .outputs = {"(None, 2, 3, 4)"},
+     .params = 16},
+    {.name = "TernaryDense on an unknown-rank input",
+     .cls = "TernaryDense",
+     .config = R"({"units": 4})",
+     .inputs = {"?"},
+     .outputs = {"?"},
+     .params = std::nullopt},
+    {.name = "TernaryDense fails on a rank-1 input",
+     .cls = "TernaryDense",
+     .config = R"({"units": 4})",
+     .inputs = {"(3,)"},
+     .error = rule::kInputRank},
+    {.name = "TernaryDense fails on an unknown feature size",
+     .cls = "TernaryDense",
+     .config = R"({"units": 4})",
+     .inputs = {"(None, None)"},
+     .error = rule::kInputAxis,
+     .message = "Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
+                "Received: shape=(None, 4) for variable path='layer/kernel'"},
+    {.name = "TernaryDense fails on units 0",
+     .cls = "TernaryDense",
+     .config = R"({"units": 0})",
+     .inputs = {"(None, 5)"},
+     .error = rule::kInvalidArgument,
+     .message =
+         "Received an invalid value for `units`, expected a positive integer. Received: units=0"},
+    {.name = "TernaryDense fails on a negative threshold",
+     .cls = "TernaryDense",
+     .config = R"({"units": 4, "threshold": -1})",
+     .inputs = {"(None, 5)"},
+     .error = rule::kInvalidArgument,
+     .message = "Received an invalid value for `threshold`, expected a non-negative float or None. "
+                "Received: threshold=-1"},
+    {.name = "TernaryDense fails without units",
+     .cls = "TernaryDense",
+     .config = R"({})",
+     .inputs = {"(None, 5)"},
+     .error = rule::kInvalidArgument,
+     .message = "TernaryDense.__init__() missing 1 required positional argument: 'units'"},
+};
+
+}  // namespace
+
+TEST_CASE("ReversibleEmbedding and TernaryDense match Keras 3") {
+  check_rows(kCoreAdditionRows);
+}
+
+}  // namespace shapelint::test
