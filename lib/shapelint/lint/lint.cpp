@@ -25,6 +25,10 @@ namespace shapelint {
 
 namespace fs = std::filesystem;
 
+std::string location_path(const FileReport& file) {
+  return file.member ? fmt::format("{}!{}", file.path, *file.member) : file.path;
+}
+
 void tally(RunReport& run) {
   run.errors = run.warnings = run.notes = 0;
   for (const auto& f : run.files) {
@@ -433,6 +437,8 @@ FileReport lint_container(io::ModelFile file,
   if (!report.keras_version)
     report.keras_version = loaded.keras_version;
   std::string_view text = *file.config_text;
+  if (!file.member.empty())
+    report.member = file.member;
   lint_loaded(std::move(loaded), text, options, &file, report);
   return report;
 }

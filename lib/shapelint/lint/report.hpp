@@ -33,6 +33,9 @@ struct ParamTotals {
 /// Everything a renderer needs about one linted file.
 struct FileReport {
   std::string path;
+  /// The archive member the config was read from ("config.json", "model_config"); the lines
+  /// and columns of findings count inside it.
+  std::optional<std::string> member;
   std::string format;  ///< contract format name, or "unknown" when unreadable
   std::string status;  ///< "ok", "error", "invalid"
   std::optional<std::string> model_name;
@@ -53,6 +56,9 @@ struct RunReport {
   std::size_t warnings = 0;
   std::size_t notes = 0;
 };
+
+/// Where findings point: the path, or `model.keras!config.json` for an archive member.
+std::string location_path(const FileReport& file);
 
 /// Counts severities over the non-skipped files.
 void tally(RunReport& run);

@@ -12,7 +12,7 @@ void render_compact(const RunReport& run, const RenderOptions&, std::ostream& ou
     for (const auto& d : f.diagnostics) {
       std::string where = d.layer ? fmt::format("layer '{}': ", *d.layer) : std::string{};
       out << fmt::format("{}:{}:{}: {}: {}{} [{}]\n",
-                         f.path,
+                         location_path(f),
                          std::max(d.line, 1),
                          std::max(d.column, 1),
                          to_string(d.severity),

@@ -63,7 +63,7 @@ std::string annotation(const render_util::Finding& finding) {
   std::vector<std::string> props;
   if (render_util::has_file(f)) {
     // "model.keras!config.json": the annotation goes on the archive, whose lines mean nothing.
-    std::string path = render_util::portable_path(f.path);
+    std::string path = render_util::portable_path(location_path(f));
     std::size_t bang = path.find('!');
     bool member = bang != std::string::npos;
     props.push_back("file=" + escape(member ? path.substr(0, bang) : path, true));

@@ -81,6 +81,10 @@ void write_file(JsonWriter& w, const FileReport& f) {
   w.begin_object();
   w.key("path");
   w.value(f.path);
+  if (f.member) {
+    w.key("member");
+    w.value(*f.member);
+  }
   w.key("format");
   w.value(f.format);
   w.key("status");

@@ -110,7 +110,7 @@ std::string fingerprint(std::string_view text) {
 }
 
 ordered_json physical_location(const FileReport& f, const Diagnostic& d) {
-  std::string path = render_util::portable_path(f.path);
+  std::string path = render_util::portable_path(location_path(f));
   // "model.keras!config.json": the archive is the artifact; lines inside it mean nothing
   // to a viewer of the zip.
   std::size_t bang = path.find('!');

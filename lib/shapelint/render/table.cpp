@@ -213,9 +213,10 @@ void render_diagnostics(const FileReport& f, const RenderOptions& options, std::
     if (!d.hint.empty())
       for (const auto& line : wrap("hint: " + d.hint, text_width, true))
         out << "    " << paint(kCyan, line) << '\n';
-    std::string where = d.json_path.empty() ? f.path : fmt::format("{} at {}", f.path, d.json_path);
+    std::string at = location_path(f);
+    std::string where = d.json_path.empty() ? at : fmt::format("{} at {}", at, d.json_path);
     if (d.line > 0)
-      where = fmt::format("{}:{}:{} ({})", f.path, d.line, d.column, d.json_path);
+      where = fmt::format("{}:{}:{} ({})", at, d.line, d.column, d.json_path);
     out << paint(kDim, fmt::format("    --> {}", where)) << '\n';
   }
 }
