@@ -209,3 +209,50 @@ TEST_CASE("return_attention_scores passed in the call gives the scores output") 
   CHECK(r.status == "ok");
   CHECK(row(r, "mha").output_shapes == Shapes{make_shape({-1, 5, 16}), make_shape({-1, 2, 5, 5})});
 }
+
+TEST_CASE("a nested model shared by two calls, three levels deep, counts its weights once") {
+  // outer Functional → shared Functional 'tower' (called on two inputs) → inner Sequential.
+  auto r = lint_text(R"({"class_name": "Functional", "config": {"name": "outer", "layers": [
+    {"class_name": "InputLayer", "name": "left", "config": {"name": "left", "batch_input_shape": [null, 6]}, "inbound_nodes": []},
+    {"class_name": "InputLayer", "name": "right", "config": {"name": "right", "batch_input_shape": [null, 6]}, "inbound_nodes": []},
+    {"class_name": "Functional", "name": "tower", "config": {"name": "tower", "layers": [
+        {"class_name": "InputLayer", "name": "t_in", "config": {"name": "t_in", "batch_input_shape": [null, 6]}, "inbound_nodes": []},
+        {"class_name": "Sequential", "name": "mlp", "config": {"name": "mlp", "layers": [
+            {"class_name": "InputLayer", "config": {"name": "mlp_in", "batch_input_shape": [null, 6]}},
+            {"class_name": "Dense", "config": {"name": "h", "units": 4}},
+            {"class_name": "Dense", "config": {"name": "o", "units": 3}}]},
+         "inbound_nodes": [[["t_in", 0, 0, {}]]]}],
+        "input_layers": [["t_in", 0, 0]], "output_layers": [["mlp", 1, 0]]},
+     "inbound_nodes": [[["left", 0, 0, {}]], [["right", 0, 0, {}]]]},
+    {"class_name": "Subtract", "name": "diff", "config": {"name": "diff"},
+     "inbound_nodes": [[["tower", 1, 0, {}], ["tower", 2, 0, {}]]]}],
+    "input_layers": [["left", 0, 0], ["right", 0, 0]], "output_layers": [["diff", 0, 0]]},
+    "keras_version": "2.11.0"})",
+                     "m.json",
+                     {});
+  CHECK(r.status == "ok");
+  CHECK(row(r, "tower").params == 28 + 15);
+  CHECK(row(r, "diff").output_shapes == Shapes{make_shape({-1, 3})});
+  CHECK(r.params.total == 43);
+  REQUIRE(row(r, "tower").layers.size() == 2);
+  CHECK(row(r, "tower").layers[1].layers.size() == 3);
+}
+
+TEST_CASE("a Keras 3 Functional model refuses data unlike its declared input, on the input layer") {
+  auto r = lint_text(
+      R"({"module": "keras.src.models.functional", "class_name": "Functional", "config": {"name": "functional", "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer", "name": "image", "config": {"name": "image", "batch_shape": [null, 28, 28, 1]}, "inbound_nodes": []},
+    {"module": "keras.layers", "class_name": "Flatten", "name": "flatten", "config": {"name": "flatten"},
+     "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 28, 28, 1], "keras_history": ["image", 0, 0]}}], "kwargs": {}}]},
+    {"module": "keras.layers", "class_name": "Dense", "name": "dense", "config": {"name": "dense", "units": 10},
+     "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 784], "keras_history": ["flatten", 0, 0]}}], "kwargs": {}}]}],
+    "input_layers": [["image", 0, 0]], "output_layers": [["dense", 0, 0]]}})",
+      "m.json",
+      what_if({"25x25x1"}));
+  CHECK(r.status == "error");
+  std::vector<std::string> where;
+  for (const auto& d : r.diagnostics)
+    if (d.severity == Severity::error)
+      where.push_back(d.rule + "@" + d.layer.value_or(""));
+  CHECK(where == std::vector<std::string>{"SL109@image", "SL102@dense"});
+}
