@@ -85,6 +85,7 @@ class Propagator {
                      const nlohmann::json* call_kwargs);
   void evaluate_opaque(const Layer& layer, CallResult& call, bool first_call);
   bool check_built(const Layer& layer, const LayerResult& built, const CallResult& call);
+  std::string rebuilt_hint(const Layer& layer) const;
   bool prebuild(const Layer& layer,
                 const LayerRule& rule,
                 LayerResult& result,
@@ -368,6 +369,39 @@ void Propagator::evaluate_nested(const Layer& layer,
     result.nested = std::make_unique<ModelResult>(std::move(r));
 }
 
+/// The fix for a layer whose built weights do not fit: on a what-if replay, name the shape the
+/// model was built for and the data's; for a shared layer, say it was built by its first call.
+std::string Propagator::rebuilt_hint(const Layer& layer) const {
+  if (!options_.built)
+    return fmt::format(
+        "'{}' was built by its first call; a shared layer must get inputs of the "
+        "same size at every call",
+        layer.name);
+  std::string declared, fed;
+  for (std::size_t i = 0; i < model_.inputs.size() && i < options_.input_shapes.size(); ++i) {
+    const Layer& input = model_.layers[model_.inputs[i].layer];
+    if (!options_.input_shapes[i] || !input.batch_shape)
+      continue;
+    const Shape& data = *options_.input_shapes[i];
+    if (data == *input.batch_shape)
+      continue;
+    std::string sep = declared.empty() ? "" : ", ";
+    declared += sep + to_string(*input.batch_shape);
+    fed += sep + to_string(data);
+  }
+  if (declared.empty())
+    return fmt::format(
+        "'{}' was built for inputs of another size; feed data shaped like the "
+        "model's declared input, or rebuild the model",
+        layer.name);
+  return fmt::format(
+      "the model was built for inputs of {}, and '{}' kept that size; resize "
+      "the data from {} to it, or rebuild the model for the new size",
+      declared,
+      layer.name,
+      fed);
+}
+
 bool Propagator::check_built(const Layer& layer, const LayerResult& built, const CallResult& call) {
   for (std::size_t i = 0; i < built.input_specs.size() && i < call.inputs.size(); ++i) {
     std::string why = spec_violation(built.input_specs[i], call.inputs[i]);
@@ -379,10 +413,7 @@ bool Propagator::check_built(const Layer& layer, const LayerResult& built, const
            layer,
            fmt::format(
                "Input {} of layer \"{}\" is incompatible with the layer: {}", i, layer.name, why),
-           axis ? fmt::format("'{}' was built for inputs of another size; feed data shaped like "
-                              "the model's declared input, or rebuild the model",
-                              layer.name)
-                : std::string{});
+           axis ? rebuilt_hint(layer) : std::string{});
     return false;
   }
   return true;
@@ -489,9 +520,7 @@ void Propagator::evaluate_rule(const Layer& layer,
                          to_string(have),
                          to_string(call.inputs),
                          to_string(need)),
-             fmt::format("'{}' was built for inputs of another size; feed data shaped like the "
-                         "model's declared input, or rebuild the model",
-                         layer.name));
+             rebuilt_hint(layer));
       call.failed = true;
       call.outputs = Shapes(call.outputs.size());
       return;
