@@ -54,7 +54,9 @@ void bind_options(CLI::App& app, CliOptions& o) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->default_str("auto");
   app.add_flag("-q,--quiet", o.quiet, "print only diagnostics, no table");
-  app.add_option("--fail-on", o.fail_on, "which findings make the exit code 1")
+  app.add_option("--fail-on",
+                 o.fail_on,
+                 "which findings make the exit code 1 (over the configuration's fail-on)")
       ->check(CLI::IsMember({"error", "warning", "never"}))
       ->default_str("error");
   app.add_option_function<std::string>(
@@ -63,6 +65,13 @@ void bind_options(CLI::App& app, CliOptions& o) {
   app.add_flag("--skip-non-models",
                o.skip_non_models,
                "pass over files that are not Keras models instead of failing on them");
+  auto* config = app.add_option("--config",
+                                o.config_file,
+                                "read settings from this file (a pyproject.toml's "
+                                "[tool.shapelint], or a .shapelint.toml) for every model, "
+                                "instead of looking for one above each model")
+                     ->type_name("FILE");
+  app.add_flag("--no-config", o.no_config, "read no configuration file")->excludes(config);
 }
 
 }  // namespace shapelint::cli

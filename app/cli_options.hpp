@@ -16,8 +16,13 @@ struct CliOptions {
   std::optional<long long> batch_size;
   std::string color = "auto";
   bool quiet = false;
-  std::string fail_on = "error";
+  /// Unset unless given: the configuration file's `fail-on` applies then, else "error".
+  std::optional<std::string> fail_on;
   bool skip_non_models = false;
+  /// `--config FILE` (that file for every model) and `--no-config` (none); by default the
+  /// configuration is found by walking up from each model file.
+  std::optional<std::string> config_file;
+  bool no_config = false;
 };
 
 void bind_options(CLI::App& app, CliOptions& options);

@@ -3,13 +3,20 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "analysis_options.hpp"
 #include "cli_options.hpp"
+#include "diff_command.hpp"
+#include "shapelint/config/config.hpp"
 #include "shapelint/lint/lint.hpp"
 #include "shapelint/render/render.hpp"
 #include <unistd.h>
@@ -49,8 +56,34 @@ std::size_t terminal_width() {
   return 80;
 }
 
+using ConfigPtr = std::shared_ptr<const shapelint::config::Config>;
+
+/// The configuration file of each path (null where there is none), each directory looked
+/// at once; false after printing the error of a bad file.
+bool find_configs(const shapelint::cli::CliOptions& cli,
+                  const std::vector<shapelint::ExpandedPath>& paths,
+                  std::vector<ConfigPtr>& configs) {
+  namespace config = shapelint::config;
+  config::ConfigError error;
+  std::optional<config::ConfigFinder> finder;
+  if (cli.no_config)
+    finder = config::ConfigFinder::none();
+  else if (cli.config_file)
+    finder = config::ConfigFinder::from_file(*cli.config_file, error);
+  else
+    finder = config::ConfigFinder::discover();
+  bool ok = finder.has_value();
+  configs.resize(paths.size());
+  for (std::size_t i = 0; ok && i < paths.size(); ++i)
+    ok = finder->find(paths[i].path, configs[i], error);
+  if (!ok)
+    std::cerr << "shapelint: configuration error: " << error.describe() << '\n';
+  return ok;
+}
+
 /// Lints every path, several files at once on a multi-core machine, reports in input order.
 std::vector<shapelint::FileReport> lint_all(const std::vector<shapelint::ExpandedPath>& paths,
+                                            const std::vector<ConfigPtr>& configs,
                                             const shapelint::LintOptions& options) {
   std::vector<shapelint::FileReport> reports(paths.size());
   std::atomic<std::size_t> next{0};
@@ -58,7 +91,11 @@ std::vector<shapelint::FileReport> lint_all(const std::vector<shapelint::Expande
     for (std::size_t i = next++; i < paths.size(); i = next++) {
       shapelint::LintOptions per_file = options;
       per_file.skip_non_models = options.skip_non_models || paths[i].from_directory;
+      if (configs[i])
+        shapelint::config::configure_lint_options(*configs[i], paths[i].path, per_file);
       reports[i] = shapelint::lint_file(paths[i].path, per_file);
+      if (configs[i])
+        shapelint::config::apply_severity_policy(configs[i]->severity, reports[i]);
       // A directory walk passes over files that are not models at all.
       if (paths[i].from_directory && reports[i].status == "invalid" &&
           reports[i].format == "unknown")
@@ -76,33 +113,49 @@ std::vector<shapelint::FileReport> lint_all(const std::vector<shapelint::Expande
   return reports;
 }
 
-int exit_code(const shapelint::RunReport& run, const std::string& fail_on) {
-  bool unreadable = false, error = false, warning = false;
-  for (const auto& f : run.files) {
+/// `--fail-on` when given, else the file's configuration's `fail-on`, else "error".
+std::string fail_on_for(const shapelint::cli::CliOptions& cli, const ConfigPtr& config) {
+  if (cli.fail_on)
+    return *cli.fail_on;
+  if (config && config->fail_on)
+    return *config->fail_on;
+  return "error";
+}
+
+int exit_code(const shapelint::RunReport& run,
+              const shapelint::cli::CliOptions& cli,
+              const std::vector<ConfigPtr>& configs) {
+  bool unreadable = false, failing = false;
+  for (std::size_t i = 0; i < run.files.size(); ++i) {
+    const auto& f = run.files[i];
     if (f.skipped)
       continue;
     unreadable = unreadable || f.status == "invalid";
-    for (const auto& d : f.diagnostics) {
-      error = error || d.severity == shapelint::Severity::error;
-      warning = warning || d.severity == shapelint::Severity::warning;
-    }
+    std::string fail_on = fail_on_for(cli, i < configs.size() ? configs[i] : nullptr);
+    for (const auto& d : f.diagnostics)
+      failing = failing || (fail_on != "never" &&
+                            (d.severity == shapelint::Severity::error ||
+                             (fail_on == "warning" && d.severity == shapelint::Severity::warning)));
   }
   if (unreadable)
     return kExitUsage;
-  if (fail_on == "never")
-    return kExitClean;
-  if (error || (fail_on == "warning" && warning))
-    return kExitFindings;
-  return kExitClean;
+  return failing ? kExitFindings : kExitClean;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `shapelint diff OLD NEW`; a file named "diff" is still a PATH, as the contract says.
+  std::error_code no_diff_file;
+  if (argc > 1 && std::strcmp(argv[1], "diff") == 0 &&
+      !std::filesystem::exists("diff", no_diff_file))
+    return shapelint::cli::run_diff(argc - 1, argv + 1);
   CLI::App app{"shapelint: find Keras shape errors before anything runs", "shapelint"};
   app.set_version_flag("-V,--version", std::string("shapelint ") + SHAPELINT_VERSION);
   shapelint::cli::CliOptions options;
   shapelint::cli::bind_options(app, options);
+  shapelint::cli::AnalysisOptions analysis_options;
+  shapelint::cli::bind_analysis_options(app, analysis_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -124,18 +177,25 @@ int main(int argc, char** argv) {
     lint_options.input_shapes.push_back(std::move(*parsed));
   }
 
+  shapelint::cli::apply_analysis_options(analysis_options, lint_options);
+
   shapelint::RunReport run;
   run.tool_version = SHAPELINT_VERSION;
-  run.files = lint_all(shapelint::expand_paths(options.paths), lint_options);
+  auto paths = shapelint::expand_paths(options.paths);
+  std::vector<ConfigPtr> configs;
+  if (!find_configs(options, paths, configs))
+    return kExitUsage;
+  run.files = lint_all(paths, configs, lint_options);
   shapelint::tally(run);
 
   shapelint::RenderOptions render_options;
   render_options.color = use_color(options.color);
   render_options.quiet = options.quiet;
   render_options.width = terminal_width();
+  render_options.cost = analysis_options.cost;
   shapelint::find_renderer(options.format)->render(run, render_options, std::cout);
   std::cout.flush();
   // The reports of a large model hold millions of small allocations; the process is done,
   // so leave without freeing them one by one (ninja does the same).
-  std::_Exit(exit_code(run, options.fail_on));
+  std::_Exit(exit_code(run, options, configs));
 }

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "shapelint/analysis/budget.hpp"
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/lint/lint.hpp"
 #include "shapelint/render/rule_docs.hpp"
@@ -86,6 +87,12 @@ LintOptions options_from(const std::vector<std::string>& args) {
       options.input_shapes.push_back(*parsed);
     } else if (args[i] == "--batch-size") {
       options.batch_size = std::stoll(args[i + 1]);
+    } else if (args[i] == "--max-params") {
+      options.max_params = analysis::parse_count(args[i + 1]);
+    } else if (args[i] == "--max-macs") {
+      options.max_macs = analysis::parse_count(args[i + 1]);
+    } else if (args[i] == "--max-activation-memory") {
+      options.max_activation_bytes = analysis::parse_bytes(args[i + 1]);
     } else {
       FAIL("unsupported option in a shapelint-args marker: " << args[i]);
     }

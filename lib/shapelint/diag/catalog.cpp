@@ -50,6 +50,17 @@ constexpr std::array kCatalog{
              "a weight stored in the file does not fit the architecture"},
     RuleInfo{rule::kDenseOnHighRank, Severity::warning, "Dense applied to a rank > 2 input"},
     RuleInfo{rule::kUnusedLayer, Severity::warning, "layer not connected to the model"},
+    RuleInfo{rule::kParamBudget, Severity::error, "more parameters than --max-params allows"},
+    RuleInfo{rule::kMacBudget, Severity::error, "more multiply-accumulates than --max-macs allows"},
+    RuleInfo{rule::kActivationMemoryBudget,
+             Severity::error,
+             "more activation memory than --max-activation-memory allows"},
+    RuleInfo{rule::kSignatureChanged,
+             Severity::error,
+             "the model's input or output signature changed (shapelint diff)"},
+    RuleInfo{rule::kArchitectureChanged,
+             Severity::note,
+             "a layer was added, removed or changed (shapelint diff)"},
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "shapelint/config/custom_layers.hpp"
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
 
@@ -75,6 +76,8 @@ class Propagator {
   bool gather_inputs(const Node& node, Shapes& inputs, std::vector<KwargTensors>& kwargs);
   Shape tensor_shape(const TensorRef& ref, bool& poisoned) const;
   bool from_uncertain(const Node& node) const;
+  bool counts_outputs(const TensorRef& ref) const;
+  bool tensor_indices_valid(const Layer& layer, const Node& node);
   void evaluate_input_layer(const Layer& layer, std::size_t layer_index, CallResult& call);
   void evaluate_nested(const Layer& layer, LayerResult& result, CallResult& call, bool first_call);
   void evaluate_rule(const Layer& layer,
@@ -84,6 +87,19 @@ class Propagator {
                      const std::vector<KwargTensors>& kwargs,
                      const nlohmann::json* call_kwargs);
   void evaluate_opaque(const Layer& layer, CallResult& call, bool first_call);
+  void evaluate_custom(const config::CustomLayerRule& rule,
+                       const Layer& layer,
+                       LayerResult& result,
+                       CallResult& call,
+                       bool first_call);
+
+  /// The user's declared rule for a class without a built-in one, or null.
+  const config::CustomLayerRule* custom_rule(const Layer& layer) const {
+    if (!options_.custom_layers || RuleRegistry::builtin().find(layer.rule_class))
+      return nullptr;
+    return options_.custom_layers->find(layer.class_name);
+  }
+
   bool check_built(const Layer& layer, const LayerResult& built, const CallResult& call);
   std::string rebuilt_hint(const Layer& layer) const;
   bool prebuild(const Layer& layer,
@@ -196,6 +212,23 @@ ModelResult Propagator::run() {
   compute_totals();
   for (const auto& out : model_.outputs) {
     bool poisoned = false;
+    const CallResult& producer = result_.layers[out.layer].calls[out.node];
+    if (counts_outputs(out) && out.tensor >= producer.outputs.size()) {
+      std::string path =
+          (model_.path.empty() ? "config" : model_.path + ".config") + ".output_layers";
+      sink_.push_back(Diagnostic{
+          .rule = std::string(rule::kDanglingReference),
+          .severity = Severity::error,
+          .layer = std::nullopt,
+          .message = fmt::format("{} names output {} of layer '{}', which gives {} output(s)",
+                                 path,
+                                 out.tensor,
+                                 model_.layers[out.layer].name,
+                                 producer.outputs.size()),
+          .hint = "check the tensor index in output_layers",
+          .json_path = path});
+      result_.failed = true;
+    }
     result_.outputs.push_back(tensor_shape(out, poisoned));
     result_.uncertain_outputs =
         result_.uncertain_outputs || result_.layers[out.layer].calls[out.node].uncertain;
@@ -221,6 +254,48 @@ std::optional<Shape> Propagator::recorded_shape(std::size_t layer,
     if (r.tensor.layer == layer && r.tensor.node == node && r.tensor.tensor == tensor)
       return r.shape;
   return std::nullopt;
+}
+
+/// Whether the call `ref` points into has a known number of outputs: a built-in rule, an
+/// input or a nested model ran it cleanly. An opaque layer may give any number.
+bool Propagator::counts_outputs(const TensorRef& ref) const {
+  const Layer& producer = model_.layers[ref.layer];
+  const CallResult& c = result_.layers[ref.layer].calls[ref.node];
+  if (!c.evaluated || c.poisoned || c.failed)
+    return false;
+  if (producer.nested)
+    return !producer.nested->opaque;
+  return producer.rule_class == "InputLayer" || RuleRegistry::builtin().find(producer.rule_class);
+}
+
+/// A reference to output 3 of a layer that gives one is out of range: Keras fails to rebuild
+/// the graph (an IndexError), so it is a broken reference, not an unknown shape.
+bool Propagator::tensor_indices_valid(const Layer& layer, const Node& node) {
+  auto valid = [&](const TensorRef& r) {
+    const CallResult& c = result_.layers[r.layer].calls[r.node];
+    if (!counts_outputs(r) || r.tensor < c.outputs.size())
+      return true;
+    sink_.push_back(Diagnostic{
+        .rule = std::string(rule::kDanglingReference),
+        .severity = Severity::error,
+        .layer = layer.name,
+        .message = fmt::format("{} refers to output {} of layer '{}', which gives {} output(s)",
+                               node.path,
+                               r.tensor,
+                               model_.layers[r.layer].name,
+                               c.outputs.size()),
+        .hint = "check the tensor index in inbound_nodes",
+        .json_path = node.path});
+    return false;
+  };
+  for (const auto& r : node.inputs)
+    if (!valid(r))
+      return false;
+  for (const auto& [k, refs] : node.kwargs)
+    for (const auto& r : refs)
+      if (!valid(r))
+        return false;
+  return true;
 }
 
 bool Propagator::from_uncertain(const Node& node) const {
@@ -275,12 +350,20 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
     call.poisoned = true;
     return;
   }
+  if (!tensor_indices_valid(layer, node)) {
+    call.failed = true;
+    result_.failed = true;
+    call.outputs = Shapes(1);
+    return;
+  }
   bool first_call = node_index == 0;
   call.uncertain = from_uncertain(node);
   if (layer.nested) {
     evaluate_nested(layer, result, call, first_call);
   } else if (RuleRegistry::builtin().find(layer.rule_class)) {
     evaluate_rule(layer, result, call, first_call, kwargs, node.call_kwargs);
+  } else if (const config::CustomLayerRule* custom = custom_rule(layer)) {
+    evaluate_custom(*custom, layer, result, call, first_call);
   } else {
     evaluate_opaque(layer, call, first_call);
     call.uncertain = true;
@@ -343,6 +426,7 @@ void Propagator::evaluate_nested(const Layer& layer,
   }
   PropagateOptions opts;
   opts.semantics = options_.semantics;
+  opts.custom_layers = options_.custom_layers;
   opts.uncertain_inputs = call.uncertain;
   opts.input_shapes.resize(nested.inputs.size());
   for (std::size_t i = 0; i < nested.inputs.size() && i < call.inputs.size(); ++i)
@@ -431,7 +515,7 @@ bool Propagator::prebuild(const Layer& layer,
   LayerConfig config(layer.config, layer.path + ".config", &sink_, layer.name);
   LayerCall lc(config, shapes, kwargs, options_.semantics, &sink_);
   rule.infer(lc);
-  if (lc.failed())
+  if (lc.failed() || lc.report_overflow())
     return false;
   result.built = true;
   result.weights = std::move(lc.weights);
@@ -483,6 +567,8 @@ void Propagator::evaluate_rule(const Layer& layer,
   lc.set_building(!(built && built->built));
   lc.set_call_arguments(call_kwargs);
   rule.infer(lc);
+  if (!lc.failed())
+    lc.report_overflow();  // hostile sizes: SL110, whichever rule met them
   if (call.uncertain) {
     // Only findings about the config itself stand; shape errors may be artefacts of what
     // shapelint could not know upstream.
@@ -531,6 +617,34 @@ void Propagator::evaluate_rule(const Layer& layer,
     result.built = true;
     result.weights = std::move(lc.weights);
     result.input_specs = std::move(lc.input_specs);
+  }
+}
+
+// The hook for the configuration's custom layers (lib/shapelint/config/custom_layers.cpp):
+// a declared rule gives the outputs, and the weights it declares or builds are the layer's.
+void Propagator::evaluate_custom(const config::CustomLayerRule& rule,
+                                 const Layer& layer,
+                                 LayerResult& result,
+                                 CallResult& call,
+                                 bool first_call) {
+  // Built once (a like-rule's weights), every later call must fit, as for a built-in layer.
+  const LayerResult* built = built_layer(static_cast<std::size_t>(&result - &result_.layers[0]));
+  if (!built && !first_call && result.built)
+    built = &result;
+  if (built && built->built && !call.uncertain && !check_built(layer, *built, call)) {
+    call.failed = true;
+    call.outputs = Shapes(1);
+    return;
+  }
+  auto outcome =
+      config::run_custom_layer(rule, layer, call.inputs, options_.semantics, call.uncertain, sink_);
+  call.outputs = std::move(outcome.outputs);
+  call.failed = outcome.failed;
+  call.uncertain = call.uncertain || outcome.opaque;
+  if (first_call && outcome.counted && !result.built) {
+    result.built = true;
+    result.weights = std::move(outcome.weights);
+    result.input_specs = std::move(outcome.input_specs);
   }
 }
 
@@ -591,8 +705,10 @@ void Propagator::evaluate_opaque(const Layer& layer, CallResult& call, bool firs
                      layer.class_name,
                      layer.name),
          suggestion.empty() || suggestion == cls
-             ? std::string("declare its output shape in the configuration, or replace it with a "
-                           "built-in layer")
+             ? fmt::format("declare its shape rule in pyproject.toml under "
+                           "[tool.shapelint.custom_layers.{}] (shape = \"same\", like = "
+                           "\"Dense\" or output_shape), or replace it with a built-in layer",
+                           layer.class_name.substr(layer.class_name.rfind('>') + 1))
              : fmt::format("did you mean '{}'?", suggestion));
 }
 
@@ -625,7 +741,8 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
       result.non_trainable_params = layer.trainable ? nested->non_trainable_params : nested->params;
     }
   } else if (layer.rule_class == "InputLayer" ||
-             (source->built && !RuleRegistry::builtin().find(layer.rule_class))) {
+             (source->built && !RuleRegistry::builtin().find(layer.rule_class) &&
+              !custom_rule(layer))) {
     result.params = result.trainable_params = result.non_trainable_params = 0;
   } else if (source->built) {
     result.params = count_params(source->weights, false);
@@ -644,14 +761,34 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
 void Propagator::compute_totals() {
   std::int64_t total = 0, trainable = 0, non_trainable = 0;
   std::size_t unknown = 0;
+  bool overflow = false;
+  auto add = [&overflow](std::int64_t& sum, std::int64_t v) {
+    overflow = __builtin_add_overflow(sum, v, &sum) || overflow;
+  };
   for (const auto& l : result_.layers) {
     if (!l.params) {
       ++unknown;
       continue;
     }
-    total += *l.params;
-    trainable += l.trainable_params.value_or(0);
-    non_trainable += l.non_trainable_params.value_or(0);
+    add(total, *l.params);
+    add(trainable, l.trainable_params.value_or(0));
+    add(non_trainable, l.non_trainable_params.value_or(0));
+  }
+  if (overflow) {
+    // Each layer's count fits int64 but their sum does not (hostile sizes): no count at all.
+    std::string path = model_.path.empty() ? "config" : model_.path + ".config";
+    sink_.push_back(Diagnostic{
+        .rule = std::string(rule::kDimOverflow),
+        .severity = Severity::error,
+        .layer = std::nullopt,
+        .message = fmt::format("the parameter count of model '{}' overflows int64: its layers "
+                               "hold more than 9223372036854775807 values together",
+                               model_.name),
+        .hint = "check the input shape and the layers' size arguments",
+        .json_path = path});
+    result_.failed = true;
+    total = trainable = non_trainable = 0;
+    unknown = result_.layers.size();
   }
   result_.unknown_param_layers = unknown;
   result_.known_params = total;

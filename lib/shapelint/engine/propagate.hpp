@@ -10,6 +10,10 @@
 
 namespace shapelint {
 
+namespace config {
+struct CustomLayerRules;
+}
+
 enum class LayerStatus { ok, error, unknown };
 
 struct ModelResult;
@@ -69,6 +73,9 @@ struct PropagateOptions {
   const ModelResult* built = nullptr;
   /// The inputs come from layers shapelint cannot see into (see CallResult::uncertain).
   bool uncertain_inputs = false;
+  /// Shape rules the user declared for their own layer classes (the configuration file),
+  /// consulted where a class has no built-in rule; may be null.
+  const config::CustomLayerRules* custom_layers = nullptr;
 };
 
 /// Walks the graph in topological order, running each layer's shape rule. Never throws for

@@ -1,13 +1,14 @@
 // Runs the HDF5 reader in a child process. The HDF5 C library is not hardened against hostile
 // files (out-of-bounds reads, endless loops, huge allocations driven by declared sizes), so it
 // never runs in the process that lints the other files: the child gets CPU, memory and
-// wall-clock limits, sends back what it read as JSON through a pipe, and a child that crashes,
+// wall-clock limits, sends back what it read as CBOR through a pipe, and a child that crashes,
 // hangs or runs out of memory becomes an "unreadable file" finding for that file alone.
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -34,7 +35,7 @@ namespace {
 
 using nlohmann::json;
 
-/// The child's answer can be no larger than what it may read, plus the JSON around it.
+/// The child's answer can be no larger than what it may read, plus the CBOR around it.
 std::size_t max_answer_bytes(const ReadLimits& limits) {
   std::uint64_t weights = static_cast<std::uint64_t>(limits.max_weights) * 256;
   return static_cast<std::size_t>(limits.max_config_bytes * 7 + limits.max_metadata_bytes * 14 +
@@ -66,13 +67,15 @@ std::string to_answer(const Hdf5Contents& c) {
       weights.push_back(json{w.layer, w.group, w.weight, w.shape});
     j["weights"] = std::move(weights);
   }
-  // Replace: a config may carry bytes that are not UTF-8; the loader reports that later.
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  // CBOR carries strings byte for byte: a model_config that is not UTF-8 reaches the loader
+  // as it is in the file, and the loader says where it breaks (JSON text could not hold it).
+  std::vector<std::uint8_t> bytes = json::to_cbor(j);
+  return std::string(bytes.begin(), bytes.end());
 }
 
 Hdf5Contents from_answer(const std::string& text) {
   Hdf5Contents c;
-  json j = json::parse(text);
+  json j = json::from_cbor(text);
   c.opened = j.at("opened").get<bool>();
   c.error = j.at("error").get<std::string>();
   c.model_config = string_or_none(j, "model_config");

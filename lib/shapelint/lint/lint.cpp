@@ -11,14 +11,17 @@
 #include <iterator>
 #include <sstream>
 #include <tuple>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "shapelint/analysis/analyze.hpp"
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/engine/propagate.hpp"
 #include "shapelint/io/model_file.hpp"
 #include "shapelint/lint/recorded_weights.hpp"
+#include "shapelint/model/json_positions.hpp"
 #include "shapelint/model/loader.hpp"
 
 namespace shapelint {
@@ -163,11 +166,12 @@ std::optional<std::vector<std::optional<Shape>>> map_input_shapes(const Model& m
         if (model.layers[model.inputs[i].layer].name == *opt.input_name)
           slot = i;
       if (slot == model.inputs.size()) {
-        diags.push_back(file_diagnostic(
-            rule::kBadInputShapeOption,
-            fmt::format("--input-shape names input '{}', but the model's inputs are {}",
-                        *opt.input_name,
-                        names())));
+        diags.push_back(
+            file_diagnostic(rule::kBadInputShapeOption,
+                            fmt::format("{} names input '{}', but the model's inputs are {}",
+                                        options.input_shapes_origin,
+                                        *opt.input_name,
+                                        names())));
         return std::nullopt;
       }
     } else {
@@ -177,8 +181,9 @@ std::optional<std::vector<std::optional<Shape>>> map_input_shapes(const Model& m
       if (slot >= model.inputs.size()) {
         diags.push_back(file_diagnostic(
             rule::kBadInputShapeOption,
-            fmt::format("{} --input-shape options given, but the model has {} input(s): {}",
+            fmt::format("{} input shapes given by {}, but the model has {} input(s): {}",
                         options.input_shapes.size(),
+                        options.input_shapes_origin,
                         model.inputs.size(),
                         names())));
         return std::nullopt;
@@ -229,50 +234,31 @@ void finish_status(FileReport& report) {
   report.status = invalid ? "invalid" : (error ? "error" : "ok");
 }
 
-/// 1-based line and column of byte `offset` in `text`.
-std::pair<int, int> line_and_column(std::string_view text, std::size_t offset) {
-  int line = 1;
-  std::size_t line_start = 0;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i)
-    if (text[i] == '\n') {
-      ++line;
-      line_start = i + 1;
-    }
-  return {line, static_cast<int>(offset - line_start + 1)};
+/// The JSON path a finding points at: its own, or else its layer's object.
+std::string finding_path(const Diagnostic& d,
+                         const std::unordered_map<std::string_view, const std::string*>& layers) {
+  if (!d.json_path.empty())
+    return d.json_path;
+  if (d.layer)
+    if (auto it = layers.find(*d.layer); it != layers.end())
+      return *it->second;
+  return {};
 }
 
-/// Where `"name": "<layer>"` first stands in the file: the layer's own object. A best-effort
-/// text scan (nlohmann_json keeps no positions); exact locations are tracked elsewhere.
-std::optional<std::size_t> find_layer_name(std::string_view text, const std::string& layer) {
-  std::string quoted = "\"" + layer + "\"";
-  for (std::size_t pos = text.find(quoted); pos != std::string_view::npos;
-       pos = text.find(quoted, pos + 1)) {
-    std::size_t k = pos;
-    while (k > 0 && std::isspace(static_cast<unsigned char>(text[k - 1])))
-      --k;
-    if (k == 0 || text[k - 1] != ':')
-      continue;
-    --k;
-    while (k > 0 && std::isspace(static_cast<unsigned char>(text[k - 1])))
-      --k;
-    constexpr std::string_view kKey = "\"name\"";
-    if (k >= kKey.size() && text.substr(k - kKey.size(), kKey.size()) == kKey)
-      return k - kKey.size();
-  }
-  return std::nullopt;
-}
-
-/// Fills each finding's line and column: the layer's object, or the parser's position.
-void locate_diagnostics(std::string_view text, Diagnostics& diags) {
-  constexpr std::size_t kMaxLocated = 2000;  // keeps hostile files with many findings linear
-  std::size_t located = 0;
-  for (auto& d : diags) {
-    if (d.layer && located < kMaxLocated) {
-      ++located;
-      if (auto offset = find_layer_name(text, *d.layer))
-        std::tie(d.line, d.column) = line_and_column(text, *offset);
-    } else if (d.rule == rule::kInvalidJson) {
-      // nlohmann says "... at line 3, column 5: ...".
+/// Fills each finding's line and column from one scan of `text` (the file, or the archive
+/// member the config came from): the value at its json_path, or its layer's object.
+void locate_diagnostics(std::string_view text, const Model* model, Diagnostics& diags) {
+  std::unordered_map<std::string_view, const std::string*> layer_paths;
+  if (model)
+    for (const auto& layer : model->layers)
+      if (!layer.implicit_input && !layer.path.empty())
+        layer_paths.emplace(layer.name, &layer.path);
+  std::vector<std::string> paths(diags.size());
+  std::vector<std::string> wanted;
+  for (std::size_t i = 0; i < diags.size(); ++i) {
+    Diagnostic& d = diags[i];
+    if (d.rule == rule::kInvalidJson) {
+      // The parser knows where the JSON breaks: nlohmann says "... at line 3, column 5: ...".
       int line = 0, column = 0;
       auto at = d.message.find("at line ");
       if (at != std::string::npos &&
@@ -280,6 +266,21 @@ void locate_diagnostics(std::string_view text, Diagnostics& diags) {
         d.line = line;
         d.column = column;
       }
+      continue;
+    }
+    paths[i] = finding_path(d, layer_paths);
+    if (!paths[i].empty())
+      wanted.push_back(paths[i]);
+  }
+  if (wanted.empty())
+    return;
+  JsonPositions positions(text, wanted);
+  for (std::size_t i = 0; i < diags.size(); ++i) {
+    if (paths[i].empty())
+      continue;
+    if (auto at = positions.find(paths[i])) {
+      diags[i].line = at->line;
+      diags[i].column = at->column;
     }
   }
 }
@@ -288,9 +289,12 @@ bool looks_like_lfs_pointer(std::string_view text) {
   return text.rfind("version https://git-lfs.github.com/spec/", 0) == 0;
 }
 
-/// Binary bytes where JSON text was expected: a NUL in the first KiB.
+/// Binary bytes where JSON text was expected: a NUL in the first KiB. UTF-16 and UTF-32 text
+/// has NULs too, but starts with a byte-order mark: the JSON reader says what it is.
 bool looks_binary(std::string_view text) {
-  return text.substr(0, 1024).find('\0') != std::string_view::npos;
+  bool utf16_or_32 = text.substr(0, 2) == "\xff\xfe" || text.substr(0, 2) == "\xfe\xff" ||
+                     text.substr(0, 4) == std::string_view("\0\0\xfe\xff", 4);
+  return !utf16_or_32 && text.substr(0, 1024).find('\0') != std::string_view::npos;
 }
 
 /// Parses a container's config and normalizes it; the container's own `keras_version`
@@ -357,7 +361,7 @@ void lint_loaded(LoadedModel loaded,
   for (auto& d : loaded.diagnostics)
     report.diagnostics.push_back(std::move(d));
   if (loaded.not_a_model) {
-    locate_diagnostics(text, report.diagnostics);
+    locate_diagnostics(text, nullptr, report.diagnostics);
     report.skipped = options.skip_non_models;
     finish_status(report);
     return;
@@ -379,39 +383,44 @@ void lint_loaded(LoadedModel loaded,
                                model.class_name),
         .hint = "save a Functional or Sequential model, or lint the model it wraps",
         .json_path = model.path.empty() ? "config" : model.path + ".config"});
+    locate_diagnostics(text, &model, report.diagnostics);
     finish_status(report);
     return;
   }
   if (load_failed) {
-    locate_diagnostics(text, report.diagnostics);
+    locate_diagnostics(text, &model, report.diagnostics);
     finish_status(report);
     return;
   }
   PropagateOptions declared;
   declared.semantics = loaded.semantics;
+  declared.custom_layers = options.custom_layers;
   ModelResult built = propagate(model, declared, report.diagnostics);
   if (container)
     check_container_weights(*container, loaded, model, built, report.diagnostics);
   else if (loaded.format == "tfjs-layers" && loaded.document && loaded.dialect != Dialect::keras1)
     check_recorded_weights(
         model, built, tfjs_manifest_weights(*loaded.document, model), false, report.diagnostics);
+  std::optional<ModelResult> replayed;
+  std::vector<std::optional<Shape>> what_if;
   if (!options.input_shapes.empty()) {
     auto shapes = map_input_shapes(model, options, report.diagnostics);
     if (shapes) {
       PropagateOptions replay;
       replay.semantics = loaded.semantics;
+      replay.custom_layers = options.custom_layers;
       replay.input_shapes = *shapes;
       replay.built = &built;
       report.what_if = describe_what_if(model, *shapes);
-      ModelResult replayed = propagate(model, replay, report.diagnostics);
-      report.layers = make_rows(model, replayed);
-    } else {
-      report.layers = make_rows(model, built);
+      replayed = propagate(model, replay, report.diagnostics);
+      what_if = std::move(*shapes);
     }
-  } else {
-    report.layers = make_rows(model, built);
   }
-  locate_diagnostics(text, report.diagnostics);
+  report.layers = make_rows(model, replayed ? *replayed : built);
+  // Cost, valid input sizes, budgets: computed from the passes the rows came from.
+  analysis::analyze(
+      {model, built, replayed ? *replayed : built, declared, what_if}, options, report);
+  locate_diagnostics(text, &model, report.diagnostics);
   report.params = ParamTotals{built.known_params,
                               built.known_trainable_params,
                               built.known_non_trainable_params,
@@ -459,7 +468,7 @@ FileReport lint_text(std::string_view text,
                      const std::string& display_path,
                      const LintOptions& options) {
   if (io::sniff_container(text) != io::Container::text)
-    return lint_container(io::read_model_bytes(text), display_path, options);
+    return lint_container(io::read_model_bytes(text, options.read_limits), display_path, options);
   if (looks_like_lfs_pointer(text))
     return unreadable(
         display_path,
@@ -507,7 +516,7 @@ FileReport lint_file(const std::string& path, const LintOptions& options) {
   io::Container container = io::sniff_container(head);
   if (container != io::Container::text) {
     in.close();
-    return lint_container(io::read_model_path(path, container), path, options);
+    return lint_container(io::read_model_path(path, container, options.read_limits), path, options);
   }
   std::ostringstream buffer;
   buffer << head;

@@ -5,10 +5,15 @@
 #include <string_view>
 #include <vector>
 
+#include "shapelint/io/model_file.hpp"
 #include "shapelint/lint/report.hpp"
 #include "shapelint/shape/shape.hpp"
 
 namespace shapelint {
+
+namespace config {
+struct CustomLayerRules;
+}
 
 /// One `--input-shape [INPUT=]DIMS`: the data shape without the batch axis.
 struct InputShapeOption {
@@ -24,6 +29,21 @@ struct LintOptions {
   std::optional<std::int64_t> batch_size;
   /// Directory walks and --skip-non-models pass over files that are not models.
   bool skip_non_models = false;
+  /// Where `input_shapes` came from, named in messages: the option, or the configuration
+  /// key that gave them.
+  std::string input_shapes_origin = "--input-shape";
+  /// Shape rules the user declared for their own layer classes (the configuration file);
+  /// owned by the caller. Consulted only for classes without a built-in rule.
+  const config::CustomLayerRules* custom_layers = nullptr;
+  /// Caps on what a hostile .keras or .h5 file may make shapelint read, allocate or wait for.
+  io::ReadLimits read_limits;
+  /// --valid-sizes: find which sizes of each input's spatial or sequence axes work.
+  bool valid_sizes = false;
+  /// Budgets (--max-params, --max-macs, --max-activation-memory): exceeding one is a
+  /// finding (SL301..SL303). MACs and activation bytes are for the batch size (default 1).
+  std::optional<std::int64_t> max_params;
+  std::optional<std::int64_t> max_macs;
+  std::optional<std::int64_t> max_activation_bytes;
 };
 
 /// Lints a model held in memory (`display_path` names it in the report).

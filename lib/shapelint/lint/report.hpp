@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,18 @@
 #include "shapelint/shape/shape.hpp"
 
 namespace shapelint {
+
+/// What one layer costs (docs/cost.md), for the run's batch size; each number is unknown
+/// when a shape or weight it needs is.
+struct LayerCost {
+  std::optional<std::int64_t> macs;              ///< multiply-accumulates, every call
+  std::optional<std::int64_t> weight_bytes;      ///< its weights in their variable dtype
+  std::optional<std::int64_t> activation_bytes;  ///< its outputs in its compute dtype
+  /// Input positions one output position sees, per spatial or sequence axis, and the
+  /// distance in the input between neighbouring outputs; empty where not defined.
+  std::vector<std::int64_t> receptive_field;
+  std::vector<std::int64_t> receptive_field_stride;
+};
 
 /// One row of a model's table: a layer as the user sees it.
 struct LayerRow {
@@ -21,6 +34,7 @@ struct LayerRow {
   std::string status;            ///< "ok", "error", "unknown"
   std::vector<LayerRow> layers;  ///< a nested model's own layers
   bool is_model = false;
+  LayerCost cost;
 };
 
 struct ParamTotals {
@@ -28,6 +42,42 @@ struct ParamTotals {
   std::int64_t trainable = 0;
   std::int64_t non_trainable = 0;
   std::size_t unknown_layers = 0;  ///< layers whose count is unknown (not in the sums)
+};
+
+/// The model's cost: sums over the layers whose numbers are known.
+struct CostTotals {
+  std::int64_t batch_size = 1;  ///< the numbers are for this many samples
+  std::int64_t macs = 0;
+  std::size_t macs_unknown_layers = 0;
+  std::int64_t weight_bytes = 0;
+  std::map<std::string, std::int64_t> weight_bytes_by_dtype;
+  std::size_t weight_unknown_layers = 0;
+  std::int64_t activation_bytes = 0;
+  std::size_t activation_unknown_layers = 0;
+};
+
+/// Which sizes of one model input's spatial or sequence axes work (`--valid-sizes`, and
+/// the hint of a failing what-if).
+struct InputSizes {
+  std::string input;                    ///< the input layer's name
+  std::vector<std::size_t> axes;        ///< the axes varied (batch axis = 0)
+  std::string description;              ///< "height and width must be at least 32 and ..."
+  std::optional<std::string> smallest;  ///< "32x32"
+  bool rebuilt = false;  ///< sizes the model works for when rebuilt for them (weights follow)
+};
+
+/// One tensor of a model's interface: the input layer or the layer giving the output.
+struct TensorSignature {
+  std::string name;
+  Shape shape;        ///< batch axis included, as declared
+  std::string dtype;  ///< an input's dtype, an output's compute dtype
+};
+
+/// What callers of a model rely on: its inputs and outputs (`shapelint diff` compares them).
+struct ModelSignature {
+  std::vector<TensorSignature> inputs;
+  std::vector<TensorSignature> outputs;
+  bool sequential = false;  ///< a Sequential's inputs are fed by position, not by name
 };
 
 /// Everything a renderer needs about one linted file.
@@ -46,7 +96,10 @@ struct FileReport {
   std::vector<LayerRow> layers;
   ParamTotals params;
   Diagnostics diagnostics;
-  bool skipped = false;  ///< not a model, passed over (--skip-non-models, directories)
+  bool skipped = false;            ///< not a model, passed over (--skip-non-models, directories)
+  std::optional<CostTotals> cost;  ///< set once the model was propagated
+  std::vector<InputSizes> valid_sizes;      ///< --valid-sizes
+  std::optional<ModelSignature> signature;  ///< set once the model was propagated
 };
 
 struct RunReport {

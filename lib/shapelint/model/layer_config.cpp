@@ -35,14 +35,16 @@ const char* json_type_name(const json& v) {
 
 /// Integers, and floats that hold a whole number (Keras configs sometimes say 2.0).
 std::optional<std::int64_t> as_int(const json& v) {
-  if (v.is_number_integer())
-    return v.get<std::int64_t>();
+  // Unsigned first: is_number_integer() holds for unsigned values too, and 2^64 - 1 read as
+  // int64 would be -1.
   if (v.is_number_unsigned()) {
     auto u = v.get<std::uint64_t>();
     if (u > static_cast<std::uint64_t>(INT64_MAX))
       return std::nullopt;
     return static_cast<std::int64_t>(u);
   }
+  if (v.is_number_integer())
+    return v.get<std::int64_t>();
   if (v.is_number_float()) {
     double d = v.get<double>();
     if (d >= -9.0e18 && d <= 9.0e18 && d == static_cast<double>(static_cast<std::int64_t>(d)))

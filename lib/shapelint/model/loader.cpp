@@ -3,6 +3,9 @@
 // nodes, tfjs `modelTopology`) stay inside this file; everything after it sees one shape.
 #include "shapelint/model/loader.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -169,6 +172,7 @@ class GraphBuilder {
 
   Dialect dialect_;
   Diagnostics& diags_;
+  std::size_t layers_read_ = 0;  ///< in the whole file, against kMaxLayers
 };
 
 std::optional<Shape> GraphBuilder::declared_input_shape(std::string_view class_name,
@@ -235,6 +239,17 @@ std::optional<Shapes> read_build_shapes(const json& layer_obj) {
 }
 
 bool GraphBuilder::read_layer(const json& obj, const std::string& path, int depth, Layer& layer) {
+  if (++layers_read_ > kMaxLayers) {
+    if (layers_read_ == kMaxLayers + 1)
+      error(rule::kBadConfigValue,
+            fmt::format("{}: the file has more than {} layers, shapelint's limit (kMaxLayers)",
+                        path,
+                        kMaxLayers),
+            path,
+            std::nullopt,
+            "no Keras model has this many layers: check that the file was written by Keras");
+    return false;
+  }
   if (!obj.is_object()) {
     error(rule::kBadConfigValue, fmt::format("{} must be a layer object", path), path);
     return false;
@@ -276,9 +291,12 @@ bool GraphBuilder::read_layer(const json& obj, const std::string& path, int dept
   if (is_model_class(layer.class_name) ||
       (config && config->is_object() && find_key(*config, "layers") &&
        find_key(*config, "input_layers"))) {
-    if (depth > 32) {
+    if (depth >= kMaxModelDepth) {
       error(rule::kBadConfigValue,
-            fmt::format("{}: models nested more than 32 levels deep", path),
+            fmt::format("{}: models nested more than {} levels deep, shapelint's limit "
+                        "(kMaxModelDepth)",
+                        path,
+                        kMaxModelDepth),
             path,
             layer.name);
       return false;
@@ -708,6 +726,26 @@ std::optional<TensorRef> GraphBuilder::resolve(const NameIndex& index,
 
 }  // namespace
 
+namespace {
+
+/// The layer calls propagating `m` makes, counted up to just past kMaxLayerCalls: a nested
+/// model runs all its layers at each of its calls.
+std::uint64_t layer_calls(const Model& m) {
+  std::uint64_t total = 0;
+  for (const auto& layer : m.layers) {
+    std::uint64_t calls = std::max<std::uint64_t>(layer.nodes.size(), 1);
+    std::uint64_t each = layer.nested ? std::max<std::uint64_t>(layer_calls(*layer.nested), 1) : 1;
+    if (each > kMaxLayerCalls || calls > kMaxLayerCalls / each)
+      return kMaxLayerCalls + 1;
+    total += calls * each;
+    if (total > kMaxLayerCalls)
+      return kMaxLayerCalls + 1;
+  }
+  return total;
+}
+
+}  // namespace
+
 LoadedModel load_model_document(std::unique_ptr<json> document) {
   LoadedModel out;
   out.document = std::move(document);
@@ -761,6 +799,25 @@ LoadedModel load_model_document(std::unique_ptr<json> document) {
   GraphBuilder builder(out.dialect, out.diagnostics);
   std::string class_name = string_or(find_key(*root, "class_name"), "");
   out.model = builder.build_model(*root, root_path, 0);
+  if (!out.model) {
+    // The top-level layer list is unreadable; the finding says why, and nothing propagates.
+    out.model = std::make_unique<Model>();
+    out.model->class_name = class_name;
+    return out;
+  }
+  if (layer_calls(*out.model) > kMaxLayerCalls)
+    out.diagnostics.push_back(Diagnostic{
+        .rule = std::string(rule::kBadConfigValue),
+        .severity = Severity::error,
+        .layer = std::nullopt,
+        .message = fmt::format(
+            "{}: its nested models, each run once per call, add up to more than {} layer calls, "
+            "shapelint's limit (kMaxLayerCalls)",
+            root_path.empty() ? "config" : root_path + ".config",
+            kMaxLayerCalls),
+        .hint = "no Keras model calls nested models this often: check that the file was written "
+                "by Keras",
+        .json_path = root_path.empty() ? "config" : root_path + ".config"});
   return out;
 }
 
@@ -792,9 +849,37 @@ std::size_t nesting_depth(std::string_view text, std::size_t limit) {
   return deepest;
 }
 
+/// Why `text` cannot be a model config before any parsing: empty, or another encoding than
+/// UTF-8 (a UTF-16 or UTF-32 byte-order mark). A UTF-8 byte-order mark is fine: Keras reads
+/// config.json with json.loads on bytes, which skips it, and nlohmann does too.
+std::optional<std::string> text_problem(std::string_view text) {
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+    return std::string(text.empty() ? "the file is empty" : "the file holds only white space");
+  auto starts = [&](std::string_view bom) { return text.substr(0, bom.size()) == bom; };
+  // UTF-32 first: its little-endian mark begins with UTF-16's.
+  if (starts(std::string_view("\xff\xfe\0\0", 4)) || starts(std::string_view("\0\0\xfe\xff", 4)))
+    return std::string("the file is UTF-32 text (it starts with a UTF-32 byte-order mark)");
+  if (starts("\xff\xfe") || starts("\xfe\xff"))
+    return std::string("the file is UTF-16 text (it starts with a UTF-16 byte-order mark)");
+  return std::nullopt;
+}
+
 }  // namespace
 
 LoadedModel load_model_json(std::string_view text) {
+  if (auto problem = text_problem(text)) {
+    LoadedModel out;
+    out.format = "unknown";
+    out.not_a_model = true;
+    out.diagnostics.push_back(
+        Diagnostic{.rule = std::string(rule::kInvalidJson),
+                   .severity = Severity::error,
+                   .layer = std::nullopt,
+                   .message = *problem + ": a Keras model config is JSON in UTF-8",
+                   .hint = "save the model config again as UTF-8 JSON (model.to_json())",
+                   .json_path = ""});
+    return out;
+  }
   if (nesting_depth(text, kMaxJsonDepth) > kMaxJsonDepth) {
     LoadedModel out;
     out.format = "unknown";
@@ -812,13 +897,17 @@ LoadedModel load_model_json(std::string_view text) {
   auto doc = std::make_unique<json>();
   try {
     *doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // A syntax error, or a number beyond a double's range (out_of_range.406, "number overflow
+    // parsing '1e999'").
     LoadedModel out;
     out.format = "unknown";
     out.not_a_model = true;
     std::string what = e.what();
     // nlohmann says "[json.exception.parse_error.101] parse error at line 3, column 5: ...".
     auto pos = what.find("parse error");
+    if (pos == std::string::npos && what.find("] ") != std::string::npos)
+      pos = what.find("] ") + 2;
     out.diagnostics.push_back(Diagnostic{
         .rule = std::string(rule::kInvalidJson),
         .severity = Severity::error,

@@ -6,6 +6,22 @@ namespace shapelint {
 
 namespace {
 
+/// One shape: an array of sizes and nulls, or null when even the rank is unknown.
+void write_shape(JsonWriter& w, const Shape& s) {
+  if (!s.has_rank()) {
+    w.null();
+    return;
+  }
+  w.begin_inline_array();
+  for (Dim d : s.dims()) {
+    if (d.is_known())
+      w.value(d.value());
+    else
+      w.null();
+  }
+  w.end_inline_array();
+}
+
 void write_shapes(JsonWriter& w, const Shapes& shapes) {
   w.begin_inline_array();
   for (const auto& s : shapes) {
@@ -23,6 +39,107 @@ void write_shapes(JsonWriter& w, const Shapes& shapes) {
     w.end_inline_array();
   }
   w.end_inline_array();
+}
+
+void write_ints(JsonWriter& w, const std::vector<std::int64_t>& values) {
+  w.begin_inline_array();
+  for (auto v : values)
+    w.value(v);
+  w.end_inline_array();
+}
+
+/// docs/cost.md: always present, null where unknown.
+void write_layer_cost(JsonWriter& w, const LayerCost& cost) {
+  w.key("macs");
+  w.value(cost.macs);
+  w.key("weight_bytes");
+  w.value(cost.weight_bytes);
+  w.key("activation_bytes");
+  w.value(cost.activation_bytes);
+  w.key("receptive_field");
+  if (cost.receptive_field.empty()) {
+    w.null();
+  } else {
+    w.begin_object();
+    w.key("size");
+    write_ints(w, cost.receptive_field);
+    w.key("stride");
+    write_ints(w, cost.receptive_field_stride);
+    w.end_object();
+  }
+}
+
+void write_cost_totals(JsonWriter& w, const CostTotals& cost) {
+  w.key("cost");
+  w.begin_object();
+  w.key("batch_size");
+  w.value(cost.batch_size);
+  w.key("macs");
+  w.value(cost.macs);
+  w.key("macs_unknown_layers");
+  w.value(cost.macs_unknown_layers);
+  w.key("weight_bytes");
+  w.value(cost.weight_bytes);
+  w.key("weight_bytes_by_dtype");
+  w.begin_object();
+  for (const auto& [dtype, bytes] : cost.weight_bytes_by_dtype) {
+    w.key(dtype);
+    w.value(bytes);
+  }
+  w.end_object();
+  w.key("weight_unknown_layers");
+  w.value(cost.weight_unknown_layers);
+  w.key("activation_bytes");
+  w.value(cost.activation_bytes);
+  w.key("activation_unknown_layers");
+  w.value(cost.activation_unknown_layers);
+  w.end_object();
+}
+
+void write_valid_sizes(JsonWriter& w, const std::vector<InputSizes>& sizes) {
+  w.key("valid_sizes");
+  w.begin_array();
+  for (const auto& s : sizes) {
+    w.begin_object();
+    w.key("input");
+    w.value(s.input);
+    w.key("axes");
+    w.begin_inline_array();
+    for (auto a : s.axes)
+      w.value(a);
+    w.end_inline_array();
+    w.key("rebuilt");
+    w.value(s.rebuilt);
+    w.key("description");
+    w.value(s.description);
+    w.key("smallest");
+    w.value(s.smallest);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_signature(JsonWriter& w, const ModelSignature& sig) {
+  auto side = [&](std::string_view key, const std::vector<TensorSignature>& tensors) {
+    w.key(key);
+    w.begin_array();
+    for (const auto& t : tensors) {
+      w.begin_object();
+      w.key("name");
+      w.value(t.name);
+      w.key("shape");
+      write_shape(w, t.shape);
+      w.key("dtype");
+      w.value(t.dtype);
+      w.end_object();
+    }
+    w.end_array();
+  };
+  w.key("signature");
+  w.begin_object();
+  side("inputs", sig.inputs);
+  side("outputs", sig.outputs);
+  w.end_object();
 }
 
 void write_layer(JsonWriter& w, const LayerRow& row) {
@@ -44,6 +161,7 @@ void write_layer(JsonWriter& w, const LayerRow& row) {
   w.value(row.params);
   w.key("status");
   w.value(row.status);
+  write_layer_cost(w, row.cost);
   if (row.is_model) {
     w.key("layers");
     w.begin_array();
@@ -122,6 +240,12 @@ void write_file(JsonWriter& w, const FileReport& f) {
   w.key("unknown_layers");
   w.value(f.params.unknown_layers);
   w.end_object();
+  if (f.cost)
+    write_cost_totals(w, *f.cost);
+  if (!f.valid_sizes.empty())
+    write_valid_sizes(w, f.valid_sizes);
+  if (f.signature)
+    write_signature(w, *f.signature);
   w.key("diagnostics");
   w.begin_array();
   for (const auto& d : f.diagnostics)

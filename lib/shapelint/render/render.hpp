@@ -12,6 +12,7 @@ struct RenderOptions {
   bool color = false;
   bool quiet = false;      ///< only diagnostics, no tables
   std::size_t width = 80;  ///< terminal columns the table must fit
+  bool cost = false;       ///< the table format adds each layer's cost (--cost)
 };
 
 using RenderFn = void (*)(const RunReport&, const RenderOptions&, std::ostream&);
@@ -38,6 +39,12 @@ void render_mermaid(const RunReport& run, const RenderOptions& options, std::ost
 
 /// The Markdown that `render_github` appends to the file named by GITHUB_STEP_SUMMARY.
 void render_github_step_summary(const RunReport& run, std::ostream& out);
+
+/// 300774272 → "301M", 1234 → "1.23K": three significant digits, SI suffixes.
+std::string human_count(std::int64_t n);
+
+/// 14155776 → "13.5 MiB": three significant digits, binary units.
+std::string human_bytes(std::int64_t n);
 
 /// 1234567 → "1,234,567", as model.summary() prints counts.
 std::string group_thousands(std::int64_t n);

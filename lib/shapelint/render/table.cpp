@@ -53,24 +53,26 @@ std::vector<std::string> wrap(const std::string& text, std::size_t width, bool p
   std::size_t start = 0;
   while (true) {
     std::size_t nl = text.find('\n', start);
-    std::string rest = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    // A view, not a copy: a hostile megabyte-long name must wrap in linear time.
+    std::string_view rest = std::string_view(text).substr(
+        start, nl == std::string::npos ? std::string::npos : nl - start);
     while (rest.size() > width) {
       std::size_t comma = prose ? std::string::npos : rest.rfind(", ", width - 1);
       if (comma != std::string::npos && comma > 0) {
-        lines.push_back(rest.substr(0, comma + 1));
-        rest = rest.substr(comma + 2);
+        lines.emplace_back(rest.substr(0, comma + 1));
+        rest.remove_prefix(comma + 2);
         continue;
       }
       std::size_t space = rest.rfind(' ', width);
       if (space != std::string::npos && space > 0) {
-        lines.push_back(rest.substr(0, space));
-        rest = rest.substr(space + 1);
+        lines.emplace_back(rest.substr(0, space));
+        rest.remove_prefix(space + 1);
       } else {
-        lines.push_back(rest.substr(0, width));
-        rest = rest.substr(width);
+        lines.emplace_back(rest.substr(0, width));
+        rest.remove_prefix(width);
       }
     }
-    lines.push_back(rest);
+    lines.emplace_back(rest);
     if (nl == std::string::npos)
       break;
     start = nl + 1;
@@ -198,6 +200,126 @@ void render_model_table(const FileReport& f, const RenderOptions& options, std::
   out << fmt::format("Non-trainable params: {}\n", group_thousands(f.params.non_trainable));
 }
 
+/// "3x3 (stride 2)": the receptive field of a layer's output in input positions.
+std::string receptive_field_cell(const LayerCost& cost) {
+  if (cost.receptive_field.empty())
+    return "-";
+  std::string text = fmt::format("{}", fmt::join(cost.receptive_field, "x"));
+  bool uniform = std::all_of(cost.receptive_field_stride.begin(),
+                             cost.receptive_field_stride.end(),
+                             [&](std::int64_t s) { return s == cost.receptive_field_stride[0]; });
+  if (!cost.receptive_field_stride.empty())
+    text += uniform ? fmt::format(" (stride {})", cost.receptive_field_stride[0])
+                    : fmt::format(" (stride {})", fmt::join(cost.receptive_field_stride, "x"));
+  return text;
+}
+
+std::string optional_cell(const std::optional<std::int64_t>& v,
+                          std::string (*format)(std::int64_t)) {
+  return v ? format(*v) : "?";
+}
+
+/// --cost: a second table, so the first keeps its 80 columns: each layer's MACs, weight and
+/// activation memory and receptive field, then the totals (docs/cost.md).
+void render_cost_table(const FileReport& f, const RenderOptions& options, std::ostream& out) {
+  Painter paint(options.color);
+  const CostTotals& totals = *f.cost;
+  std::vector<Column> cols{{"Layer", false, 12},
+                           {"MACs", true, 0},
+                           {"Weights", true, 0},
+                           {"Activations", true, 0},
+                           {"Receptive field", false, 10}};
+  std::vector<std::vector<std::string>> cells;
+  for (const auto& row : f.layers)
+    cells.push_back({row.name,
+                     optional_cell(row.cost.macs, human_count),
+                     optional_cell(row.cost.weight_bytes, human_bytes),
+                     optional_cell(row.cost.activation_bytes, human_bytes),
+                     receptive_field_cell(row.cost)});
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    cols[c].width = cols[c].header.size();
+    for (const auto& r : cells)
+      cols[c].width = std::max(cols[c].width, r[c].size());
+    if (cols[c].right_align)
+      cols[c].min_width = cols[c].width;
+  }
+  constexpr std::size_t kIndent = 2, kGap = 2;
+  std::size_t fixed = kIndent + kGap * (cols.size() - 1);
+  fit_columns(cols, options.width > fixed + 20 ? options.width - fixed : 40);
+  std::size_t rule_width = fixed;
+  for (const auto& c : cols)
+    rule_width += c.width;
+  std::string rule(std::min(rule_width, options.width), '-');
+  auto line_of = [&](const std::vector<std::string>& texts) {
+    std::string text(kIndent, ' ');
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      if (c)
+        text.append(kGap, ' ');
+      text.append(pad(texts[c], cols[c].width, cols[c].right_align));
+    }
+    while (!text.empty() && text.back() == ' ')
+      text.pop_back();
+    return text;
+  };
+  out << '\n'
+      << paint(kBold, fmt::format("Cost for a batch of {} (docs/cost.md)", totals.batch_size))
+      << '\n';
+  std::vector<std::string> headers;
+  for (const auto& c : cols)
+    headers.push_back(c.header);
+  out << paint(kBold, line_of(headers)) << '\n' << rule << '\n';
+  for (const auto& r : cells) {
+    std::vector<std::vector<std::string>> wrapped;
+    std::size_t height = 1;
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      wrapped.push_back(wrap(r[c], cols[c].width, c == 0));
+      height = std::max(height, wrapped.back().size());
+    }
+    for (std::size_t line = 0; line < height; ++line) {
+      std::vector<std::string> texts;
+      for (std::size_t c = 0; c < cols.size(); ++c)
+        texts.push_back(line < wrapped[c].size() ? wrapped[c][line] : "");
+      out << line_of(texts) << '\n';
+    }
+  }
+  out << rule << '\n';
+  auto unknown = [](std::size_t n) {
+    return n ? fmt::format(" (+ {} layer(s) unknown)", n) : std::string{};
+  };
+  out << fmt::format("Total MACs: {} ({}){}\n",
+                     group_thousands(totals.macs),
+                     human_count(totals.macs),
+                     unknown(totals.macs_unknown_layers));
+  std::vector<std::string> dtypes;
+  for (const auto& [dtype, bytes] : totals.weight_bytes_by_dtype)
+    dtypes.push_back(totals.weight_bytes_by_dtype.size() == 1
+                         ? dtype
+                         : fmt::format("{} {}", human_bytes(bytes), dtype));
+  out << fmt::format("Weight memory: {}{}{}\n",
+                     human_bytes(totals.weight_bytes),
+                     dtypes.empty() ? std::string{} : fmt::format(" ({})", fmt::join(dtypes, ", ")),
+                     unknown(totals.weight_unknown_layers));
+  out << fmt::format("Activation memory: {} (every layer's outputs){}\n",
+                     human_bytes(totals.activation_bytes),
+                     unknown(totals.activation_unknown_layers));
+}
+
+/// --valid-sizes: the sizes each input accepts, in words.
+void render_valid_sizes(const FileReport& f, const RenderOptions& options, std::ostream& out) {
+  Painter paint(options.color);
+  std::size_t text_width = options.width > 10 ? options.width - 4 : 40;
+  out << '\n' << paint(kBold, "Valid input sizes") << '\n';
+  for (const auto& s : f.valid_sizes) {
+    std::string head = fmt::format(
+        "{}{}: {}", s.input, s.rebuilt ? " (rebuilt for each size)" : "", s.description);
+    if (s.smallest)
+      head += fmt::format("; smallest {}", *s.smallest);
+    auto lines = wrap(head, text_width, true);
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      out << (i ? "    " : "  ") << lines[i] << '\n';
+  }
+}
+
 void render_diagnostics(const FileReport& f, const RenderOptions& options, std::ostream& out) {
   Painter paint(options.color);
   std::size_t text_width = options.width > 10 ? options.width - 4 : 40;
@@ -242,6 +364,10 @@ void render_table(const RunReport& run, const RenderOptions& options, std::ostre
       out << fmt::format("what-if: replaying the built model on {}\n", *f.what_if);
     if (!options.quiet && !f.layers.empty())
       render_model_table(f, options, out);
+    if (!options.quiet && options.cost && f.cost && !f.layers.empty())
+      render_cost_table(f, options, out);
+    if (!f.valid_sizes.empty())
+      render_valid_sizes(f, options, out);
     if (!f.diagnostics.empty()) {
       if (!options.quiet && !f.layers.empty())
         out << '\n';

@@ -47,6 +47,31 @@ void LayerCall::report(Severity severity,
   });
 }
 
+bool LayerCall::report_overflow() {
+  for (const auto& out : outputs)
+    if (out.overflowed()) {
+      error(rule::kDimOverflow,
+            fmt::format("the output shape of layer \"{}\" overflows int64: a dimension is larger "
+                        "than 9223372036854775807 (inputs {})",
+                        layer_name(),
+                        to_string(inputs_)),
+            "check the input shape and the layer's size arguments");
+      return true;
+    }
+  for (const auto& w : weights)
+    if (w.shape.overflowed() || w.shape.product().overflowed()) {
+      error(rule::kDimOverflow,
+            fmt::format("the weight '{}' of layer \"{}\" would hold more than "
+                        "9223372036854775807 values (inputs {})",
+                        w.name,
+                        layer_name(),
+                        to_string(inputs_)),
+            "check the input shape and the layer's size arguments");
+      return true;
+    }
+  return false;
+}
+
 std::string LayerCall::layer_path() const {
   // Findings point at the layer object, not at its `config` member.
   const std::string& p = config_.path();

@@ -114,6 +114,10 @@ class LayerCall {
 
   bool failed() const { return failed_; }
 
+  /// Reports SL110 when an output dim or a weight's size overflowed int64 in a rule's checked
+  /// arithmetic (hostile sizes): the engine's net under every rule. True when it did.
+  bool report_overflow();
+
   /// JSON path of the layer object this call belongs to.
   std::string layer_path() const;
 

@@ -1,0 +1,261 @@
+#include "shapelint/cost/receptive_field.hpp"
+
+#include <algorithm>
+#include <array>
+#include <queue>
+#include <string_view>
+
+#include "shapelint/model/layer_config.hpp"
+
+namespace shapelint::cost {
+
+namespace {
+
+/// How a layer moves positions around, as far as the receptive field is concerned.
+enum class FieldEffect { window, pass_through, none };
+
+/// Sliding a window: convolutions (kernel_size, strides, dilation_rate) and pooling
+/// (pool_size, strides defaulting to pool_size).
+struct Window {
+  std::vector<std::int64_t> size;
+  std::vector<std::int64_t> stride;
+  std::vector<std::int64_t> dilation;
+};
+
+bool starts_with_any(std::string_view s, std::initializer_list<std::string_view> prefixes) {
+  return std::any_of(
+      prefixes.begin(), prefixes.end(), [&](std::string_view p) { return s.rfind(p, 0) == 0; });
+}
+
+bool is_transposed(std::string_view cls) {
+  return cls.find("Transpose") != std::string_view::npos || cls.rfind("Deconvolution", 0) == 0;
+}
+
+bool is_convolution(std::string_view cls) {
+  return !is_transposed(cls) && starts_with_any(cls,
+                                                {"Conv1D",
+                                                 "Conv2D",
+                                                 "Conv3D",
+                                                 "Convolution1D",
+                                                 "Convolution2D",
+                                                 "Convolution3D",
+                                                 "SeparableConv",
+                                                 "DepthwiseConv",
+                                                 "LocallyConnected"});
+}
+
+bool is_windowed_pooling(std::string_view cls) {
+  return starts_with_any(
+      cls, {"MaxPooling", "AveragePooling", "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool"});
+}
+
+/// Layers that keep every position where it is (element-wise, per-position, merges,
+/// padding and cropping at the borders).
+bool keeps_positions(std::string_view cls) {
+  using namespace std::string_view_literals;
+  static constexpr std::array kClasses = {"Activation"sv,
+                                          "ReLU"sv,
+                                          "LeakyReLU"sv,
+                                          "PReLU"sv,
+                                          "ELU"sv,
+                                          "Softmax"sv,
+                                          "ThresholdedReLU"sv,
+                                          "BatchNormalization"sv,
+                                          "SyncBatchNormalization"sv,
+                                          "LayerNormalization"sv,
+                                          "GroupNormalization"sv,
+                                          "UnitNormalization"sv,
+                                          "RMSNormalization"sv,
+                                          "Normalization"sv,
+                                          "Dropout"sv,
+                                          "SpatialDropout1D"sv,
+                                          "SpatialDropout2D"sv,
+                                          "SpatialDropout3D"sv,
+                                          "GaussianNoise"sv,
+                                          "GaussianDropout"sv,
+                                          "AlphaDropout"sv,
+                                          "ActivityRegularization"sv,
+                                          "Add"sv,
+                                          "Subtract"sv,
+                                          "Multiply"sv,
+                                          "Average"sv,
+                                          "Maximum"sv,
+                                          "Minimum"sv,
+                                          "Concatenate"sv,
+                                          "ZeroPadding1D"sv,
+                                          "ZeroPadding2D"sv,
+                                          "ZeroPadding3D"sv,
+                                          "Cropping1D"sv,
+                                          "Cropping2D"sv,
+                                          "Cropping3D"sv,
+                                          "Masking"sv,
+                                          "Identity"sv,
+                                          "Rescaling"sv,
+                                          "Dense"sv};
+  return std::find(kClasses.begin(), kClasses.end(), cls) != kClasses.end();
+}
+
+FieldEffect effect_of(std::string_view cls) {
+  if (is_convolution(cls) || is_windowed_pooling(cls))
+    return FieldEffect::window;
+  return keeps_positions(cls) ? FieldEffect::pass_through : FieldEffect::none;
+}
+
+std::optional<Window> read_window(const Layer& layer, std::size_t axes) {
+  LayerConfig config(layer.config, layer.path + ".config", nullptr, layer.name);
+  Window w;
+  if (is_windowed_pooling(layer.rule_class)) {
+    w.size = config.get_int_tuple("pool_size", axes, 2);
+    w.stride = config.raw("strides") ? config.get_int_tuple("strides", axes, 1) : w.size;
+    w.dilation.assign(axes, 1);
+  } else {
+    w.size = config.get_int_tuple("kernel_size", axes, 1);
+    w.stride = config.get_int_tuple("strides", axes, 1);
+    w.dilation = config.get_int_tuple("dilation_rate", axes, 1);
+  }
+  if (w.size.size() != axes || w.stride.size() != axes || w.dilation.size() != axes)
+    return std::nullopt;
+  for (std::size_t i = 0; i < axes; ++i)
+    if (w.size[i] < 1 || w.stride[i] < 1 || w.dilation[i] < 1)
+      return std::nullopt;
+  return w;
+}
+
+/// a·b + c without overflow, or nullopt.
+std::optional<std::int64_t> mul_add(std::int64_t a, std::int64_t b, std::int64_t c) {
+  std::int64_t product = 0, sum = 0;
+  if (__builtin_mul_overflow(a, b, &product) || __builtin_add_overflow(product, c, &sum))
+    return std::nullopt;
+  return sum;
+}
+
+std::optional<ReceptiveField> apply_window(const ReceptiveField& in, const Window& w) {
+  ReceptiveField out = in;
+  for (std::size_t i = 0; i < in.size.size(); ++i) {
+    auto span = mul_add(w.dilation[i], w.size[i] - 1, 0);
+    auto size = span ? mul_add(*span, in.stride[i], in.size[i]) : std::nullopt;
+    auto stride = mul_add(in.stride[i], w.stride[i], 0);
+    if (!size || !stride)
+      return std::nullopt;
+    out.size[i] = *size;
+    out.stride[i] = *stride;
+  }
+  return out;
+}
+
+class FieldPass {
+ public:
+  FieldPass(const Model& model, const ModelResult& result) : model_(model), result_(result) {}
+
+  std::vector<std::optional<ReceptiveField>> run() {
+    std::vector<std::size_t> base(model_.layers.size() + 1, 0);
+    for (std::size_t i = 0; i < model_.layers.size(); ++i)
+      base[i + 1] = base[i] + model_.layers[i].nodes.size();
+    fields_.assign(base.back(), std::nullopt);
+    base_ = base;
+    for (auto [layer, node] : topological_nodes())
+      fields_[base_[layer] + node] = field_of(layer, node);
+    std::vector<std::optional<ReceptiveField>> out(model_.layers.size());
+    for (std::size_t i = 0; i < model_.layers.size(); ++i)
+      if (!model_.layers[i].nodes.empty())
+        out[i] = fields_[base_[i]];
+    return out;
+  }
+
+ private:
+  /// Kahn's algorithm over calls, as the engine orders them.
+  std::vector<std::pair<std::size_t, std::size_t>> topological_nodes() const {
+    std::size_t n = base_.back();
+    std::vector<std::size_t> pending(n, 0);
+    std::vector<std::vector<std::size_t>> consumers(n);
+    std::vector<std::pair<std::size_t, std::size_t>> node_of(n);
+    for (std::size_t i = 0; i < model_.layers.size(); ++i)
+      for (std::size_t k = 0; k < model_.layers[i].nodes.size(); ++k) {
+        std::size_t id = base_[i] + k;
+        node_of[id] = {i, k};
+        for (const auto& r : model_.layers[i].nodes[k].inputs) {
+          if (r.layer >= model_.layers.size() || r.node >= model_.layers[r.layer].nodes.size())
+            continue;
+          consumers[base_[r.layer] + r.node].push_back(id);
+          ++pending[id];
+        }
+      }
+    std::queue<std::size_t> ready;
+    for (std::size_t id = 0; id < n; ++id)
+      if (pending[id] == 0)
+        ready.push(id);
+    std::vector<std::pair<std::size_t, std::size_t>> order;
+    while (!ready.empty()) {
+      std::size_t id = ready.front();
+      ready.pop();
+      order.push_back(node_of[id]);
+      for (std::size_t c : consumers[id])
+        if (--pending[c] == 0)
+          ready.push(c);
+    }
+    return order;
+  }
+
+  const Shape* output_shape(std::size_t layer, std::size_t node) const {
+    if (layer >= result_.layers.size() || node >= result_.layers[layer].calls.size())
+      return nullptr;
+    const CallResult& call = result_.layers[layer].calls[node];
+    if (call.failed || call.poisoned || call.outputs.empty() || !call.outputs[0].has_rank())
+      return nullptr;
+    return &call.outputs[0];
+  }
+
+  std::optional<ReceptiveField> field_of(std::size_t layer_index, std::size_t node_index) const {
+    const Layer& layer = model_.layers[layer_index];
+    const Node& node = layer.nodes[node_index];
+    const Shape* out = output_shape(layer_index, node_index);
+    if (!out || out->rank() < 3)
+      return std::nullopt;
+    std::size_t axes = out->rank() - 2;
+    if (node.inputs.empty()) {  // a model input: one position sees itself
+      if (layer.rule_class != "InputLayer")
+        return std::nullopt;
+      return ReceptiveField{std::vector<std::int64_t>(axes, 1), std::vector<std::int64_t>(axes, 1)};
+    }
+    if (layer.nested)
+      return std::nullopt;
+    FieldEffect effect = effect_of(layer.rule_class);
+    if (effect == FieldEffect::none)
+      return std::nullopt;
+    std::optional<ReceptiveField> merged;
+    for (const auto& r : node.inputs) {
+      if (r.layer >= model_.layers.size() || r.node >= model_.layers[r.layer].nodes.size())
+        return std::nullopt;
+      const auto& in = fields_[base_[r.layer] + r.node];
+      if (!in || in->size.size() != axes)
+        return std::nullopt;
+      if (!merged) {
+        merged = in;
+        continue;
+      }
+      // Merged branches: an output position sees what the widest branch sees.
+      for (std::size_t i = 0; i < axes; ++i) {
+        merged->size[i] = std::max(merged->size[i], in->size[i]);
+        merged->stride[i] = std::max(merged->stride[i], in->stride[i]);
+      }
+    }
+    if (!merged || effect == FieldEffect::pass_through)
+      return merged;
+    auto window = read_window(layer, axes);
+    return window ? apply_window(*merged, *window) : std::nullopt;
+  }
+
+  const Model& model_;
+  const ModelResult& result_;
+  std::vector<std::size_t> base_;
+  std::vector<std::optional<ReceptiveField>> fields_;
+};
+
+}  // namespace
+
+std::vector<std::optional<ReceptiveField>> receptive_fields(const Model& model,
+                                                            const ModelResult& result) {
+  return FieldPass(model, result).run();
+}
+
+}  // namespace shapelint::cost
