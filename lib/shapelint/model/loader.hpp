@@ -31,7 +31,7 @@ inline constexpr std::size_t kMaxJsonDepth = 512;
 /// Models nested in models deeper than this are refused (real ones nest two or three).
 inline constexpr int kMaxModelDepth = 32;
 /// Layers in one file, nested models' included (the largest real models have a few thousand).
-inline constexpr std::size_t kMaxLayers = 100'000;
+inline constexpr std::size_t kMaxLayers = 1'000'000;
 /// Layer calls one propagation may make: a nested model's layers run once per call of it, so a
 /// few KiB of models calling models can ask for billions.
 inline constexpr std::uint64_t kMaxLayerCalls = 2'000'000;
