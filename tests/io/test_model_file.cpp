@@ -426,6 +426,38 @@ TEST_CASE("a directory lints the archives and .h5 models in it and passes over w
   CHECK_FALSE(contains(out, "c.weights.h5"));
 }
 
+TEST_CASE("without its HDF5 reader module an .h5 file is unreadable, and JSON still lints") {
+  // shapelint loads the HDF5 library as a module on the first .h5 file; where the module is
+  // missing, that file says so and the others are linted as usual.
+  FixtureDir dir;
+  std::string config = sample("ok/mnist_cnn.json");
+  H5Model model;
+  model.model_config = config;
+  write_h5(dir.path("model.h5"), model);
+  write_file(dir.path("model.json"), config);
+  std::string cmd = fmt::format(
+      "SHAPELINT_HDF5_READER=/nonexistent/shapelint-hdf5.so '{}' --format compact '{}' '{}' "
+      "2>&1; echo \"exit=$?\"",
+      SHAPELINT_BINARY,
+      dir.path("model.h5"),
+      dir.path("model.json"));
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
+    out.append(buf.data(), n);
+  pclose(pipe);
+  INFO(out);
+  CHECK(contains(out, "exit=2"));
+  CHECK(contains(out, "model.h5:1:1: error: cannot read this HDF5 file: shapelint's HDF5 reader"));
+  CHECK(contains(out, "/nonexistent/shapelint-hdf5.so"));
+  CHECK_FALSE(contains(out, "model.json:"));  // linted, clean
+  // With the module found (beside the program), the same file is read.
+  CHECK(exit_code_of(dir.path("model.h5")) == 0);
+}
+
 TEST_CASE("randomly damaged .h5 and .keras files never take the run down") {
   FixtureDir dir;
   std::string config = sample("ok/resnet_block.json");

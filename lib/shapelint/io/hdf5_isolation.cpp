@@ -219,6 +219,14 @@ Hdf5Contents failed(std::string why) {
 Hdf5Contents read_hdf5_isolated(const Source& source,
                                 WeightsLayout layout,
                                 const ReadLimits& limits) {
+  // Loaded here, before the fork: a child of a process with several threads should not
+  // run the dynamic loader.
+  std::string unavailable;
+  if (!hdf5_reader_available(unavailable)) {
+    Hdf5Contents c;
+    c.error = unavailable;
+    return c;
+  }
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0)
     return read_in_this_process(source, layout, limits);  // no isolation to be had

@@ -16,26 +16,32 @@
 #include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
+#include "shapelint/io/libzip.hpp"
 #include "shapelint/io/readers.hpp"
 #include <unistd.h>
-#include <zip.h>
 
 namespace shapelint::io {
 
 namespace {
+
+/// libzip's functions; read_keras_archive loads it before anything here runs.
+const LibZip& zip() {
+  std::string unused;
+  return *load_libzip(unused);
+}
 
 constexpr const char* kConfigMember = "config.json";
 constexpr const char* kMetadataMember = "metadata.json";
 constexpr const char* kWeightsMember = "model.weights.h5";
 
 struct ArchiveCloser {
-  void operator()(zip_t* za) const { zip_discard(za); }
+  void operator()(zip_t* za) const { zip().zip_discard(za); }
 };
 
 using Archive = std::unique_ptr<zip_t, ArchiveCloser>;
 
 struct MemberCloser {
-  void operator()(zip_file_t* f) const { zip_fclose(f); }
+  void operator()(zip_file_t* f) const { zip().zip_fclose(f); }
 };
 
 using Member = std::unique_ptr<zip_file_t, MemberCloser>;
@@ -56,9 +62,9 @@ std::string zip_error_text(int code) {
       break;
   }
   zip_error_t error;
-  zip_error_init_with_code(&error, code);
-  std::string text = zip_error_strerror(&error);
-  zip_error_fini(&error);
+  zip().zip_error_init_with_code(&error, code);
+  std::string text = zip().zip_error_strerror(&error);
+  zip().zip_error_fini(&error);
   return text;
 }
 
@@ -116,22 +122,22 @@ Archive open_archive(const Source& source, std::string& error) {
   int flags = ZIP_RDONLY | ZIP_CHECKCONS;
   if (!source.in_memory) {
     int code = 0;
-    zip_t* za = zip_open(source.path.c_str(), flags, &code);
+    zip_t* za = zip().zip_open(source.path.c_str(), flags, &code);
     if (!za)
       error = zip_error_text(code);
     return Archive(za);
   }
   zip_error_t zerror;
-  zip_error_init(&zerror);
+  zip().zip_error_init(&zerror);
   zip_source_t* src =
-      zip_source_buffer_create(source.bytes.data(), source.bytes.size(), 0, &zerror);
-  zip_t* za = src ? zip_open_from_source(src, flags, &zerror) : nullptr;
+      zip().zip_source_buffer_create(source.bytes.data(), source.bytes.size(), 0, &zerror);
+  zip_t* za = src ? zip().zip_open_from_source(src, flags, &zerror) : nullptr;
   if (!za) {
-    error = zip_error_text(zip_error_code_zip(&zerror));
+    error = zip_error_text(zip().zip_error_code_zip(&zerror));
     if (src)
-      zip_source_free(src);
+      zip().zip_source_free(src);
   }
-  zip_error_fini(&zerror);
+  zip().zip_error_fini(&zerror);
   return Archive(za);
 }
 
@@ -147,9 +153,9 @@ bool read_member(zip_t* za,
                  const Sink& sink,
                  std::string& error) {
   zip_stat_t st;
-  zip_stat_init(&st);
-  if (zip_stat_index(za, static_cast<zip_uint64_t>(index), 0, &st) != 0) {
-    error = fmt::format("{}: {}", name, zip_strerror(za));
+  zip().zip_stat_init(&st);
+  if (zip().zip_stat_index(za, static_cast<zip_uint64_t>(index), 0, &st) != 0) {
+    error = fmt::format("{}: {}", name, zip().zip_strerror(za));
     return false;
   }
   if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE)) {
@@ -176,17 +182,17 @@ bool read_member(zip_t* za,
         readable_size(st.comp_size));
     return false;
   }
-  Member member(zip_fopen_index(za, static_cast<zip_uint64_t>(index), 0));
+  Member member(zip().zip_fopen_index(za, static_cast<zip_uint64_t>(index), 0));
   if (!member) {
-    error = fmt::format("{}: {}", name, zip_strerror(za));
+    error = fmt::format("{}: {}", name, zip().zip_strerror(za));
     return false;
   }
   std::uint64_t total = 0;
   char buffer[1 << 16];
   for (;;) {
-    zip_int64_t n = zip_fread(member.get(), buffer, sizeof buffer);
+    zip_int64_t n = zip().zip_fread(member.get(), buffer, sizeof buffer);
     if (n < 0) {
-      error = fmt::format("{}: {}", name, zip_file_strerror(member.get()));
+      error = fmt::format("{}: {}", name, zip().zip_file_strerror(member.get()));
       return false;
     }
     if (n == 0)
@@ -288,8 +294,8 @@ class TempFile {
 void read_archive_weights(
     zip_t* za, zip_int64_t index, const ReadLimits& limits, ModelFile& out, std::string& error) {
   zip_stat_t st;
-  zip_stat_init(&st);
-  if (zip_stat_index(za, static_cast<zip_uint64_t>(index), 0, &st) == 0 &&
+  zip().zip_stat_init(&st);
+  if (zip().zip_stat_index(za, static_cast<zip_uint64_t>(index), 0, &st) == 0 &&
       (st.valid & ZIP_STAT_SIZE) && st.size > limits.max_weights_file_bytes)
     return;  // larger than we unpack for a shape check: our limit, not the file's fault
   TempFile temp;
@@ -334,6 +340,12 @@ ModelFile read_keras_archive(const Source& source, const ReadLimits& limits) {
   out.format = "keras-archive";
   out.member = kConfigMember;
   std::string error;
+  if (!load_libzip(error)) {
+    out.diagnostics.push_back(file_finding(rule::kUnreadable,
+                                           fmt::format("cannot read zip archives: {}", error),
+                                           "install libzip (Debian: libzip4)"));
+    return out;
+  }
   if (auto members = declared_members(source); members && *members > limits.max_zip_members) {
     out.diagnostics.push_back(file_finding(
         rule::kUnreadable,
@@ -354,9 +366,9 @@ ModelFile read_keras_archive(const Source& source, const ReadLimits& limits) {
         "model again"));
     return out;
   }
-  zip_int64_t config = zip_name_locate(za.get(), kConfigMember, 0);
-  zip_int64_t metadata = zip_name_locate(za.get(), kMetadataMember, 0);
-  zip_int64_t weights = zip_name_locate(za.get(), kWeightsMember, 0);
+  zip_int64_t config = zip().zip_name_locate(za.get(), kConfigMember, 0);
+  zip_int64_t metadata = zip().zip_name_locate(za.get(), kMetadataMember, 0);
+  zip_int64_t weights = zip().zip_name_locate(za.get(), kWeightsMember, 0);
   if (config < 0) {
     out.not_a_model = true;
     bool keras_like = metadata >= 0 || weights >= 0;

@@ -72,17 +72,4 @@ Diagnostic file_finding(std::string_view rule_id, std::string message, std::stri
                     .json_path = ""};
 }
 
-std::string readable_size(std::uint64_t bytes) {
-  constexpr std::array<const char*, 5> kUnits{"bytes", "KiB", "MiB", "GiB", "TiB"};
-  if (bytes < 1024)
-    return fmt::format("{} bytes", bytes);
-  double value = static_cast<double>(bytes);
-  std::size_t unit = 0;
-  while (value >= 1024 && unit + 1 < kUnits.size()) {
-    value /= 1024;
-    ++unit;
-  }
-  return fmt::format("{:.1f} {}", value, kUnits[unit]);
-}
-
 }  // namespace shapelint::io

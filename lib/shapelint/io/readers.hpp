@@ -1,10 +1,13 @@
 #pragma once
 // Internal to lib/shapelint/io: the two container readers behind model_file.hpp.
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "shapelint/io/model_file.hpp"
 
@@ -36,8 +39,13 @@ struct Hdf5Contents {
   std::string weights_error;  ///< why the weights could not be read (the config still was)
 };
 
-/// Reads the HDF5 file in this process: the HDF5 library trusts the file's structure, so
-/// callers use `read_hdf5_isolated` unless they are that isolated process.
+/// Loads the HDF5 reader module (shapelint-hdf5.so, hdf5_plugin.cpp) unless it is loaded;
+/// false, with `error` saying why, when it cannot be.
+bool hdf5_reader_available(std::string& error);
+
+/// Reads the HDF5 file in this process with the reader module: the HDF5 library trusts the
+/// file's structure, so callers use `read_hdf5_isolated` unless they are that isolated
+/// process.
 Hdf5Contents read_hdf5_in_process(const Source& source,
                                   WeightsLayout layout,
                                   const ReadLimits& limits);
@@ -54,7 +62,18 @@ ModelFile read_hdf5_model(const Source& source, const ReadLimits& limits);
 /// A `.keras` zip archive: config.json, metadata.json, model.weights.h5.
 ModelFile read_keras_archive(const Source& source, const ReadLimits& limits);
 
-/// "1.5 MiB": sizes in messages.
-std::string readable_size(std::uint64_t bytes);
+/// "1.5 MiB": sizes in messages (inline: the HDF5 reader module uses it too).
+inline std::string readable_size(std::uint64_t bytes) {
+  constexpr std::array<const char*, 5> kUnits{"bytes", "KiB", "MiB", "GiB", "TiB"};
+  if (bytes < 1024)
+    return fmt::format("{} bytes", bytes);
+  double value = static_cast<double>(bytes);
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < kUnits.size()) {
+    value /= 1024;
+    ++unit;
+  }
+  return fmt::format("{:.1f} {}", value, kUnits[unit]);
+}
 
 }  // namespace shapelint::io
