@@ -145,6 +145,9 @@ int exit_code(const shapelint::RunReport& run,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Nothing writes through C stdio: std::cout may keep its own buffer (a report of a large
+  // model is tens of megabytes, otherwise written a character at a time).
+  std::ios::sync_with_stdio(false);
   // `shapelint diff OLD NEW`; a file named "diff" is still a PATH, as the contract says.
   std::error_code no_diff_file;
   if (argc > 1 && std::strcmp(argv[1], "diff") == 0 &&

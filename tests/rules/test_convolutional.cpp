@@ -5,7 +5,6 @@
 #include <string_view>
 
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
@@ -312,9 +311,9 @@ std::vector<shapelint::InputSpec> input_specs_after_build(std::string_view cls,
                                                           std::string_view config_json,
                                                           std::string_view input,
                                                           Semantics semantics) {
-  auto config = nlohmann::json::parse(config_json);
+  auto config = shapelint::test::parse_config(config_json);
   shapelint::Diagnostics diagnostics;
-  shapelint::LayerConfig layer_config(&config, "config", &diagnostics, "L");
+  shapelint::LayerConfig layer_config(config->root(), "config", &diagnostics, "L");
   shapelint::Shapes inputs = shapes({input});
   shapelint::LayerCall call(layer_config, inputs, {}, semantics, &diagnostics);
   const auto* rule = shapelint::RuleRegistry::builtin().find(cls);
@@ -391,9 +390,9 @@ TEST_CASE("A built convolution pins its input channels as Keras's input_spec doe
 TEST_CASE("A convolution called again on unknown channels reuses its built kernel") {
   // A shared layer's later call or a what-if replay: Keras does not build again, so the
   // unknown channel axis is no error there; the engine checks the built input_spec instead.
-  auto config = nlohmann::json::parse(R"({"filters": 8, "kernel_size": 3})");
+  auto config = shapelint::test::parse_config(R"({"filters": 8, "kernel_size": 3})");
   shapelint::Diagnostics diagnostics;
-  shapelint::LayerConfig layer_config(&config, "config", &diagnostics, "L");
+  shapelint::LayerConfig layer_config(config->root(), "config", &diagnostics, "L");
   shapelint::Shapes inputs = shapes({"(None, 28, 28, None)"});
   for (auto semantics : {Semantics::keras3, Semantics::keras2}) {
     shapelint::LayerCall call(layer_config, inputs, {}, semantics, &diagnostics);

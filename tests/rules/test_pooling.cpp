@@ -5,7 +5,6 @@
 #include <string_view>
 
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
@@ -206,9 +205,9 @@ const MessageRow kMessageRows[] = {
 std::vector<shapelint::InputSpec> input_specs_after_build(std::string_view cls,
                                                           std::string_view config_json,
                                                           std::string_view input) {
-  auto config = nlohmann::json::parse(config_json);
+  auto config = shapelint::test::parse_config(config_json);
   shapelint::Diagnostics diagnostics;
-  shapelint::LayerConfig layer_config(&config, "config", &diagnostics, "L");
+  shapelint::LayerConfig layer_config(config->root(), "config", &diagnostics, "L");
   shapelint::Shapes inputs = shapes({input});
   shapelint::LayerCall call(layer_config, inputs, {}, Semantics::keras3, &diagnostics);
   const auto* rule = shapelint::RuleRegistry::builtin().find(cls);

@@ -754,9 +754,9 @@ std::vector<shapelint::InputSpec> input_specs_of(std::string_view cls,
                                                  Semantics semantics) {
   const auto* rule = shapelint::RuleRegistry::builtin().find(cls);
   REQUIRE(rule);
-  auto json = nlohmann::json::parse(config);
+  auto json = shapelint::test::parse_config(config);
   shapelint::Diagnostics diagnostics;
-  shapelint::LayerConfig cfg(&json, "config", &diagnostics, "layer");
+  shapelint::LayerConfig cfg(json->root(), "config", &diagnostics, "layer");
   shapelint::LayerCall call(cfg, inputs, {}, semantics, &diagnostics);
   rule->infer(call);
   REQUIRE_FALSE(call.failed());

@@ -2,7 +2,6 @@
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/rules/registry.hpp"
 
@@ -39,6 +38,15 @@ std::string RuleRun::describe() const {
   return out;
 }
 
+std::unique_ptr<JsonDocument> parse_config(std::string_view config_json) {
+  JsonParseError error;
+  auto doc = JsonDocument::parse(
+      std::string(config_json.empty() ? std::string_view("{}") : config_json), 512, error);
+  if (!doc)
+    FAIL("malformed config JSON in the test: " << error.message << "\n" << config_json);
+  return doc;
+}
+
 RuleRun run_rule(std::string_view keras_class,
                  std::string_view config_json,
                  const Shapes& inputs,
@@ -49,9 +57,9 @@ RuleRun run_rule(std::string_view keras_class,
   if (!rule)
     return run;
   run.found = true;
-  auto config = nlohmann::json::parse(config_json.empty() ? std::string_view("{}") : config_json);
-  std::string name = config.value("name", std::string("layer"));
-  LayerConfig cfg(&config, "config", &run.diagnostics, name);
+  auto config = parse_config(config_json);
+  std::string name = config->root().value("name", "layer");
+  LayerConfig cfg(config->root(), "config", &run.diagnostics, name);
   LayerCall call(cfg, inputs, kwargs, semantics, &run.diagnostics);
   rule->infer(call);
   run.failed = call.failed();

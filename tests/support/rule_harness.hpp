@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ struct RuleRun {
   bool has(std::string_view rule_id) const;
   std::string describe() const;  ///< for failure messages
 };
+
+/// A layer's config as the engine reads it; fails the test on malformed JSON.
+std::unique_ptr<JsonDocument> parse_config(std::string_view config_json);
 
 /// Runs the registered rule of `keras_class` on `config_json` (the layer's `config` object)
 /// and the given input shapes, as the engine would for a layer's first call.

@@ -37,20 +37,23 @@ void hint_nearest_sizes(const ModelPasses& passes, FileReport& report) {
 
 }  // namespace
 
-void analyze(const ModelPasses& passes, const LintOptions& options, FileReport& report) {
+void analyze_passes(const ModelPasses& passes, const LintOptions& options, FileReport& report) {
+  report.signature = diff::signature_of(passes.model, passes.built);
+  hint_nearest_sizes(passes, report);
+  if (options.valid_sizes)
+    report.valid_sizes = find_valid_sizes(passes.model, passes.built, passes.declared);
+}
+
+void analyze_rows(const ModelPasses& passes, const LintOptions& options, FileReport& report) {
   // Memory numbers need a batch: --batch-size, else one sample.
   std::int64_t batch = options.batch_size.value_or(1);
-  report.cost = cost::annotate_cost(report.layers, passes.model, passes.shown, passes.built, batch);
-  report.signature = diff::signature_of(passes.model, passes.built);
+  report.cost = cost::annotate_cost(report.layers, passes.model, passes.shown, batch);
   check_budgets(options,
                 ParamTotals{passes.built.known_params,
                             passes.built.known_trainable_params,
                             passes.built.known_non_trainable_params,
                             passes.built.unknown_param_layers},
                 report);
-  hint_nearest_sizes(passes, report);
-  if (options.valid_sizes)
-    report.valid_sizes = find_valid_sizes(passes.model, passes.built, passes.declared);
 }
 
 }  // namespace shapelint::analysis

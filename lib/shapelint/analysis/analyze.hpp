@@ -1,7 +1,7 @@
 #pragma once
 // What the linter adds beyond shapes once a model is propagated: its cost, the input sizes it
-// accepts, and the budgets it must stay within. One entry point, called where the report's
-// rows are made.
+// accepts, and the budgets it must stay within. Called where the report's rows are made: the
+// parts that read the passes' shapes before, the totals and budgets after.
 #include <optional>
 #include <vector>
 
@@ -23,8 +23,13 @@ struct ModelPasses {
   const std::vector<std::optional<Shape>>& what_if;
 };
 
-/// Fills the report's cost columns and totals, its valid input sizes (`--valid-sizes`), the
-/// nearest working sizes in the hint of a failing what-if, and the budget findings.
-void analyze(const ModelPasses& passes, const LintOptions& options, FileReport& report);
+/// What needs the passes' shapes, run before the report's rows take them: the model's
+/// signature, its valid input sizes (`--valid-sizes`), the nearest working sizes in the hint
+/// of a failing what-if.
+void analyze_passes(const ModelPasses& passes, const LintOptions& options, FileReport& report);
+
+/// Once the rows are made (each with its layer's cost): the cost totals, a nested model's row
+/// the sum of its own, and the budget findings.
+void analyze_rows(const ModelPasses& passes, const LintOptions& options, FileReport& report);
 
 }  // namespace shapelint::analysis

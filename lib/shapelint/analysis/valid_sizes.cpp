@@ -170,7 +170,7 @@ std::unique_ptr<Model> clone_for_rebuild(const Model& model) {
     c.name = l.name;
     c.class_name = l.class_name;
     c.rule_class = l.rule_class;
-    c.path = l.path;
+    c.object = l.object;
     c.config = l.config;
     c.owned_config = l.owned_config;
     c.trainable = l.trainable;
@@ -230,11 +230,8 @@ std::string axis_name(std::size_t index, std::size_t count) {
 
 bool channels_first_model(const Model& model) {
   for (const auto& l : model.layers) {
-    if (l.config && l.config->is_object()) {
-      auto it = l.config->find("data_format");
-      if (it != l.config->end() && it->is_string() && *it == "channels_first")
-        return true;
-    }
+    if (l.config.find("data_format") == "channels_first")
+      return true;
     if (l.nested && channels_first_model(*l.nested))
       return true;
   }

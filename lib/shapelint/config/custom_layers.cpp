@@ -21,7 +21,7 @@ Diagnostic layer_finding(std::string_view rule_id,
                     .layer = layer.name,
                     .message = std::move(message),
                     .hint = std::move(hint),
-                    .json_path = layer.path};
+                    .json_path = layer.path()};
 }
 
 /// The declared `params` as weights, so the engine counts them as it counts any layer's.
@@ -53,14 +53,14 @@ Shapes fixed_outputs(const CustomLayerRule& rule, const Shapes& inputs) {
 std::optional<nlohmann::json> like_config(const CustomLayerRule& rule,
                                           const Layer& layer,
                                           std::string& missing) {
-  const nlohmann::json* own = layer.config && layer.config->is_object() ? layer.config : nullptr;
-  nlohmann::json config = own ? *own : nlohmann::json::object();
+  JsonValue own = layer.config.is_object() ? layer.config : JsonValue();
+  nlohmann::json config = own ? own.to_nlohmann() : nlohmann::json::object();
   for (const auto& [argument, key] : rule.from_config) {
-    if (!own || !own->contains(key)) {
+    if (!own.contains(key)) {
       missing = key;
       return std::nullopt;
     }
-    config[argument] = (*own)[key];
+    config[argument] = own[key].to_nlohmann();
   }
   for (const auto& [argument, value] : rule.set.items())
     config[argument] = value;
@@ -116,7 +116,9 @@ CustomLayerOutcome run_like(const CustomLayerRule& rule,
     return out;
   }
   std::size_t first_finding = sink.size();
-  LayerConfig layer_config(&*config, layer.path + ".config", &sink, layer.name);
+  // A config of its own, read as the built-in reads a model's.
+  auto document = JsonDocument::from_nlohmann(*config);
+  LayerConfig layer_config(document->root(), ConfigPath::of_layer(layer.object), &sink, layer.name);
   LayerCall call(layer_config, inputs, {}, semantics, &sink);
   builtin->infer(call);
   if (!call.failed())

@@ -14,8 +14,6 @@
 #include <algorithm>
 #include <array>
 
-#include <nlohmann/json.hpp>
-
 namespace shapelint::cost {
 
 namespace {
@@ -226,25 +224,30 @@ Dim conv_lstm_layer(const CallView& c) {
 /// The `{"class_name", "config"}` object a wrapper holds under `layer`.
 struct Wrapped {
   std::string class_name;
-  const nlohmann::json* config = nullptr;
+  JsonValue object;  ///< the `{"class_name", "config"}` object
+  JsonValue config;
+
+  /// The wrapped layer's config, its path spelled out only if a finding needs it.
+  LayerConfig layer_config() const {
+    return LayerConfig(config, ConfigPath::of_layer(object), nullptr, "");
+  }
 };
 
 std::optional<Wrapped> wrapped_layer(const CallView& c) {
-  const nlohmann::json* inner = c.config.raw("layer");
-  if (!inner || !inner->is_object())
+  JsonValue inner = c.config.raw("layer");
+  if (!inner.is_object())
     return std::nullopt;
-  auto cls = inner->find("class_name");
-  auto cfg = inner->find("config");
-  if (cls == inner->end() || !cls->is_string() || cfg == inner->end() || !cfg->is_object())
+  JsonValue cls = inner.find("class_name");
+  JsonValue cfg = inner.find("config");
+  if (!cls.is_string() || !cfg.is_object())
     return std::nullopt;
-  return Wrapped{cls->get<std::string>(), &*cfg};
+  return Wrapped{std::string(cls.as_string()), inner, cfg};
 }
 
 Dim bidirectional(const CallView& c) {
   auto inner = wrapped_layer(c);
   if (inner && inner->class_name.rfind("ConvLSTM", 0) == 0) {
-    LayerConfig config(inner->config, c.config.path() + ".layer.config", nullptr, "");
-    return conv_lstm(c, config.channels_first());
+    return conv_lstm(c, inner->layer_config().channels_first());
   }
   return recurrent(c);  // the weights of both directions
 }
@@ -268,7 +271,7 @@ Dim time_distributed(const CallView& c) {
   const Shape* in = first_input(c);
   if (!inner || !in || !in->has_rank() || in->rank() < 2)
     return Dim::unknown();
-  LayerConfig config(inner->config, c.config.path() + ".layer.config", nullptr, "");
+  LayerConfig config = inner->layer_config();
   Shapes inputs{without_time_axis(*in)};
   Shapes outputs;
   for (const auto& o : c.outputs)
@@ -282,7 +285,7 @@ Dim spectral_normalization(const CallView& c) {
   auto inner = wrapped_layer(c);
   if (!inner)
     return Dim::unknown();
-  LayerConfig config(inner->config, c.config.path() + ".layer.config", nullptr, "");
+  LayerConfig config = inner->layer_config();
   CallView same{inner->class_name, config, c.inputs, c.kwargs, c.outputs, c.weights};
   return to_dim(layer_macs(same));
 }
@@ -571,22 +574,12 @@ std::optional<std::int64_t> layer_macs(const CallView& call) {
   return macs.value();
 }
 
-DtypePolicy dtype_policy(const nlohmann::json* layer_config) {
-  if (!layer_config || !layer_config->is_object())
-    return {};
-  auto it = layer_config->find("dtype");
-  if (it == layer_config->end() || it->is_null())
-    return {};
-  if (it->is_string())
-    return policy_from_name(it->get<std::string>());
-  if (it->is_object()) {
-    auto cfg = it->find("config");
-    if (cfg != it->end() && cfg->is_object()) {
-      auto name = cfg->find("name");
-      if (name != cfg->end() && name->is_string())
-        return policy_from_name(name->get<std::string>());
-    }
-  }
+DtypePolicy dtype_policy(JsonValue layer_config) {
+  JsonValue dtype = layer_config.find("dtype");
+  if (dtype.is_string())
+    return policy_from_name(std::string(dtype.as_string()));
+  if (JsonValue name = dtype.find("config").find("name"); name.is_string())
+    return policy_from_name(std::string(name.as_string()));
   return {};
 }
 

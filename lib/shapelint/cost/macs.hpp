@@ -10,8 +10,6 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include "shapelint/model/layer_config.hpp"
 #include "shapelint/rules/rule.hpp"
 #include "shapelint/shape/shape.hpp"
@@ -45,7 +43,7 @@ struct DtypePolicy {
 
 /// Reads a layer config's `dtype`: absent (float32), a dtype name, or a policy object in
 /// tf.keras 2 (`{"class_name": "Policy", ...}`) or Keras 3 (`DTypePolicy`) spelling.
-DtypePolicy dtype_policy(const nlohmann::json* layer_config);
+DtypePolicy dtype_policy(JsonValue layer_config);
 
 /// Bytes of one element of `dtype` ("float16" → 2); nullopt for strings and unknown names.
 std::optional<std::int64_t> dtype_bytes(std::string_view dtype);

@@ -44,30 +44,83 @@ bool usable(const CallResult& call) {
   return call.evaluated && !call.failed && !call.poisoned;
 }
 
+std::optional<std::int64_t> weight_bytes(const LayerResult& layer,
+                                         const std::vector<WeightSpec>& weights,
+                                         const DtypePolicy& policy) {
+  if (layer.params && *layer.params == 0)
+    return 0;
+  auto bytes = dtype_bytes(policy.variable);
+  if (!bytes || weights.empty())
+    return std::nullopt;
+  Dim sum = Dim::of(0);
+  for (const auto& w : weights)
+    sum = sum + w.shape.product();
+  return as_count(sum * *bytes);
+}
+
+std::optional<std::int64_t> macs(const Layer& layer,
+                                 const LayerResult& shown,
+                                 const std::vector<WeightSpec>& weights,
+                                 const ModelResult& pass,
+                                 std::int64_t batch) {
+  if (layer.rule_class == "InputLayer")
+    return 0;
+  // A custom class or a Lambda may compute anything: its cost is not guessed.
+  if (!RuleRegistry::builtin().find(layer.rule_class) || shown.calls.empty())
+    return std::nullopt;
+  LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), nullptr, layer.name);
+  Dim total = Dim::of(0);
+  for (std::size_t k = 0; k < shown.calls.size() && k < layer.nodes.size(); ++k) {
+    const CallResult& call = shown.calls[k];
+    if (!usable(call))
+      return std::nullopt;
+    auto kwargs = keyword_tensors(layer.nodes[k], pass);
+    CallView view{layer.rule_class, config, call.inputs, kwargs, call.outputs, weights};
+    total = total + as_dim(layer_macs(view));
+  }
+  return as_count(total * batch);
+}
+
+std::optional<std::int64_t> activation_bytes(const LayerResult& shown,
+                                             const DtypePolicy& policy,
+                                             std::int64_t batch) {
+  auto bytes = dtype_bytes(policy.compute);
+  if (!bytes || shown.calls.empty())
+    return std::nullopt;
+  Dim total = Dim::of(0);
+  for (const auto& call : shown.calls) {
+    if (!usable(call))
+      return std::nullopt;
+    for (const auto& out : call.outputs)
+      total = total + as_dim(sample_elements(out));
+  }
+  return as_count(total * batch * *bytes);
+}
+
 class Annotator {
  public:
-  Annotator(std::int64_t batch_size, CostTotals& totals) : batch_(batch_size), totals_(totals) {}
+  explicit Annotator(CostTotals& totals) : totals_(totals) {}
 
-  /// Fills `rows` for `model` and returns the sum of their costs (a nested model's row).
+  /// Sums the costs of `rows` for `model` (their own costs set by make_rows from `shown`)
+  /// and returns the sum (a nested model's row).
   LayerCost annotate(std::vector<LayerRow>& rows,
                      const Model& model,
                      const ModelResult& shown,
-                     const ModelResult& built,
                      bool nested = false) {
-    auto fields = receptive_fields(model, shown);
     LayerCost sum;
     sum.macs = sum.weight_bytes = sum.activation_bytes = 0;
     std::size_t row = 0;
     for (std::size_t i = 0; i < model.layers.size() && i < shown.layers.size(); ++i) {
       const Layer& layer = model.layers[i];
+      const LayerFigures& figures = shown.layers[i].cost ? *shown.layers[i].cost : unknown_figures_;
       if (layer.implicit_input) {
         // No row, but the input data takes memory all the same (not a nested model's input:
         // that is its caller's tensor).
         if (!nested) {
           LayerCost input;
-          input.activation_bytes = activation_bytes(shown.layers[i], dtype_policy(layer.config));
+          input.activation_bytes = figures.activation_bytes.get();
           input.macs = input.weight_bytes = 0;
-          count(layer, input, false);
+          count(figures, input, false);
         }
         continue;
       }
@@ -75,18 +128,14 @@ class Annotator {
         break;
       LayerRow& r = rows[row++];
       const LayerResult& s = shown.layers[i];
-      const LayerResult* b = i < built.layers.size() ? &built.layers[i] : nullptr;
       if (r.is_model && layer.nested && s.nested) {
-        const ModelResult& inner_built = b && b->nested ? *b->nested : *s.nested;
-        r.cost = annotate(r.layers, *layer.nested, *s.nested, inner_built, true);
+        LayerCost inner = annotate(r.layers, *layer.nested, *s.nested, true);
+        r.cost.macs = inner.macs;
+        r.cost.weight_bytes = inner.weight_bytes;
+        r.cost.activation_bytes = inner.activation_bytes;
       } else {
-        r.cost = leaf_cost(layer, r, s, b, shown);
         // A nested model's inputs are its caller's tensors: their memory is counted there.
-        count(layer, r.cost, nested && layer.rule_class == "InputLayer");
-      }
-      if (fields[i]) {
-        r.cost.receptive_field = fields[i]->size;
-        r.cost.receptive_field_stride = fields[i]->stride;
+        count(figures, r.cost, nested && layer.rule_class == "InputLayer");
       }
       add(sum, r.cost, layer.rule_class == "InputLayer");
     }
@@ -102,7 +151,7 @@ class Annotator {
       sum.activation_bytes = as_count(as_dim(sum.activation_bytes) + as_dim(c.activation_bytes));
   }
 
-  void count(const Layer& layer, const LayerCost& c, bool aliased_input) {
+  void count(const LayerFigures& figures, const LayerCost& c, bool aliased_input) {
     if (c.macs)
       totals_.macs = as_count(Dim::of(totals_.macs) + Dim::of(*c.macs)).value_or(totals_.macs);
     else
@@ -110,7 +159,7 @@ class Annotator {
     if (c.weight_bytes) {
       totals_.weight_bytes += *c.weight_bytes;
       if (*c.weight_bytes > 0)
-        totals_.weight_bytes_by_dtype[dtype_policy(layer.config).variable] += *c.weight_bytes;
+        totals_.weight_bytes_by_dtype[figures.weight_dtype] += *c.weight_bytes;
     } else {
       ++totals_.weight_unknown_layers;
     }
@@ -122,85 +171,49 @@ class Annotator {
       ++totals_.activation_unknown_layers;
   }
 
-  LayerCost leaf_cost(const Layer& layer,
-                      const LayerRow& row,
-                      const LayerResult& shown,
-                      const LayerResult* built,
-                      const ModelResult& pass) const {
-    LayerCost c;
-    DtypePolicy policy = dtype_policy(layer.config);
-    const std::vector<WeightSpec>& weights = built && built->built ? built->weights : shown.weights;
-    c.weight_bytes = weight_bytes(row, weights, policy);
-    c.macs = macs(layer, shown, weights, pass);
-    c.activation_bytes = activation_bytes(shown, policy);
-    return c;
-  }
-
-  static std::optional<std::int64_t> weight_bytes(const LayerRow& row,
-                                                  const std::vector<WeightSpec>& weights,
-                                                  const DtypePolicy& policy) {
-    if (row.params && *row.params == 0)
-      return 0;
-    auto bytes = dtype_bytes(policy.variable);
-    if (!bytes || weights.empty())
-      return std::nullopt;
-    Dim sum = Dim::of(0);
-    for (const auto& w : weights)
-      sum = sum + w.shape.product();
-    return as_count(sum * *bytes);
-  }
-
-  std::optional<std::int64_t> macs(const Layer& layer,
-                                   const LayerResult& shown,
-                                   const std::vector<WeightSpec>& weights,
-                                   const ModelResult& pass) const {
-    if (layer.rule_class == "InputLayer")
-      return 0;
-    // A custom class or a Lambda may compute anything: its cost is not guessed.
-    if (!RuleRegistry::builtin().find(layer.rule_class) || shown.calls.empty())
-      return std::nullopt;
-    LayerConfig config(layer.config, layer.path + ".config", nullptr, layer.name);
-    Dim total = Dim::of(0);
-    for (std::size_t k = 0; k < shown.calls.size() && k < layer.nodes.size(); ++k) {
-      const CallResult& call = shown.calls[k];
-      if (!usable(call))
-        return std::nullopt;
-      auto kwargs = keyword_tensors(layer.nodes[k], pass);
-      CallView view{layer.rule_class, config, call.inputs, kwargs, call.outputs, weights};
-      total = total + as_dim(layer_macs(view));
-    }
-    return as_count(total * batch_);
-  }
-
-  std::optional<std::int64_t> activation_bytes(const LayerResult& shown,
-                                               const DtypePolicy& policy) const {
-    auto bytes = dtype_bytes(policy.compute);
-    if (!bytes || shown.calls.empty())
-      return std::nullopt;
-    Dim total = Dim::of(0);
-    for (const auto& call : shown.calls) {
-      if (!usable(call))
-        return std::nullopt;
-      for (const auto& out : call.outputs)
-        total = total + as_dim(sample_elements(out));
-    }
-    return as_count(total * batch_ * *bytes);
-  }
-
-  std::int64_t batch_;
   CostTotals& totals_;
+  const LayerFigures unknown_figures_{};  ///< for a layer the engine worked out no cost for
 };
 
 }  // namespace
 
+LayerFigures layer_figures(const Layer& layer,
+                           const LayerResult& shown,
+                           const LayerResult& built,
+                           const ModelResult& pass,
+                           std::int64_t batch_size) {
+  LayerFigures f;
+  DtypePolicy policy = dtype_policy(layer.config);
+  const std::vector<WeightSpec>& weights = built.built ? built.weights : shown.weights;
+  f.weight_bytes = weight_bytes(shown, weights, policy);
+  f.macs = macs(layer, shown, weights, pass, batch_size);
+  f.activation_bytes = activation_bytes(shown, policy, batch_size);
+  f.weight_dtype = std::move(policy.variable);
+  return f;
+}
+
+LayerCost row_cost(LayerResult& shown) {
+  LayerCost c;
+  if (!shown.cost)
+    return c;
+  c.macs = shown.cost->macs.get();
+  c.weight_bytes = shown.cost->weight_bytes.get();
+  c.activation_bytes = shown.cost->activation_bytes.get();
+  if (auto& field = shown.cost->receptive_field) {
+    c.receptive_field = std::move(field->size);
+    c.receptive_field_stride = std::move(field->stride);
+    field.reset();
+  }
+  return c;
+}
+
 CostTotals annotate_cost(std::vector<LayerRow>& rows,
                          const Model& model,
                          const ModelResult& shown,
-                         const ModelResult& built,
                          std::int64_t batch_size) {
   CostTotals totals;
   totals.batch_size = batch_size;
-  Annotator(batch_size, totals).annotate(rows, model, shown, built);
+  Annotator(totals).annotate(rows, model, shown);
   return totals;
 }
 

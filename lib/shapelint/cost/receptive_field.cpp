@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <queue>
+#include <cstdint>
 #include <string_view>
 
 #include "shapelint/model/layer_config.hpp"
@@ -102,7 +102,7 @@ FieldEffect effect_of(std::string_view cls) {
 }
 
 std::optional<Window> read_window(const Layer& layer, std::size_t axes) {
-  LayerConfig config(layer.config, layer.path + ".config", nullptr, layer.name);
+  LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), nullptr, layer.name);
   Window w;
   if (is_windowed_pooling(layer.rule_class)) {
     w.size = config.get_int_tuple("pool_size", axes, 2);
@@ -147,51 +147,64 @@ class FieldPass {
  public:
   FieldPass(const Model& model, const ModelResult& result) : model_(model), result_(result) {}
 
-  std::vector<std::optional<ReceptiveField>> run() {
-    std::vector<std::size_t> base(model_.layers.size() + 1, 0);
+  /// Each call's field, indexed by call (the calls of layer i start at base(i)).
+  std::vector<std::optional<ReceptiveField>> run_calls() {
+    base_.assign(model_.layers.size() + 1, 0);
     for (std::size_t i = 0; i < model_.layers.size(); ++i)
-      base[i + 1] = base[i] + model_.layers[i].nodes.size();
-    fields_.assign(base.back(), std::nullopt);
-    base_ = base;
+      base_[i + 1] = base_[i] + model_.layers[i].nodes.size();
+    fields_.assign(base_.back(), std::nullopt);
     for (auto [layer, node] : topological_nodes())
       fields_[base_[layer] + node] = field_of(layer, node);
-    std::vector<std::optional<ReceptiveField>> out(model_.layers.size());
-    for (std::size_t i = 0; i < model_.layers.size(); ++i)
-      if (!model_.layers[i].nodes.empty())
-        out[i] = fields_[base_[i]];
-    return out;
+    return std::move(fields_);
   }
 
+  std::size_t base(std::size_t layer) const { return base_[layer]; }
+
  private:
-  /// Kahn's algorithm over calls, as the engine orders them.
+  /// Kahn's algorithm over calls. The consumers of each call are one flat list (offsets per
+  /// call): a large model's calls are not each a small allocation.
   std::vector<std::pair<std::size_t, std::size_t>> topological_nodes() const {
-    std::size_t n = base_.back();
-    std::vector<std::size_t> pending(n, 0);
-    std::vector<std::vector<std::size_t>> consumers(n);
-    std::vector<std::pair<std::size_t, std::size_t>> node_of(n);
+    const std::size_t n = base_.back();
+    std::vector<std::uint32_t> layer_of(n);
+    std::vector<std::uint32_t> pending(n, 0);
+    std::vector<std::size_t> consumers_start(n + 1, 0);
+    auto for_each_input = [&](auto&& visit) {
+      for (std::size_t i = 0; i < model_.layers.size(); ++i)
+        for (std::size_t k = 0; k < model_.layers[i].nodes.size(); ++k)
+          for (const auto& r : model_.layers[i].nodes[k].inputs)
+            if (r.layer < model_.layers.size() && r.node < model_.layers[r.layer].nodes.size())
+              visit(base_[i] + k, base_[r.layer] + r.node);
+    };
+    for_each_input([&](std::size_t id, std::size_t producer) {
+      ++consumers_start[producer + 1];
+      ++pending[id];
+    });
+    for (std::size_t id = 0; id < n; ++id)
+      consumers_start[id + 1] += consumers_start[id];
+    std::vector<std::uint32_t> consumers(consumers_start[n]);
+    {
+      std::vector<std::size_t> next(consumers_start.begin(), consumers_start.end() - 1);
+      for_each_input([&](std::size_t id, std::size_t producer) {
+        consumers[next[producer]++] = static_cast<std::uint32_t>(id);
+      });
+    }
     for (std::size_t i = 0; i < model_.layers.size(); ++i)
-      for (std::size_t k = 0; k < model_.layers[i].nodes.size(); ++k) {
-        std::size_t id = base_[i] + k;
-        node_of[id] = {i, k};
-        for (const auto& r : model_.layers[i].nodes[k].inputs) {
-          if (r.layer >= model_.layers.size() || r.node >= model_.layers[r.layer].nodes.size())
-            continue;
-          consumers[base_[r.layer] + r.node].push_back(id);
-          ++pending[id];
-        }
-      }
-    std::queue<std::size_t> ready;
+      for (std::size_t id = base_[i]; id < base_[i + 1]; ++id)
+        layer_of[id] = static_cast<std::uint32_t>(i);
+    std::vector<std::uint32_t> ready;
     for (std::size_t id = 0; id < n; ++id)
       if (pending[id] == 0)
-        ready.push(id);
+        ready.push_back(static_cast<std::uint32_t>(id));
     std::vector<std::pair<std::size_t, std::size_t>> order;
+    order.reserve(n);
+    // Any topological order gives the same fields: a field depends on its producers' only.
     while (!ready.empty()) {
-      std::size_t id = ready.front();
-      ready.pop();
-      order.push_back(node_of[id]);
-      for (std::size_t c : consumers[id])
-        if (--pending[c] == 0)
-          ready.push(c);
+      std::size_t id = ready.back();
+      ready.pop_back();
+      order.emplace_back(layer_of[id], id - base_[layer_of[id]]);
+      for (std::size_t c = consumers_start[id]; c < consumers_start[id + 1]; ++c)
+        if (--pending[consumers[c]] == 0)
+          ready.push_back(consumers[c]);
     }
     return order;
   }
@@ -255,7 +268,26 @@ class FieldPass {
 
 std::vector<std::optional<ReceptiveField>> receptive_fields(const Model& model,
                                                             const ModelResult& result) {
-  return FieldPass(model, result).run();
+  FieldPass pass(model, result);
+  auto fields = pass.run_calls();
+  std::vector<std::optional<ReceptiveField>> out(model.layers.size());
+  for (std::size_t i = 0; i < model.layers.size(); ++i)
+    if (!model.layers[i].nodes.empty())
+      out[i] = std::move(fields[pass.base(i)]);
+  return out;
+}
+
+void attach_receptive_fields(const Model& model, ModelResult& result) {
+  FieldPass pass(model, result);
+  auto fields = pass.run_calls();
+  for (std::size_t i = 0; i < model.layers.size() && i < result.layers.size(); ++i) {
+    LayerResult& layer = result.layers[i];
+    if (layer.cost && !model.layers[i].nodes.empty())
+      if (auto& first_call = fields[pass.base(i)])
+        layer.cost->receptive_field = std::make_unique<ReceptiveField>(std::move(*first_call));
+    if (model.layers[i].nested && layer.nested)
+      attach_receptive_fields(*model.layers[i].nested, *layer.nested);
+  }
 }
 
 }  // namespace shapelint::cost

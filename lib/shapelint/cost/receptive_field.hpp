@@ -12,13 +12,6 @@
 
 namespace shapelint::cost {
 
-struct ReceptiveField {
-  std::vector<std::int64_t> size;    ///< input positions seen, per spatial axis
-  std::vector<std::int64_t> stride;  ///< input positions between neighbouring outputs
-
-  friend bool operator==(const ReceptiveField&, const ReceptiveField&) = default;
-};
-
 /// Per layer of `model` (indexed like `model.layers`): the receptive field of its first
 /// call's output with respect to the model's inputs, or nullopt where it has no spatial axes
 /// left (Flatten, global pooling, Dense after them), where a layer mixes positions in a way
@@ -26,5 +19,10 @@ struct ReceptiveField {
 /// attention, recurrent layers, nested models), and after such a layer.
 std::vector<std::optional<ReceptiveField>> receptive_fields(const Model& model,
                                                             const ModelResult& result);
+
+/// Stores each layer's receptive field in its cost figures (LayerResult::cost, where the
+/// engine worked one out), nested models' layers included: the fields read the layers'
+/// configs and the result's shapes, which the report's rows then take without them.
+void attach_receptive_fields(const Model& model, ModelResult& result);
 
 }  // namespace shapelint::cost

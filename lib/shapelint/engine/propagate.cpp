@@ -3,13 +3,15 @@
 // outputs are unknown and its consumers are skipped silently.
 #include "shapelint/engine/propagate.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <queue>
+#include <tuple>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/config/custom_layers.hpp"
+#include "shapelint/cost/model_cost.hpp"
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
 
@@ -85,7 +87,7 @@ class Propagator {
                      CallResult& call,
                      bool first_call,
                      const std::vector<KwargTensors>& kwargs,
-                     const nlohmann::json* call_kwargs);
+                     JsonValue call_kwargs);
   void evaluate_opaque(const Layer& layer, CallResult& call, bool first_call);
   void evaluate_custom(const config::CustomLayerRule& rule,
                        const Layer& layer,
@@ -140,7 +142,7 @@ void Propagator::report(std::string_view rule_id,
                              .layer = layer.name,
                              .message = std::move(message),
                              .hint = std::move(hint),
-                             .json_path = layer.path});
+                             .json_path = layer.path()});
 }
 
 ModelResult Propagator::run() {
@@ -153,45 +155,66 @@ ModelResult Propagator::run() {
   }
   const std::size_t n_nodes = node_base_[n_layers];
 
-  // Kahn's algorithm over calls; ties go in config order, as Keras rebuilds a model.
-  std::vector<std::size_t> pending(n_nodes, 0);
-  std::vector<std::vector<std::size_t>> consumers(n_nodes);
-  std::vector<std::pair<std::size_t, std::size_t>> node_of(n_nodes);
-  for (std::size_t i = 0; i < n_layers; ++i) {
-    for (std::size_t n = 0; n < model_.layers[i].nodes.size(); ++n) {
-      std::size_t id = node_base_[i] + n;
-      node_of[id] = {i, n};
-      const Node& node = model_.layers[i].nodes[n];
-      auto depend = [&](const TensorRef& r) {
-        consumers[node_base_[r.layer] + r.node].push_back(id);
-        ++pending[id];
-      };
-      for (const auto& r : node.inputs)
-        depend(r);
-      for (const auto& [k, refs] : node.kwargs)
-        for (const auto& r : refs)
-          depend(r);
-    }
+  // Kahn's algorithm over calls; ties go in config order, as Keras rebuilds a model. The
+  // consumers of each call are one flat list (offsets per call), a large model's calls are
+  // not each a small allocation.
+  std::vector<std::uint32_t> layer_of(n_nodes);
+  std::vector<std::uint32_t> pending(n_nodes, 0);
+  std::vector<std::size_t> consumers_start(n_nodes + 1, 0);
+  auto for_each_input = [&](auto&& visit) {
+    for (std::size_t i = 0; i < n_layers; ++i)
+      for (std::size_t n = 0; n < model_.layers[i].nodes.size(); ++n) {
+        const Node& node = model_.layers[i].nodes[n];
+        for (const auto& r : node.inputs)
+          visit(node_base_[i] + n, r);
+        for (const auto& [k, refs] : node.kwargs)
+          for (const auto& r : refs)
+            visit(node_base_[i] + n, r);
+      }
+  };
+  for_each_input([&](std::size_t id, const TensorRef& r) {
+    ++consumers_start[node_base_[r.layer] + r.node + 1];
+    ++pending[id];
+  });
+  for (std::size_t id = 0; id < n_nodes; ++id)
+    consumers_start[id + 1] += consumers_start[id];
+  std::vector<std::uint32_t> consumers(consumers_start[n_nodes]);
+  {
+    std::vector<std::size_t> next(consumers_start.begin(), consumers_start.end() - 1);
+    for_each_input([&](std::size_t id, const TensorRef& r) {
+      consumers[next[node_base_[r.layer] + r.node]++] = static_cast<std::uint32_t>(id);
+    });
   }
+  for (std::size_t i = 0; i < n_layers; ++i)
+    for (std::size_t id = node_base_[i]; id < node_base_[i + 1]; ++id)
+      layer_of[id] = static_cast<std::uint32_t>(i);
   std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
   for (std::size_t id = 0; id < n_nodes; ++id)
     if (pending[id] == 0)
       ready.push(id);
+  // A layer is finished (params counted) once its last call is done.
+  std::vector<std::size_t> calls_left(n_layers);
+  for (std::size_t i = 0; i < n_layers; ++i)
+    calls_left[i] = model_.layers[i].nodes.size();
   std::size_t done = 0;
   while (!ready.empty()) {
     std::size_t id = ready.top();
     ready.pop();
     ++done;
-    evaluate(node_of[id].first, node_of[id].second);
-    for (std::size_t c : consumers[id])
-      if (--pending[c] == 0)
-        ready.push(c);
+    std::size_t layer = layer_of[id];
+    evaluate(layer, id - node_base_[layer]);
+    if (--calls_left[layer] == 0)
+      finish_layer(model_.layers[layer], result_.layers[layer]);
+    for (std::size_t c = consumers_start[id]; c < consumers_start[id + 1]; ++c)
+      if (--pending[consumers[c]] == 0)
+        ready.push(consumers[c]);
   }
   if (done < n_nodes) {
     for (std::size_t id = 0; id < n_nodes; ++id) {
       if (pending[id] == 0)
         continue;
-      const Layer& layer = model_.layers[node_of[id].first];
+      const Layer& layer = model_.layers[layer_of[id]];
+      std::size_t node = id - node_base_[layer_of[id]];
       sink_.push_back(Diagnostic{
           .rule = std::string(rule::kCycle),
           .severity = Severity::error,
@@ -199,16 +222,17 @@ ModelResult Propagator::run() {
           .message = fmt::format("layer '{}' depends on its own output: the graph has a cycle "
                                  "({})",
                                  layer.name,
-                                 layer.nodes[node_of[id].second].path),
+                                 layer.nodes[node].path()),
           .hint = "check the inbound_nodes of the layers in the cycle",
-          .json_path = layer.nodes[node_of[id].second].path,
+          .json_path = layer.nodes[node].path(),
       });
       result_.failed = true;
       break;
     }
   }
   for (std::size_t i = 0; i < n_layers; ++i)
-    finish_layer(model_.layers[i], result_.layers[i]);
+    if (calls_left[i] > 0 || model_.layers[i].nodes.empty())
+      finish_layer(model_.layers[i], result_.layers[i]);
   compute_totals();
   for (const auto& out : model_.outputs) {
     bool poisoned = false;
@@ -250,9 +274,17 @@ Shape Propagator::tensor_shape(const TensorRef& ref, bool& poisoned) const {
 std::optional<Shape> Propagator::recorded_shape(std::size_t layer,
                                                 std::size_t node,
                                                 std::size_t tensor) const {
-  for (const auto& r : model_.recorded_shapes)
-    if (r.tensor.layer == layer && r.tensor.node == node && r.tensor.tensor == tensor)
-      return r.shape;
+  // The loader sorts them by tensor.
+  auto key = std::tie(layer, node, tensor);
+  auto it = std::lower_bound(model_.recorded_shapes.begin(),
+                             model_.recorded_shapes.end(),
+                             key,
+                             [](const RecordedShape& r, const auto& k) {
+                               return std::tie(r.tensor.layer, r.tensor.node, r.tensor.tensor) < k;
+                             });
+  if (it != model_.recorded_shapes.end() &&
+      std::tie(it->tensor.layer, it->tensor.node, it->tensor.tensor) == key)
+    return it->shape;
   return std::nullopt;
 }
 
@@ -280,12 +312,12 @@ bool Propagator::tensor_indices_valid(const Layer& layer, const Node& node) {
         .severity = Severity::error,
         .layer = layer.name,
         .message = fmt::format("{} refers to output {} of layer '{}', which gives {} output(s)",
-                               node.path,
+                               node.path(),
                                r.tensor,
                                model_.layers[r.layer].name,
                                c.outputs.size()),
         .hint = "check the tensor index in inbound_nodes",
-        .json_path = node.path});
+        .json_path = node.path()});
     return false;
   };
   for (const auto& r : node.inputs)
@@ -356,7 +388,11 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
     call.outputs = Shapes(1);
     return;
   }
-  if (!spend_rule_run(&sink_, node.path.empty() ? layer.path : node.path)) {
+  auto call_path = [&] {
+    std::string path = node.path();
+    return path.empty() ? layer.path() : path;
+  };
+  if (!spend_rule_run(&sink_, call_path)) {
     call.failed = true;
     result_.failed = true;
     call.outputs = Shapes(1);
@@ -434,6 +470,9 @@ void Propagator::evaluate_nested(const Layer& layer,
   opts.semantics = options_.semantics;
   opts.custom_layers = options_.custom_layers;
   opts.uncertain_inputs = call.uncertain;
+  // Only the first call's layers are kept (and shown); later calls need no cost.
+  if (first_call)
+    opts.cost_batch = options_.cost_batch;
   opts.input_shapes.resize(nested.inputs.size());
   for (std::size_t i = 0; i < nested.inputs.size() && i < call.inputs.size(); ++i)
     opts.input_shapes[i] = call.inputs[i];
@@ -518,7 +557,7 @@ bool Propagator::prebuild(const Layer& layer,
   const Shapes& shapes = *layer.build_input_shapes;
   if (shapes.size() < rule.min_inputs || shapes.size() > rule.max_inputs)
     return true;
-  LayerConfig config(layer.config, layer.path + ".config", &sink_, layer.name);
+  LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), &sink_, layer.name);
   LayerCall lc(config, shapes, kwargs, options_.semantics, &sink_);
   rule.infer(lc);
   if (lc.failed() || lc.report_overflow())
@@ -534,7 +573,7 @@ void Propagator::evaluate_rule(const Layer& layer,
                                CallResult& call,
                                bool first_call,
                                const std::vector<KwargTensors>& kwargs,
-                               const nlohmann::json* call_kwargs) {
+                               JsonValue call_kwargs) {
   const LayerRule& rule = *RuleRegistry::builtin().find(layer.rule_class);
   if (call.inputs.size() < rule.min_inputs || call.inputs.size() > rule.max_inputs) {
     std::string expected = rule.min_inputs == rule.max_inputs
@@ -568,7 +607,7 @@ void Propagator::evaluate_rule(const Layer& layer,
   }
   Diagnostics uncertain_sink;
   Diagnostics& sink = call.uncertain ? uncertain_sink : sink_;
-  LayerConfig config(layer.config, layer.path + ".config", &sink, layer.name);
+  LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), &sink, layer.name);
   LayerCall lc(config, call.inputs, kwargs, options_.semantics, &sink);
   lc.set_building(!(built && built->built));
   lc.set_call_arguments(call_kwargs);
@@ -658,11 +697,11 @@ void Propagator::evaluate_opaque(const Layer& layer, CallResult& call, bool firs
   call.outputs = {Shape::unknown_rank()};
   const std::string& cls = layer.rule_class;
   if (cls == "Lambda" && layer.config) {
-    LayerConfig config(layer.config, layer.path + ".config", nullptr, layer.name);
+    LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), nullptr, layer.name);
     std::string kind = config.get_string("output_shape_type", "raw");
-    const nlohmann::json* declared = config.raw("output_shape");
+    JsonValue declared = config.raw("output_shape");
     if (kind == "raw" && declared && declared->is_array()) {
-      if (auto s = shape_from_json(*declared)) {
+      if (auto s = shape_from_json(declared)) {
         std::vector<Dim> dims{call.inputs.empty() || !call.inputs[0].has_rank() ||
                                       call.inputs[0].rank() == 0
                                   ? Dim::unknown()
@@ -761,6 +800,12 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
     }
   } else if (layer.rule_class == "Lambda" || is_opaque_op_class(layer.rule_class)) {
     result.params = result.trainable_params = result.non_trainable_params = 0;
+  }
+  if (options_.cost_batch && !layer.nested)
+    result.cost = cost::layer_figures(layer, result, *source, result_, *options_.cost_batch);
+  if (!options_.keep_built) {
+    result.weights = std::vector<WeightSpec>();
+    result.input_specs = std::vector<InputSpec>();
   }
 }
 

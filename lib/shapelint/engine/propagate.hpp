@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "shapelint/cost/layer_figures.hpp"
 #include "shapelint/diag/diagnostic.hpp"
 #include "shapelint/model/graph.hpp"
 #include "shapelint/rules/rule.hpp"
@@ -48,6 +49,8 @@ struct LayerResult {
   std::optional<std::int64_t> trainable_params;
   std::optional<std::int64_t> non_trainable_params;
   std::unique_ptr<ModelResult> nested;  ///< a nested model's layers, from its first call
+  /// Set when PropagateOptions::cost_batch asks, for every layer but a nested model.
+  std::optional<cost::LayerFigures> cost;
 };
 
 struct ModelResult {
@@ -76,6 +79,13 @@ struct PropagateOptions {
   /// Shape rules the user declared for their own layer classes (the configuration file),
   /// consulted where a class has no built-in rule; may be null.
   const config::CustomLayerRules* custom_layers = nullptr;
+  /// Keep each layer's built weights and input specs in the result (a replay or a check of
+  /// stored weights reads them). Without, they are dropped as soon as the layer's last call
+  /// is done and its params are counted: a large model then holds far less at once.
+  bool keep_built = true;
+  /// Work out each layer's cost (LayerResult::cost) for this many samples as its last call
+  /// is done, while its config and built weights are at hand.
+  std::optional<std::int64_t> cost_batch;
 };
 
 /// Walks the graph in topological order, running each layer's shape rule. Never throws for

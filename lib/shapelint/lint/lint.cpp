@@ -17,6 +17,8 @@
 #include <fmt/format.h>
 
 #include "shapelint/analysis/analyze.hpp"
+#include "shapelint/cost/model_cost.hpp"
+#include "shapelint/cost/receptive_field.hpp"
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/engine/propagate.hpp"
 #include "shapelint/io/model_file.hpp"
@@ -101,14 +103,16 @@ std::string status_name(LayerStatus s) {
   return "unknown";
 }
 
-std::vector<LayerRow> make_rows(const Model& model, const ModelResult& result) {
+/// The rows take the shapes of `result`'s first calls (moved out: a large model would hold
+/// them twice), and each layer's cost as the engine worked it out.
+std::vector<LayerRow> make_rows(const Model& model, ModelResult& result) {
   std::vector<LayerRow> rows;
   rows.reserve(model.layers.size());
   for (std::size_t i = 0; i < model.layers.size(); ++i) {
     const Layer& layer = model.layers[i];
     if (layer.implicit_input)
       continue;
-    const LayerResult& r = result.layers[i];
+    LayerResult& r = result.layers[i];
     LayerRow row;
     row.name = layer.name;
     row.class_name = layer.class_name;
@@ -125,10 +129,10 @@ std::vector<LayerRow> make_rows(const Model& model, const ModelResult& result) {
           row.inbound.push_back(model.layers[ref.layer].name);
     }
     if (!r.calls.empty()) {
-      const CallResult& c = r.calls[0];
+      CallResult& c = r.calls[0];
       bool is_input = layer.rule_class == "InputLayer" && layer.nodes[0].inputs.empty();
-      row.input_shapes = is_input ? c.outputs : c.inputs;
-      row.output_shapes = c.outputs;
+      row.input_shapes = is_input ? c.outputs : std::move(c.inputs);
+      row.output_shapes = std::move(c.outputs);
       if (c.poisoned || c.failed)
         for (auto& s : row.output_shapes)
           s = Shape::unknown_rank();
@@ -141,6 +145,7 @@ std::vector<LayerRow> make_rows(const Model& model, const ModelResult& result) {
       row.is_model = true;
       row.layers = make_rows(*layer.nested, *r.nested);
     }
+    row.cost = cost::row_cost(r);
     rows.push_back(std::move(row));
   }
   return rows;
@@ -234,26 +239,111 @@ void finish_status(FileReport& report) {
   report.status = invalid ? "invalid" : (error ? "error" : "ok");
 }
 
-/// The JSON path a finding points at: its own, or else its layer's object.
-std::string finding_path(const Diagnostic& d,
-                         const std::unordered_map<std::string_view, const std::string*>& layers) {
-  if (!d.json_path.empty())
-    return d.json_path;
-  if (d.layer)
-    if (auto it = layers.find(*d.layer); it != layers.end())
-      return *it->second;
-  return {};
+/// Appends `in` to `text` up to `limit` bytes; false when there is more (a hostile or wrong
+/// file must not exhaust memory).
+bool read_bounded(std::istream& in, std::uint64_t limit, std::string& text) {
+  std::vector<char> buffer(std::size_t{1} << 16);
+  while (in && text.size() <= limit) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  return text.size() <= limit;
 }
 
-/// Fills each finding's line and column from one scan of `text` (the file, or the archive
-/// member the config came from): the value at its json_path, or its layer's object.
-void locate_diagnostics(std::string_view text, const Model* model, Diagnostics& diags) {
-  std::unordered_map<std::string_view, const std::string*> layer_paths;
+/// Appends the rest of file `in` (at `path`) to `text` up to `limit` bytes; false when there
+/// is more. A file of known size is read at once (a buffer grown by doubling would hold up to
+/// twice a large model's text), then whatever a growing or special file still has.
+bool read_rest(std::istream& in, const std::string& path, std::uint64_t limit, std::string& text) {
+  std::error_code ec;
+  std::uintmax_t size = fs::file_size(path, ec);
+  if (!ec && in && size > text.size() && size <= limit) {
+    std::size_t have = text.size();
+    text.resize(static_cast<std::size_t>(size));
+    in.read(text.data() + have, static_cast<std::streamsize>(size - have));
+    text.resize(have + static_cast<std::size_t>(in.gcount()));
+  }
+  return read_bounded(in, limit, text);
+}
+
+/// The JSON text a model came from, where findings are located. A file's own text is dropped
+/// once parsed (a large model's text would otherwise stay in memory while it is checked) and
+/// read again only when a finding needs a position.
+class SourceText {
+ public:
+  /// A text the caller keeps (an archive member, a string handed to lint_text).
+  static SourceText held(std::string_view text) {
+    SourceText s;
+    s.view_ = text;
+    return s;
+  }
+
+  /// A file's text, which can be read again (up to `limit` bytes) from `path` once released.
+  static SourceText of_file(std::string text, std::string path, std::uint64_t limit) {
+    SourceText s;
+    s.owned_ = std::move(text);
+    s.view_ = s.owned_;
+    s.path_ = std::move(path);
+    s.limit_ = limit;
+    return s;
+  }
+
+  std::string_view text() {
+    if (released_) {
+      released_ = false;
+      std::ifstream in(path_, std::ios::binary);
+      if (!in || !read_rest(in, path_, limit_, owned_))
+        owned_.clear();  // gone, or grown past the limit: no positions then
+      view_ = owned_;
+    }
+    return view_;
+  }
+
+  /// Frees the text if it can be read again.
+  void release() {
+    if (path_.empty())
+      return;
+    std::string().swap(owned_);
+    view_ = {};
+    released_ = true;
+  }
+
+ private:
+  SourceText() = default;
+
+  std::string owned_;
+  std::string_view view_;
+  std::string path_;  ///< empty for a held text
+  std::uint64_t limit_ = 0;
+  bool released_ = false;
+};
+
+/// The JSON path each finding points at: its own, or else its layer's object. Worked out
+/// while the document the layers' paths come from is still there.
+std::vector<std::string> finding_paths(const Model* model, const Diagnostics& diags) {
+  std::unordered_map<std::string_view, const Layer*> layers;
   if (model)
     for (const auto& layer : model->layers)
-      if (!layer.implicit_input && !layer.path.empty())
-        layer_paths.emplace(layer.name, &layer.path);
+      if (!layer.implicit_input && layer.object)
+        layers.emplace(layer.name, &layer);
   std::vector<std::string> paths(diags.size());
+  for (std::size_t i = 0; i < diags.size(); ++i) {
+    const Diagnostic& d = diags[i];
+    if (!d.json_path.empty())
+      paths[i] = d.json_path;
+    else if (d.layer)
+      if (auto it = layers.find(*d.layer); it != layers.end())
+        paths[i] = it->second->path();
+  }
+  return paths;
+}
+
+/// Fills each finding's line and column from one scan of the JSON text (the file, or the
+/// archive member the config came from): the value at its path from finding_paths (a
+/// finding made since points at its own json_path). The text is read (again) only when a
+/// finding has a path to look for.
+void locate_diagnostics(SourceText& source, std::vector<std::string> paths, Diagnostics& diags) {
+  for (std::size_t i = paths.size(); i < diags.size(); ++i)
+    paths.push_back(diags[i].json_path);
   std::vector<std::string> wanted;
   for (std::size_t i = 0; i < diags.size(); ++i) {
     Diagnostic& d = diags[i];
@@ -268,13 +358,12 @@ void locate_diagnostics(std::string_view text, const Model* model, Diagnostics& 
       }
       continue;
     }
-    paths[i] = finding_path(d, layer_paths);
     if (!paths[i].empty())
       wanted.push_back(paths[i]);
   }
   if (wanted.empty())
     return;
-  JsonPositions positions(text, wanted);
+  JsonPositions positions(source.text(), wanted);
   for (std::size_t i = 0; i < diags.size(); ++i) {
     if (paths[i].empty())
       continue;
@@ -302,26 +391,16 @@ bool looks_binary(std::string_view text) {
 /// detection sees what Keras's loader sees.
 LoadedModel load_container_config(const io::ModelFile& file) {
   const std::string& text = *file.config_text;
-  // nlohmann parses iteratively; the depth is checked before anything walks the document.
-  int deepest = 0;
-  auto track_depth = [&deepest](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-    deepest = std::max(deepest, depth);
-    return true;
-  };
-  auto doc = std::make_unique<nlohmann::json>(
-      nlohmann::json::parse(text, track_depth, /*allow_exceptions=*/false));
-  if (static_cast<std::size_t>(deepest) > kMaxJsonDepth)
-    return load_model_json(text);  // refuses it, as for bare JSON
-  if (doc->is_discarded()) {
-    LoadedModel loaded = load_model_json(text);  // says where the JSON breaks
+  JsonParseError error;
+  auto doc = JsonDocument::parse(text, kMaxJsonDepth, error);
+  if (doc)
+    return load_model_document(std::move(doc), file.keras_version);
+  LoadedModel loaded = load_model_json(text);  // refuses it, as for bare JSON
+  if (!error.too_deep)
     for (auto& d : loaded.diagnostics)
       if (d.rule == rule::kInvalidJson)
         d.message = fmt::format("{} is not valid JSON: {}", file.member, d.message);
-    return loaded;
-  }
-  if (doc->is_object() && file.keras_version && !doc->contains("keras_version"))
-    (*doc)["keras_version"] = *file.keras_version;
-  return load_model_document(std::move(doc));
+  return loaded;
 }
 
 /// The weights the container stores, against those the config builds. Keras 1 files are left
@@ -351,10 +430,10 @@ void check_container_weights(const io::ModelFile& container,
                            diagnostics);
 }
 
-/// Propagates shapes through a loaded model and fills the report. `text` is the JSON the
+/// Propagates shapes through a loaded model and fills the report. `source` is the JSON the
 /// model came from, for finding locations.
 void lint_loaded(LoadedModel loaded,
-                 std::string_view text,
+                 SourceText& source,
                  const LintOptions& options,
                  const io::ModelFile* container,
                  FileReport& report) {
@@ -362,7 +441,7 @@ void lint_loaded(LoadedModel loaded,
   for (auto& d : loaded.diagnostics)
     report.diagnostics.push_back(std::move(d));
   if (loaded.not_a_model) {
-    locate_diagnostics(text, nullptr, report.diagnostics);
+    locate_diagnostics(source, {}, report.diagnostics);
     report.skipped = options.skip_non_models;
     finish_status(report);
     return;
@@ -384,24 +463,35 @@ void lint_loaded(LoadedModel loaded,
                                model.class_name),
         .hint = "save a Functional or Sequential model, or lint the model it wraps",
         .json_path = model.path.empty() ? "config" : model.path + ".config"});
-    locate_diagnostics(text, &model, report.diagnostics);
+    locate_diagnostics(source, finding_paths(&model, report.diagnostics), report.diagnostics);
     finish_status(report);
     return;
   }
   if (load_failed) {
-    locate_diagnostics(text, &model, report.diagnostics);
+    locate_diagnostics(source, finding_paths(&model, report.diagnostics), report.diagnostics);
     finish_status(report);
     return;
   }
+  bool tfjs_weights =
+      loaded.format == "tfjs-layers" && loaded.document && loaded.dialect != Dialect::keras1;
   PropagateOptions declared;
   declared.semantics = loaded.semantics;
   declared.custom_layers = options.custom_layers;
+  // Only a replay, the stored-weights checks and the valid-sizes search read the built
+  // layers after propagation; each layer's cost is worked out while its weights are at hand.
+  declared.keep_built =
+      container || tfjs_weights || !options.input_shapes.empty() || options.valid_sizes;
+  // Memory numbers need a batch: --batch-size, else one sample.
+  declared.cost_batch = options.batch_size.value_or(1);
   ModelResult built = propagate(model, declared, report.diagnostics);
   if (container)
     check_container_weights(*container, loaded, model, built, report.diagnostics);
-  else if (loaded.format == "tfjs-layers" && loaded.document && loaded.dialect != Dialect::keras1)
-    check_recorded_weights(
-        model, built, tfjs_manifest_weights(*loaded.document, model), false, report.diagnostics);
+  else if (tfjs_weights)
+    check_recorded_weights(model,
+                           built,
+                           tfjs_manifest_weights(loaded.document->root(), model),
+                           false,
+                           report.diagnostics);
   std::optional<ModelResult> replayed;
   std::vector<std::optional<Shape>> what_if;
   if (!options.input_shapes.empty()) {
@@ -412,16 +502,25 @@ void lint_loaded(LoadedModel loaded,
       replay.custom_layers = options.custom_layers;
       replay.input_shapes = *shapes;
       replay.built = &built;
+      replay.cost_batch = declared.cost_batch;
       report.what_if = describe_what_if(model, *shapes);
       replayed = propagate(model, replay, report.diagnostics);
       what_if = std::move(*shapes);
     }
   }
-  report.layers = make_rows(model, replayed ? *replayed : built);
-  // Cost, valid input sizes, budgets: computed from the passes the rows came from.
-  analysis::analyze(
-      {model, built, replayed ? *replayed : built, declared, what_if}, options, report);
-  locate_diagnostics(text, &model, report.diagnostics);
+  ModelResult& shown = replayed ? *replayed : built;
+  analysis::ModelPasses passes{model, built, shown, declared, what_if};
+  // Signature, valid input sizes, hints: from the passes, before the rows take their shapes.
+  analysis::analyze_passes(passes, options, report);
+  cost::attach_receptive_fields(model, shown);
+  auto paths = finding_paths(&model, report.diagnostics);
+  // Nothing reads the JSON document from here on (the graph's JSON values go stale): the
+  // rows can have its memory.
+  loaded.document.reset();
+  report.layers = make_rows(model, shown);
+  // Cost totals and budgets: from the rows.
+  analysis::analyze_rows(passes, options, report);
+  locate_diagnostics(source, std::move(paths), report.diagnostics);
   report.params = ParamTotals{built.known_params,
                               built.known_trainable_params,
                               built.known_non_trainable_params,
@@ -446,10 +545,10 @@ FileReport lint_container(io::ModelFile file,
   LoadedModel loaded = load_container_config(file);
   if (!report.keras_version)
     report.keras_version = loaded.keras_version;
-  std::string_view text = *file.config_text;
+  SourceText source = SourceText::held(*file.config_text);
   if (!file.member.empty())
     report.member = file.member;
-  lint_loaded(std::move(loaded), text, options, &file, report);
+  lint_loaded(std::move(loaded), source, options, &file, report);
   return report;
 }
 
@@ -461,17 +560,6 @@ FileReport unreadable(const std::string& path, std::string message, std::string 
       file_diagnostic(rule::kUnreadable, std::move(message), std::move(hint)));
   finish_status(report);
   return report;
-}
-
-/// Appends `in` to `text` up to `limit` bytes; false when there is more (a hostile or wrong
-/// file must not exhaust memory).
-bool read_bounded(std::istream& in, std::uint64_t limit, std::string& text) {
-  std::vector<char> buffer(std::size_t{1} << 16);
-  while (in && text.size() <= limit) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
-  }
-  return text.size() <= limit;
 }
 
 FileReport too_large(const std::string& path, std::uint64_t limit, std::string_view setting) {
@@ -487,9 +575,13 @@ FileReport too_large(const std::string& path, std::uint64_t limit, std::string_v
 
 }  // namespace
 
-FileReport lint_text(std::string_view text,
-                     const std::string& display_path,
-                     const LintOptions& options) {
+namespace {
+
+/// lint_text, for a text `source` holds (and may free once it is parsed).
+FileReport lint_source(SourceText& source,
+                       const std::string& display_path,
+                       const LintOptions& options) {
+  std::string_view text = source.text();
   if (io::sniff_container(text) != io::Container::text)
     return lint_container(io::read_model_bytes(text, options.read_limits), display_path, options);
   if (looks_like_lfs_pointer(text))
@@ -510,11 +602,24 @@ FileReport lint_text(std::string_view text,
     finish_status(report);
     return report;
   }
-  LoadedModel loaded = load_model_json(text);
+  LoadedModel loaded;
+  auto document = parse_model_json(text, loaded);
+  source.release();  // the document keeps nothing of it
+  if (document)
+    loaded = load_model_document(std::move(document));
   report.format = loaded.format;
   report.keras_version = loaded.keras_version;
-  lint_loaded(std::move(loaded), text, options, nullptr, report);
+  lint_loaded(std::move(loaded), source, options, nullptr, report);
   return report;
+}
+
+}  // namespace
+
+FileReport lint_text(std::string_view text,
+                     const std::string& display_path,
+                     const LintOptions& options) {
+  SourceText source = SourceText::held(text);
+  return lint_source(source, display_path, options);
 }
 
 FileReport lint_file(const std::string& path, const LintOptions& options) {
@@ -547,9 +652,10 @@ FileReport lint_file(const std::string& path, const LintOptions& options) {
     return lint_container(io::read_model_path(path, container, options.read_limits), path, options);
   }
   text = std::move(head);
-  if (!read_bounded(in, limits.max_config_bytes, text))
+  if (!read_rest(in, path, limits.max_config_bytes, text))
     return too_large(path, limits.max_config_bytes, "max_config_bytes");
-  return lint_text(text, path, options);
+  SourceText source = SourceText::of_file(std::move(text), path, limits.max_config_bytes);
+  return lint_source(source, path, options);
 }
 
 std::vector<ExpandedPath> expand_paths(const std::vector<std::string>& paths) {

@@ -166,7 +166,7 @@ void compare_layer(const Layer& layer,
             tuple_text(w.shape)),
         .hint = "the config was changed after the weights were saved, or the weights belong to "
                 "another model: save the model again from the code that trained it",
-        .json_path = layer.path});
+        .json_path = layer.path()});
   }
 }
 
@@ -252,7 +252,7 @@ namespace shapelint {
 namespace {
 
 /// A manifest entry's shape: a list of non-negative integers, or nullopt.
-std::optional<std::vector<std::int64_t>> manifest_shape(const nlohmann::json& shape) {
+std::optional<std::vector<std::int64_t>> manifest_shape(JsonValue shape) {
   if (!shape.is_array() || shape.size() > 32)
     return std::nullopt;
   std::vector<std::int64_t> out;
@@ -282,19 +282,18 @@ void collect_owners(const Model& model,
 
 }  // namespace
 
-std::vector<io::RecordedWeight> tfjs_manifest_weights(const nlohmann::json& document,
-                                                      const Model& model) {
+std::vector<io::RecordedWeight> tfjs_manifest_weights(JsonValue document, const Model& model) {
   std::vector<io::RecordedWeight> out;
-  auto manifest = document.is_object() ? document.find("weightsManifest") : document.end();
-  if (!document.is_object() || manifest == document.end() || !manifest->is_array())
+  JsonValue manifest = document.find("weightsManifest");
+  if (!manifest.is_array())
     return out;
   std::map<std::string, std::string, std::less<>> owner;
   collect_owners(model, nullptr, owner);
-  for (const auto& group : *manifest) {
-    auto weights = group.is_object() ? group.find("weights") : group.end();
-    if (!group.is_object() || weights == group.end() || !weights->is_array())
+  for (JsonValue group : manifest) {
+    JsonValue weights = group.find("weights");
+    if (!weights.is_array())
       continue;
-    for (const auto& entry : *weights) {
+    for (JsonValue entry : weights) {
       if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() ||
           !entry.contains("shape"))
         continue;

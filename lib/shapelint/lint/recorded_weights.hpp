@@ -2,11 +2,10 @@
 
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "shapelint/diag/diagnostic.hpp"
 #include "shapelint/engine/propagate.hpp"
 #include "shapelint/io/model_file.hpp"
+#include "shapelint/json/document.hpp"
 #include "shapelint/model/graph.hpp"
 
 namespace shapelint {
@@ -29,7 +28,6 @@ void check_recorded_weights(const Model& model,
 /// Keras 3 exports "sequential/dense/kernel"), each given to the top-level layer (or nested
 /// model) that owns the layer it names; names no layer or several layers could own are left
 /// out.
-std::vector<io::RecordedWeight> tfjs_manifest_weights(const nlohmann::json& document,
-                                                      const Model& model);
+std::vector<io::RecordedWeight> tfjs_manifest_weights(JsonValue document, const Model& model);
 
 }  // namespace shapelint

@@ -7,8 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
+#include "shapelint/json/document.hpp"
 #include "shapelint/shape/shape.hpp"
 
 namespace shapelint {
@@ -27,10 +26,15 @@ struct TensorRef {
 struct Node {
   std::vector<TensorRef> inputs;
   std::vector<std::pair<std::string, std::vector<TensorRef>>> kwargs;
-  std::string path;  ///< JSON path of the node in the file
+  /// Where the call is written: its `inbound_nodes` entry, or the layer object for a
+  /// Sequential's call; absent for an input the loader made.
+  JsonValue source;
   /// The call's keyword arguments as written (non-tensor ones such as
-  /// `return_attention_scores` included); points into the document, may be null.
-  const nlohmann::json* call_kwargs = nullptr;
+  /// `return_attention_scores` included); absent when the call has none.
+  JsonValue call_kwargs;
+
+  /// JSON path of the call in the file ("" for an input the loader made).
+  std::string path() const { return source.path(); }
 };
 
 struct Model;
@@ -46,9 +50,9 @@ struct Layer {
   std::string name;
   std::string class_name;  ///< as written in the file
   std::string rule_class;  ///< the Keras 2/3 class whose rule applies (Keras 1 names mapped)
-  std::string path;        ///< JSON path of the layer object
-  const nlohmann::json* config = nullptr;        ///< the layer's `config` object
-  std::shared_ptr<nlohmann::json> owned_config;  ///< set when the loader rewrote the config
+  JsonValue object;        ///< the layer object in the file
+  JsonValue config;        ///< the layer's `config` object (absent when it has none)
+  std::shared_ptr<const JsonDocument> owned_config;  ///< holds a config the loader rewrote
   bool trainable = true;
   bool implicit_input = false;       ///< an input the loader added for a Sequential; not reported
   std::optional<Shape> batch_shape;  ///< InputLayer: the declared batch shape
@@ -57,9 +61,13 @@ struct Layer {
   std::optional<Shapes> build_input_shapes;
   std::vector<Node> nodes;
   std::unique_ptr<Model> nested;  ///< set for a model used as a layer
+
+  /// JSON path of the layer object ("config.layers[3]"), formatted when a finding needs it.
+  std::string path() const { return object.path(); }
 };
 
 /// A tensor shape the file itself records (Keras 3 writes one in every tensor reference).
+/// Kept for tensors of layers shapelint cannot see into, sorted by tensor.
 struct RecordedShape {
   TensorRef tensor;
   Shape shape;

@@ -19,7 +19,7 @@ struct TextPosition {
 /// writes (`config.layers[3].config.kernel_size`, `modelTopology.model_config.config`,
 /// `config.layers[1].inbound_nodes[0][0]`; "" is the whole document).
 ///
-/// nlohmann_json keeps no positions, so the text is scanned once more, but only along the
+/// The parsed document keeps no positions, so the text is scanned once more, but only along the
 /// wanted paths: every container off those paths is skipped by counting brackets, so the
 /// cost is one quick pass over the bytes, paid only when a finding needs a position.
 class JsonPositions {

@@ -2,6 +2,7 @@
 // (keras/legacy/interfaces.py): the shapes and weights of a translated layer are unchanged.
 #include "shapelint/model/keras1.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -126,18 +127,29 @@ bool is_keras1_class(std::string_view class_name) {
   return false;
 }
 
-bool has_keras1_arguments(std::string_view class_name, const json& config) {
+namespace {
+
+/// For a nlohmann value and a JsonValue alike: both answer is_object() and contains().
+/// Argument names only Keras 1 used on any class.
+constexpr std::array<const char*, 9> kKeras1Arguments{"nb_filter",
+                                                      "border_mode",
+                                                      "subsample",
+                                                      "dim_ordering",
+                                                      "nb_row",
+                                                      "filter_length",
+                                                      "inner_activation",
+                                                      "dropout_W",
+                                                      "pool_length"};
+
+/// Keras 1 names of arguments Keras 2 renamed on some classes only.
+constexpr std::array<const char*, 4> kKeras1ClassArguments{
+    "output_dim", "p", "sigma", "subsample_length"};
+
+template <class Config>
+bool uses_keras1_arguments(std::string_view class_name, const Config& config) {
   if (!config.is_object())
     return false;
-  for (const char* key : {"nb_filter",
-                          "border_mode",
-                          "subsample",
-                          "dim_ordering",
-                          "nb_row",
-                          "filter_length",
-                          "inner_activation",
-                          "dropout_W",
-                          "pool_length"})
+  for (const char* key : kKeras1Arguments)
     if (config.contains(key))
       return true;
   if (config.contains("output_dim") && class_name != "Embedding")
@@ -153,6 +165,22 @@ bool has_keras1_arguments(std::string_view class_name, const json& config) {
   if (class_name == "Dropout" && config.contains("p"))
     return true;
   return false;
+}
+
+}  // namespace
+
+bool has_keras1_arguments(std::string_view class_name, const json& config) {
+  return uses_keras1_arguments(class_name, config);
+}
+
+bool has_keras1_arguments(std::string_view class_name, JsonValue config) {
+  return uses_keras1_arguments(class_name, config);
+}
+
+bool may_have_keras1_arguments(const JsonDocument& doc) {
+  auto held = [&](const char* key) { return doc.holds(key); };
+  return std::any_of(kKeras1Arguments.begin(), kKeras1Arguments.end(), held) ||
+         std::any_of(kKeras1ClassArguments.begin(), kKeras1ClassArguments.end(), held);
 }
 
 std::optional<TranslatedLayer> translate_keras1_layer(std::string_view class_name,

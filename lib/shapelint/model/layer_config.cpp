@@ -1,40 +1,31 @@
 #include "shapelint/model/layer_config.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 
 namespace shapelint {
 
-using nlohmann::json;
-
 namespace {
 
-const char* json_type_name(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "a list";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::number_float:
-      return "a float";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      return "an integer";
-    default:
-      return "an unexpected value";
-  }
+const char* json_type_name(JsonValue v) {
+  if (v.is_object())
+    return "an object";
+  if (v.is_array())
+    return "a list";
+  if (v.is_string())
+    return "a string";
+  if (v.is_boolean())
+    return "a boolean";
+  if (v.is_number_float())
+    return "a float";
+  if (v.is_number_integer())
+    return "an integer";
+  return "null";
 }
 
 /// Integers, and floats that hold a whole number (Keras configs sometimes say 2.0).
-std::optional<std::int64_t> as_int(const json& v) {
+std::optional<std::int64_t> as_int(JsonValue v) {
   // Unsigned first: is_number_integer() holds for unsigned values too, and 2^64 - 1 read as
   // int64 would be -1.
   if (v.is_number_unsigned()) {
@@ -55,7 +46,7 @@ std::optional<std::int64_t> as_int(const json& v) {
 
 }  // namespace
 
-std::optional<Shape> shape_from_json(const json& j) {
+std::optional<Shape> shape_from_json(JsonValue j) {
   if (!j.is_array())
     return std::nullopt;
   std::vector<Dim> dims;
@@ -73,11 +64,11 @@ std::optional<Shape> shape_from_json(const json& j) {
   return Shape(std::move(dims));
 }
 
-LayerConfig::LayerConfig(const json* config,
-                         std::string path,
+LayerConfig::LayerConfig(JsonValue config,
+                         ConfigPath path,
                          Diagnostics* sink,
                          std::string layer_name)
-    : config_(config && config->is_object() ? config : nullptr),
+    : config_(config.is_object() ? config : JsonValue()),
       path_(std::move(path)),
       sink_(sink),
       layer_name_(std::move(layer_name)) {}
@@ -86,23 +77,20 @@ bool LayerConfig::has(std::string_view key) const {
   return raw(key) != nullptr;
 }
 
-const json* LayerConfig::raw(std::string_view key) const {
-  if (!config_)
-    return nullptr;
-  auto it = config_->find(key);
-  if (it == config_->end() || it->is_null())
-    return nullptr;
-  return &*it;
+JsonValue LayerConfig::raw(std::string_view key) const {
+  JsonValue v = config_.find(key);
+  return v.is_null() ? JsonValue() : v;
 }
 
 std::string LayerConfig::path_of(std::string_view key) const {
-  return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+  std::string path = path_.str();
+  return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
 }
 
 void LayerConfig::report_bad_value(std::string_view key, std::string_view what) const {
   if (!sink_)
     return;
-  const json* v = raw(key);
+  JsonValue v = raw(key);
   std::string got = v ? fmt::format(", got {}", v->dump()) : std::string{};
   if (got.size() > 80)
     got = got.substr(0, 77) + "...";
@@ -121,7 +109,7 @@ std::int64_t LayerConfig::get_int(std::string_view key, std::int64_t fallback) c
 }
 
 std::optional<std::int64_t> LayerConfig::get_optional_int(std::string_view key) const {
-  const json* v = raw(key);
+  JsonValue v = raw(key);
   if (!v)
     return std::nullopt;
   if (auto i = as_int(*v))
@@ -135,7 +123,7 @@ std::optional<std::int64_t> LayerConfig::get_optional_int(std::string_view key) 
 }
 
 double LayerConfig::get_float(std::string_view key, double fallback) const {
-  const json* v = raw(key);
+  JsonValue v = raw(key);
   if (!v)
     return fallback;
   if (v->is_number())
@@ -145,7 +133,7 @@ double LayerConfig::get_float(std::string_view key, double fallback) const {
 }
 
 bool LayerConfig::get_bool(std::string_view key, bool fallback) const {
-  const json* v = raw(key);
+  JsonValue v = raw(key);
   if (!v)
     return fallback;
   if (v->is_boolean())
@@ -157,7 +145,7 @@ bool LayerConfig::get_bool(std::string_view key, bool fallback) const {
 }
 
 std::optional<std::string> LayerConfig::get_optional_string(std::string_view key) const {
-  const json* v = raw(key);
+  JsonValue v = raw(key);
   if (!v)
     return std::nullopt;
   if (v->is_string())
@@ -174,7 +162,7 @@ std::vector<std::int64_t> LayerConfig::get_int_tuple(std::string_view key,
                                                      std::size_t n,
                                                      std::int64_t fallback) const {
   std::vector<std::int64_t> out(n, fallback);
-  const json* v = raw(key);
+  JsonValue v = raw(key);
   if (!v)
     return out;
   if (auto i = as_int(*v))
@@ -197,7 +185,7 @@ std::vector<std::int64_t> LayerConfig::get_int_tuple(std::string_view key,
 }
 
 std::optional<std::vector<std::int64_t>> LayerConfig::get_int_list(std::string_view key) const {
-  const json* v = raw(key);
+  JsonValue v = raw(key);
   if (!v)
     return std::nullopt;
   if (!v->is_array()) {
@@ -218,7 +206,7 @@ std::optional<std::vector<std::int64_t>> LayerConfig::get_int_list(std::string_v
 }
 
 std::optional<std::vector<std::int64_t>> LayerConfig::get_int_or_list(std::string_view key) const {
-  const json* v = raw(key);
+  JsonValue v = raw(key);
   if (!v)
     return std::nullopt;
   if (auto i = as_int(*v))
@@ -227,7 +215,7 @@ std::optional<std::vector<std::int64_t>> LayerConfig::get_int_or_list(std::strin
 }
 
 std::optional<Shape> LayerConfig::get_shape(std::string_view key) const {
-  const json* v = raw(key);
+  JsonValue v = raw(key);
   if (!v)
     return std::nullopt;
   if (auto i = as_int(*v))
@@ -241,7 +229,7 @@ std::optional<Shape> LayerConfig::get_shape(std::string_view key) const {
 std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> LayerConfig::get_pairs(
     std::string_view key, std::size_t n) const {
   using Pairs = std::vector<std::pair<std::int64_t, std::int64_t>>;
-  const json* v = raw(key);
+  JsonValue v = raw(key);
   if (!v)
     return std::nullopt;
   if (auto i = as_int(*v))
@@ -272,10 +260,10 @@ std::optional<std::vector<std::pair<std::int64_t, std::int64_t>>> LayerConfig::g
 }
 
 bool LayerConfig::channels_first() const {
-  const json* v = raw("data_format");
+  JsonValue v = raw("data_format");
   if (v && v->is_string())
     return v->get<std::string>() == "channels_first";
-  const json* k1 = raw("dim_ordering");
+  JsonValue k1 = raw("dim_ordering");
   if (k1 && k1->is_string())
     return k1->get<std::string>() == "th";
   return false;

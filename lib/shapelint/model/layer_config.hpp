@@ -6,30 +6,49 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include "shapelint/diag/diagnostic.hpp"
+#include "shapelint/json/document.hpp"
 #include "shapelint/shape/shape.hpp"
 
 namespace shapelint {
+
+/// Where a layer's config stands in the file (`config.layers[3].config`), spelled out only
+/// when a finding needs it: the `config` of a layer object, or a path given as text.
+class ConfigPath {
+ public:
+  ConfigPath(std::string text) : text_(std::move(text)) {}
+
+  ConfigPath(const char* text) : text_(text) {}
+
+  /// The `config` member of `layer_object`, whether or not the layer has one.
+  static ConfigPath of_layer(JsonValue layer_object) {
+    ConfigPath p("");
+    p.layer_object_ = layer_object;
+    return p;
+  }
+
+  std::string str() const { return layer_object_ ? layer_object_.path() + ".config" : text_; }
+
+ private:
+  JsonValue layer_object_;
+  std::string text_;
+};
 
 /// Typed, forgiving access to one layer's `config` object. A value of the wrong type is
 /// reported once (SL004, naming the JSON path such as `config.layers[3].config.kernel_size`)
 /// and the default is returned, so a rule never sees malformed JSON and never throws.
 class LayerConfig {
  public:
-  LayerConfig(const nlohmann::json* config,
-              std::string path,
-              Diagnostics* sink,
-              std::string layer_name);
+  LayerConfig(JsonValue config, ConfigPath path, Diagnostics* sink, std::string layer_name);
 
   bool has(std::string_view key) const;
-  /// The raw value, or nullptr when absent or null.
-  const nlohmann::json* raw(std::string_view key) const;
+  /// The raw value; absent (false, == nullptr) when missing or null.
+  JsonValue raw(std::string_view key) const;
 
-  const nlohmann::json* object() const { return config_; }
+  /// The config object; absent when the layer has none (or it is not an object).
+  JsonValue object() const { return config_; }
 
-  const std::string& path() const { return path_; }
+  std::string path() const { return path_.str(); }
 
   std::string path_of(std::string_view key) const;
 
@@ -62,13 +81,13 @@ class LayerConfig {
   const std::string& layer_name() const { return layer_name_; }
 
  private:
-  const nlohmann::json* config_;
-  std::string path_;
+  JsonValue config_;
+  ConfigPath path_;
   Diagnostics* sink_;
   std::string layer_name_;
 };
 
 /// Converts a JSON shape list (`[null, 28, 28, 1]`) into a Shape; nullopt if malformed.
-std::optional<Shape> shape_from_json(const nlohmann::json& j);
+std::optional<Shape> shape_from_json(JsonValue j);
 
 }  // namespace shapelint

@@ -17,8 +17,6 @@
 
 namespace shapelint {
 
-using nlohmann::json;
-
 const char* format_name(Dialect d) {
   switch (d) {
     case Dialect::keras1:
@@ -33,15 +31,13 @@ const char* format_name(Dialect d) {
 
 namespace {
 
-const json* find_key(const json& obj, std::string_view key) {
-  if (!obj.is_object())
-    return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
+/// The characters of a string value, or `fallback`: both live as long as the document.
+std::string_view string_view_or(JsonValue v, std::string_view fallback) {
+  return v.is_string() ? v.as_string() : fallback;
 }
 
-std::string string_or(const json* v, std::string_view fallback) {
-  return v && v->is_string() ? v->get<std::string>() : std::string(fallback);
+std::string string_or(JsonValue v, std::string_view fallback) {
+  return std::string(string_view_or(v, fallback));
 }
 
 /// Layers whose Keras 1 `input_dim` is the last axis of a (batch, time, features) input.
@@ -69,71 +65,145 @@ bool is_model_class(std::string_view cls) {
 // Dialect detection.
 
 struct DialectScan {
+  bool keras1_argument_names = true;  ///< the file mentions a Keras 1 argument name at all
   bool keras3_nodes = false;
   bool keras1_names = false;      ///< classes only Keras 1 had (Convolution2D, Merge)
   bool keras1_arguments = false;  ///< Keras 1 argument names on Keras classes
 };
 
-void scan_layers(const json& layers, DialectScan& scan, int depth);
+void scan_layers(JsonValue layers, DialectScan& scan, int depth);
 
-void scan_layer(const json& layer, DialectScan& scan, int depth) {
+void scan_layer(JsonValue layer, DialectScan& scan, int depth) {
   if (!layer.is_object() || depth > 64)
     return;
-  std::string cls = string_or(find_key(layer, "class_name"), "");
-  const json* config = find_key(layer, "config");
+  std::string_view cls = string_view_or(layer.find("class_name"), "");
+  JsonValue config = layer.find("config");
   if (is_keras1_class(cls))
     scan.keras1_names = true;
   // Argument names count only on Keras's own classes: a custom layer may call its own
   // argument `output_dim`.
-  if (config && RuleRegistry::builtin().find(cls) && has_keras1_arguments(cls, *config))
+  if (scan.keras1_argument_names && !scan.keras1_arguments && config &&
+      has_keras1_arguments(cls, config) && RuleRegistry::builtin().find(cls))
     scan.keras1_arguments = true;
-  if (const json* nodes = find_key(layer, "inbound_nodes"); nodes && nodes->is_array()) {
-    for (const auto& n : *nodes)
-      if (n.is_object() && n.contains("args"))
-        scan.keras3_nodes = true;
-  }
-  if (cls == "InputLayer" && config && find_key(*config, "batch_shape"))
+  if (!scan.keras3_nodes)
+    if (JsonValue nodes = layer.find("inbound_nodes"); nodes.is_array())
+      for (JsonValue n : nodes)
+        if (n.is_object() && n.contains("args"))
+          scan.keras3_nodes = true;
+  if (cls == "InputLayer" && config && config.find("batch_shape"))
     scan.keras3_nodes = true;
   if (config) {
-    if (const json* inner = find_key(*config, "layers"))
-      scan_layers(*inner, scan, depth + 1);
-    if (const json* wrapped = find_key(*config, "layer"))
-      scan_layer(*wrapped, scan, depth + 1);
+    if (JsonValue inner = config.find("layers"))
+      scan_layers(inner, scan, depth + 1);
+    if (JsonValue wrapped = config.find("layer"))
+      scan_layer(wrapped, scan, depth + 1);
   }
-  if (config && config->is_array())
-    scan_layers(*config, scan, depth + 1);
+  if (config.is_array())
+    scan_layers(config, scan, depth + 1);
 }
 
-void scan_layers(const json& layers, DialectScan& scan, int depth) {
-  if (!layers.is_array())
-    return;
-  for (const auto& l : layers)
+void scan_layers(JsonValue layers, DialectScan& scan, int depth) {
+  for (JsonValue l : layers)
     scan_layer(l, scan, depth);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Building the graph.
 
+/// Layer name to index in a model's layer list, in one flat table (the names stay in the
+/// layers, which never move: the list is reserved before it is filled).
+class NameIndex {
+ public:
+  NameIndex(const std::vector<Layer>& layers, std::size_t expected) : layers_(layers) {
+    std::size_t size = 64;
+    while (size < expected * 2)
+      size *= 2;
+    slots_.assign(size, 0);
+  }
+
+  std::optional<std::size_t> find(std::string_view name) const {
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = std::hash<std::string_view>{}(name)&mask;; i = (i + 1) & mask) {
+      std::uint32_t slot = slots_[i];
+      if (slot == 0)
+        return std::nullopt;
+      if (layers_[slot - 1].name == name)
+        return slot - 1;
+    }
+  }
+
+  /// Adds layers_[index], whose name is not in the table yet.
+  void insert(std::size_t index) {
+    if ((count_ + 1) * 2 > slots_.size()) {
+      std::vector<std::uint32_t> old(slots_.size() * 2, 0);
+      old.swap(slots_);
+      for (std::uint32_t slot : old)
+        if (slot != 0)
+          place(slot - 1);
+    }
+    place(index);
+    ++count_;
+  }
+
+ private:
+  void place(std::size_t index) {
+    std::size_t mask = slots_.size() - 1;
+    std::size_t i = std::hash<std::string_view>{}(layers_[index].name) & mask;
+    while (slots_[i] != 0)
+      i = (i + 1) & mask;
+    slots_[i] = static_cast<std::uint32_t>(index + 1);
+  }
+
+  const std::vector<Layer>& layers_;
+  std::vector<std::uint32_t> slots_;
+  std::size_t count_ = 0;
+};
+
 class GraphBuilder {
  public:
   GraphBuilder(Dialect dialect, Diagnostics& diags) : dialect_(dialect), diags_(diags) {}
 
-  std::unique_ptr<Model> build_model(const json& model_obj, const std::string& path, int depth);
+  std::unique_ptr<Model> build_model(JsonValue model_obj, const std::string& path, int depth);
 
  private:
+  /// A tensor reference as written: the producer by name, resolved once all layers are read.
+  /// Paths are worked out from `where` only when a finding needs one.
   struct PendingRef {
-    std::string layer_name;
+    std::string_view layer_name;
     std::size_t node = 0;
     std::size_t tensor = 0;
-    std::string path;
-    std::optional<Shape> recorded;  ///< Keras 3 records each tensor's shape in the node
+    JsonValue where;
+    JsonValue recorded_shape;  ///< Keras 3 records each tensor's shape in the node
   };
 
+  /// A keyword argument's tensors: kwarg_refs [first, first + count).
+  struct PendingKwarg {
+    std::string_view name;
+    std::size_t first = 0;
+    std::size_t count = 0;
+  };
+
+  /// One call as written: input_refs [first_input, +input_count), kwargs [first_kwarg,
+  /// +kwarg_count).
   struct PendingNode {
-    std::vector<PendingRef> inputs;
-    std::vector<std::pair<std::string, std::vector<PendingRef>>> kwargs;
-    std::string path;
-    const json* call_kwargs = nullptr;
+    std::size_t first_input = 0;
+    std::size_t input_count = 0;
+    std::size_t first_kwarg = 0;
+    std::size_t kwarg_count = 0;
+    JsonValue source;
+    JsonValue call_kwargs;
+  };
+
+  /// What one Functional model's calls refer to, in flat lists: a large model makes a few
+  /// big allocations, all freed at once, rather than several per call.
+  struct PendingGraph {
+    std::vector<PendingRef> input_refs;
+    std::vector<PendingRef> kwarg_refs;
+    std::vector<PendingKwarg> kwargs;
+    std::vector<PendingNode> nodes;
+    std::vector<std::size_t> first_node;  ///< per layer read, and one past the last
+
+    std::size_t calls(std::size_t layer) const { return first_node[layer + 1] - first_node[layer]; }
   };
 
   void error(std::string_view rule_id,
@@ -149,26 +219,23 @@ class GraphBuilder {
                                 .json_path = std::move(path)});
   }
 
-  bool read_layer(const json& obj, const std::string& path, int depth, Layer& layer);
-  void read_sequential(const json& layers, const std::string& layers_path, int depth, Model& m);
-  void read_functional(const json& config, const std::string& config_path, int depth, Model& m);
-  std::vector<PendingNode> read_inbound_nodes(const json& nodes, const std::string& path);
-  void collect_keras3_tensors(const json& v, std::vector<PendingRef>& out, const std::string& path);
-  void collect_keras2_refs(const json& v,
-                           std::vector<PendingRef>& out,
-                           const std::string& path,
-                           int depth);
-  std::optional<std::vector<PendingRef>> read_endpoint_list(const json* v, const std::string& path);
-  using NameIndex = std::unordered_map<std::string, std::size_t>;
-  using NodeCounts = std::vector<std::size_t>;
+  bool read_layer(
+      JsonValue obj, const std::string& list_path, std::size_t i, int depth, Layer& layer);
+  void read_sequential(JsonValue layers, const std::string& layers_path, int depth, Model& m);
+  void read_functional(JsonValue config, const std::string& config_path, int depth, Model& m);
+  void read_inbound_nodes(JsonValue nodes, PendingGraph& g);
+  void read_call_kwargs(JsonValue kwargs, bool keras3, PendingGraph& g);
+  void collect_keras3_tensors(JsonValue v, std::vector<PendingRef>& out);
+  void collect_keras2_refs(JsonValue v, std::vector<PendingRef>& out, int depth);
+  std::optional<std::vector<PendingRef>> read_endpoint_list(JsonValue v, const std::string& path);
   std::optional<TensorRef> resolve(const NameIndex& index,
-                                   const NodeCounts& calls,
+                                   const PendingGraph& g,
                                    const PendingRef& ref);
   void adjust_nested_node_offsets(Model& m,
-                                  std::vector<std::vector<PendingNode>>& pending,
+                                  PendingGraph& g,
                                   std::vector<PendingRef>& inputs,
                                   std::vector<PendingRef>& outputs);
-  std::optional<Shape> declared_input_shape(std::string_view class_name, const json& config) const;
+  std::optional<Shape> declared_input_shape(std::string_view class_name, JsonValue config) const;
 
   Dialect dialect_;
   Diagnostics& diags_;
@@ -176,14 +243,14 @@ class GraphBuilder {
 };
 
 std::optional<Shape> GraphBuilder::declared_input_shape(std::string_view class_name,
-                                                        const json& config) const {
+                                                        JsonValue config) const {
   for (const char* key : {"batch_shape", "batch_input_shape"}) {
-    if (const json* v = find_key(config, key))
-      if (auto s = shape_from_json(*v))
+    if (JsonValue v = config.find(key))
+      if (auto s = shape_from_json(v))
         return s;
   }
-  if (const json* v = find_key(config, "input_shape")) {
-    if (auto s = shape_from_json(*v)) {
+  if (JsonValue v = config.find("input_shape")) {
+    if (auto s = shape_from_json(v)) {
       std::vector<Dim> dims{Dim::unknown()};
       dims.insert(dims.end(), s->dims().begin(), s->dims().end());
       return Shape(std::move(dims));
@@ -191,13 +258,13 @@ std::optional<Shape> GraphBuilder::declared_input_shape(std::string_view class_n
   }
   // Keras 1 style: input_dim (and input_length for sequences). An Embedding's input_dim is
   // its vocabulary, so its input is (batch, input_length).
-  const json* input_dim = find_key(config, "input_dim");
-  const json* input_length = find_key(config, "input_length");
+  JsonValue input_dim = config.find("input_dim");
+  JsonValue input_length = config.find("input_length");
   std::optional<Dim> dim, length;
-  if (input_dim && input_dim->is_number_integer())
-    dim = Dim::of(input_dim->get<std::int64_t>());
-  if (input_length && input_length->is_number_integer())
-    length = Dim::of(input_length->get<std::int64_t>());
+  if (input_dim.is_number_integer())
+    dim = Dim::of(input_dim.get<std::int64_t>());
+  if (input_length.is_number_integer())
+    length = Dim::of(input_length.get<std::int64_t>());
   if (class_name == "Embedding") {
     if (!dim && !length)
       return std::nullopt;
@@ -215,21 +282,21 @@ std::optional<Shape> GraphBuilder::declared_input_shape(std::string_view class_n
 }
 
 /// `build_config.input_shape`: one shape, or a list of shapes for multi-input layers.
-std::optional<Shapes> read_build_shapes(const json& layer_obj) {
-  const json* build = find_key(layer_obj, "build_config");
-  const json* shape = build ? find_key(*build, "input_shape") : nullptr;
-  if (!shape || !shape->is_array())
+std::optional<Shapes> read_build_shapes(JsonValue layer_obj) {
+  JsonValue shape = layer_obj.find("build_config").find("input_shape");
+  if (!shape.is_array())
     return std::nullopt;
-  bool nested = !shape->empty() && (*shape)[0].is_array();
+  bool nested = !shape.empty() && shape[0].is_array();
   Shapes out;
   if (!nested) {
-    auto s = shape_from_json(*shape);
+    auto s = shape_from_json(shape);
     if (!s)
       return std::nullopt;
     out.push_back(std::move(*s));
     return out;
   }
-  for (const auto& item : *shape) {
+  out.reserve(shape.size());
+  for (JsonValue item : shape) {
     auto s = shape_from_json(item);
     if (!s)
       return std::nullopt;
@@ -238,70 +305,72 @@ std::optional<Shapes> read_build_shapes(const json& layer_obj) {
   return out;
 }
 
-bool GraphBuilder::read_layer(const json& obj, const std::string& path, int depth, Layer& layer) {
+bool GraphBuilder::read_layer(
+    JsonValue obj, const std::string& list_path, std::size_t i, int depth, Layer& layer) {
+  auto path = [&] { return fmt::format("{}[{}]", list_path, i); };
   if (++layers_read_ > kMaxLayers) {
     if (layers_read_ == kMaxLayers + 1)
       error(rule::kBadConfigValue,
             fmt::format("{}: the file has more than {} layers, shapelint's limit (kMaxLayers)",
-                        path,
+                        path(),
                         kMaxLayers),
-            path,
+            path(),
             std::nullopt,
             "no Keras model has this many layers: check that the file was written by Keras");
     return false;
   }
   if (!obj.is_object()) {
-    error(rule::kBadConfigValue, fmt::format("{} must be a layer object", path), path);
+    error(rule::kBadConfigValue, fmt::format("{} must be a layer object", path()), path());
     return false;
   }
-  layer.path = path;
-  const json* cls = find_key(obj, "class_name");
-  if (!cls || !cls->is_string()) {
+  layer.object = obj;
+  JsonValue cls = obj.find("class_name");
+  if (!cls.is_string()) {
     error(rule::kBadConfigValue,
-          fmt::format("{}.class_name is missing or not a string", path),
-          path + ".class_name");
+          fmt::format("{}.class_name is missing or not a string", path()),
+          path() + ".class_name");
     return false;
   }
-  layer.class_name = cls->get<std::string>();
+  layer.class_name = cls.as_string();
   layer.rule_class = layer.class_name;
-  const json* config = find_key(obj, "config");
-  if (config && !config->is_object() && !(config->is_array() && layer.class_name == "Sequential")) {
-    error(
-        rule::kBadConfigValue, fmt::format("{}.config must be an object", path), path + ".config");
+  JsonValue config = obj.find("config");
+  if (config && !config.is_object() && !(config.is_array() && layer.class_name == "Sequential")) {
+    error(rule::kBadConfigValue,
+          fmt::format("{}.config must be an object", path()),
+          path() + ".config");
     return false;
   }
   layer.config = config;
-  std::string name = string_or(find_key(obj, "name"), "");
-  if (name.empty() && config && config->is_object())
-    name = string_or(find_key(*config, "name"), "");
+  std::string_view name = string_view_or(obj.find("name"), "");
+  if (name.empty() && config.is_object())
+    name = string_view_or(config.find("name"), "");
   layer.name = name;
 
-  if (dialect_ == Dialect::keras1 && config && config->is_object()) {
-    if (auto translated = translate_keras1_layer(layer.class_name, *config)) {
+  if (dialect_ == Dialect::keras1 && config.is_object()) {
+    if (auto translated = translate_keras1_layer(layer.class_name, config.to_nlohmann())) {
       layer.rule_class = translated->class_name;
-      layer.owned_config = std::make_shared<json>(std::move(translated->config));
-      layer.config = layer.owned_config.get();
+      layer.owned_config = JsonDocument::from_nlohmann(translated->config);
+      layer.config = layer.owned_config->root();
     }
   }
-  if (layer.config && layer.config->is_object()) {
-    if (const json* t = find_key(*layer.config, "trainable"); t && t->is_boolean())
-      layer.trainable = t->get<bool>();
+  if (layer.config.is_object()) {
+    if (JsonValue t = layer.config.find("trainable"); t.is_boolean())
+      layer.trainable = t.as_bool();
   }
 
   if (is_model_class(layer.class_name) ||
-      (config && config->is_object() && find_key(*config, "layers") &&
-       find_key(*config, "input_layers"))) {
+      (config.is_object() && config.find("layers") && config.find("input_layers"))) {
     if (depth >= kMaxModelDepth) {
       error(rule::kBadConfigValue,
             fmt::format("{}: models nested more than {} levels deep, shapelint's limit "
                         "(kMaxModelDepth)",
-                        path,
+                        path(),
                         kMaxModelDepth),
-            path,
+            path(),
             layer.name);
       return false;
     }
-    layer.nested = build_model(obj, path, depth + 1);
+    layer.nested = build_model(obj, path(), depth + 1);
     if (!layer.nested)
       return false;
     if (layer.name.empty())
@@ -310,73 +379,75 @@ bool GraphBuilder::read_layer(const json& obj, const std::string& path, int dept
   if (dialect_ == Dialect::keras3 && !layer.nested)
     layer.build_input_shapes = read_build_shapes(obj);
   if (layer.rule_class == "InputLayer" && layer.config) {
-    layer.batch_shape = declared_input_shape(layer.rule_class, *layer.config);
+    layer.batch_shape = declared_input_shape(layer.rule_class, layer.config);
     if (!layer.batch_shape)
       error(rule::kBadConfigValue,
-            fmt::format("{}.config has no batch_shape or batch_input_shape", path),
-            path + ".config",
+            fmt::format("{}.config has no batch_shape or batch_input_shape", path()),
+            path() + ".config",
             layer.name);
   }
   return true;
 }
 
-std::unique_ptr<Model> GraphBuilder::build_model(const json& model_obj,
+std::unique_ptr<Model> GraphBuilder::build_model(JsonValue model_obj,
                                                  const std::string& path,
                                                  int depth) {
   auto m = std::make_unique<Model>();
   m->path = path;
-  m->class_name = string_or(find_key(model_obj, "class_name"), "Model");
-  const json* config = find_key(model_obj, "config");
+  m->class_name = string_or(model_obj.find("class_name"), "Model");
+  JsonValue config = model_obj.find("config");
   std::string config_path = path.empty() ? "config" : path + ".config";
-  if (config && config->is_array()) {  // Keras <= 2.1 Sequential: a bare list of layers
+  if (config.is_array()) {  // Keras <= 2.1 Sequential: a bare list of layers
     m->sequential = true;
-    m->name = string_or(find_key(model_obj, "name"), "sequential");
-    read_sequential(*config, config_path, depth, *m);
+    m->name = string_or(model_obj.find("name"), "sequential");
+    read_sequential(config, config_path, depth, *m);
     return m;
   }
-  if (!config || !config->is_object()) {
+  if (!config.is_object()) {
     m->opaque = true;
     return m;
   }
-  m->name = string_or(find_key(*config, "name"), m->class_name);
-  const json* layers = find_key(*config, "layers");
+  m->name = string_or(config.find("name"), m->class_name);
+  JsonValue layers = config.find("layers");
   if (!layers) {
     m->opaque = true;
     return m;
   }
-  if (!layers->is_array()) {
+  if (!layers.is_array()) {
     error(rule::kBadConfigValue,
           fmt::format("{}.layers must be a list", config_path),
           config_path + ".layers");
     return nullptr;
   }
-  bool functional = find_key(*config, "input_layers") || find_key(*config, "output_layers");
+  bool functional = config.find("input_layers") || config.find("output_layers");
   if (m->class_name == "Sequential" || !functional) {
     m->sequential = true;
-    read_sequential(*layers, config_path + ".layers", depth, *m);
+    read_sequential(layers, config_path + ".layers", depth, *m);
   } else {
-    read_functional(*config, config_path, depth, *m);
+    read_functional(config, config_path, depth, *m);
   }
   return m;
 }
 
-void GraphBuilder::read_sequential(const json& layers,
+void GraphBuilder::read_sequential(JsonValue layers,
                                    const std::string& layers_path,
                                    int depth,
                                    Model& m) {
   std::size_t first = 0;
   std::unordered_set<std::string> names;
+  m.layers.reserve(layers.size() + 1);
   for (std::size_t i = 0; i < layers.size(); ++i) {
     Layer layer;
-    if (!read_layer(layers[i], fmt::format("{}[{}]", layers_path, i), depth, layer))
+    if (!read_layer(layers[i], layers_path, i, depth, layer))
       continue;
     if (!layer.name.empty() && !names.insert(layer.name).second) {
+      std::string path = layer.path();
       error(rule::kDuplicateLayerName,
             fmt::format("All layers added to a Sequential model should have unique names. Name "
                         "'{}' is already the name of a layer in this model ({})",
                         layer.name,
-                        layer.path),
-            layer.path,
+                        path),
+            path,
             layer.name,
             "give every layer a unique name");
       continue;
@@ -388,9 +459,9 @@ void GraphBuilder::read_sequential(const json& layers,
       input.name = layer.name + "_input";
       input.class_name = input.rule_class = "InputLayer";
       input.implicit_input = true;
-      input.path = layer.path;
-      if (layer.config && layer.config->is_object())
-        input.batch_shape = declared_input_shape(layer.rule_class, *layer.config);
+      input.object = layer.object;
+      if (layer.config.is_object())
+        input.batch_shape = declared_input_shape(layer.rule_class, layer.config);
       if (!input.batch_shape && layer.nested && !layer.nested->inputs.empty()) {
         const Layer& nested_in = layer.nested->layers[layer.nested->inputs[0].layer];
         input.batch_shape = nested_in.batch_shape;
@@ -401,7 +472,7 @@ void GraphBuilder::read_sequential(const json& layers,
       m.layers.push_back(std::move(input));
     }
     Node node;
-    node.path = layer.path;
+    node.source = layer.object;
     if (!m.layers.empty())
       node.inputs.push_back(TensorRef{m.layers.size() - 1, 0, 0});
     if (layer.rule_class != "InputLayer" || !m.layers.empty())
@@ -416,24 +487,20 @@ void GraphBuilder::read_sequential(const json& layers,
   }
 }
 
-void GraphBuilder::collect_keras3_tensors(const json& v,
-                                          std::vector<PendingRef>& out,
-                                          const std::string& path) {
+void GraphBuilder::collect_keras3_tensors(JsonValue v, std::vector<PendingRef>& out) {
   if (v.is_object()) {
-    if (string_or(find_key(v, "class_name"), "") == "__keras_tensor__") {
-      const json* cfg = find_key(v, "config");
-      const json* hist = cfg ? find_key(*cfg, "keras_history") : nullptr;
-      if (hist && hist->is_array() && hist->size() >= 3 && (*hist)[0].is_string() &&
-          (*hist)[1].is_number_unsigned() && (*hist)[2].is_number_unsigned()) {
-        std::optional<Shape> recorded;
-        if (const json* shape = find_key(*cfg, "shape"))
-          recorded = shape_from_json(*shape);
-        out.push_back(PendingRef{(*hist)[0].get<std::string>(),
-                                 (*hist)[1].get<std::size_t>(),
-                                 (*hist)[2].get<std::size_t>(),
-                                 path,
-                                 std::move(recorded)});
+    if (string_view_or(v.find("class_name"), "") == "__keras_tensor__") {
+      JsonValue cfg = v.find("config");
+      JsonValue hist = cfg.find("keras_history");
+      if (hist.is_array() && hist.size() >= 3 && hist[0].is_string() &&
+          hist[1].is_number_unsigned() && hist[2].is_number_unsigned()) {
+        out.push_back(PendingRef{hist[0].as_string(),
+                                 hist[1].get<std::size_t>(),
+                                 hist[2].get<std::size_t>(),
+                                 v,
+                                 cfg.find("shape")});
       } else {
+        std::string path = v.path();
         error(rule::kBadConfigValue,
               fmt::format("{}.config.keras_history must be [layer name, node index, tensor index]",
                           path),
@@ -442,87 +509,87 @@ void GraphBuilder::collect_keras3_tensors(const json& v,
       return;
     }
     for (const auto& [k, sub] : v.items())
-      collect_keras3_tensors(sub, out, path + "." + k);
+      collect_keras3_tensors(sub, out);
   } else if (v.is_array()) {
-    for (std::size_t i = 0; i < v.size(); ++i)
-      collect_keras3_tensors(v[i], out, fmt::format("{}[{}]", path, i));
+    for (JsonValue e : v)
+      collect_keras3_tensors(e, out);
   }
 }
 
 /// A tf.keras 2 reference: ["name", node_index, tensor_index(, kwargs)].
-bool is_keras2_ref(const json& v) {
+bool is_keras2_ref(JsonValue v) {
   return v.is_array() && v.size() >= 3 && v.size() <= 4 && v[0].is_string() &&
          v[1].is_number_integer() && v[2].is_number_integer();
 }
 
-void GraphBuilder::collect_keras2_refs(const json& v,
-                                       std::vector<PendingRef>& out,
-                                       const std::string& path,
-                                       int depth) {
+void GraphBuilder::collect_keras2_refs(JsonValue v, std::vector<PendingRef>& out, int depth) {
   if (depth > 8 || !v.is_array())
     return;
   if (is_keras2_ref(v)) {
     auto node = v[1].get<std::int64_t>();
     auto tensor = v[2].get<std::int64_t>();
     if (node < 0 || tensor < 0) {
+      std::string path = v.path();
       error(rule::kDanglingReference,
             fmt::format("{} has a negative node or tensor index", path),
             path);
       return;
     }
-    out.push_back(PendingRef{v[0].get<std::string>(),
+    out.push_back(PendingRef{v[0].as_string(),
                              static_cast<std::size_t>(node),
                              static_cast<std::size_t>(tensor),
-                             path,
-                             std::nullopt});
+                             v,
+                             JsonValue()});
     return;
   }
-  for (std::size_t i = 0; i < v.size(); ++i)
-    collect_keras2_refs(v[i], out, fmt::format("{}[{}]", path, i), depth + 1);
+  for (JsonValue e : v)
+    collect_keras2_refs(e, out, depth + 1);
 }
 
-std::vector<GraphBuilder::PendingNode> GraphBuilder::read_inbound_nodes(const json& nodes,
-                                                                        const std::string& path) {
-  std::vector<PendingNode> out;
-  if (!nodes.is_array()) {
-    error(rule::kBadConfigValue, fmt::format("{} must be a list", path), path);
-    return out;
+/// A call's keyword arguments that are tensors, in key order.
+void GraphBuilder::read_call_kwargs(JsonValue kwargs, bool keras3, PendingGraph& g) {
+  for (const auto& [k, v] : kwargs.items()) {
+    std::size_t first = g.kwarg_refs.size();
+    if (keras3)
+      collect_keras3_tensors(v, g.kwarg_refs);
+    else
+      collect_keras2_refs(v, g.kwarg_refs, 0);
+    if (g.kwarg_refs.size() > first)
+      g.kwargs.push_back(PendingKwarg{k, first, g.kwarg_refs.size() - first});
   }
-  for (std::size_t n = 0; n < nodes.size(); ++n) {
-    const json& node = nodes[n];
+}
+
+void GraphBuilder::read_inbound_nodes(JsonValue nodes, PendingGraph& g) {
+  if (!nodes.is_array()) {
+    std::string path = nodes.path();
+    error(rule::kBadConfigValue, fmt::format("{} must be a list", path), path);
+    return;
+  }
+  for (JsonValue node : nodes) {
     PendingNode pn;
-    pn.path = fmt::format("{}[{}]", path, n);
+    pn.source = node;
+    pn.first_input = g.input_refs.size();
+    pn.first_kwarg = g.kwargs.size();
     if (node.is_object()) {  // Keras 3: {"args": [...], "kwargs": {...}}
-      if (const json* args = find_key(node, "args"))
-        collect_keras3_tensors(*args, pn.inputs, pn.path + ".args");
-      if (const json* kwargs = find_key(node, "kwargs"); kwargs && kwargs->is_object()) {
+      if (JsonValue args = node.find("args"))
+        collect_keras3_tensors(args, g.input_refs);
+      if (JsonValue kwargs = node.find("kwargs"); kwargs.is_object()) {
         pn.call_kwargs = kwargs;
-        for (const auto& [k, v] : kwargs->items()) {
-          std::vector<PendingRef> refs;
-          collect_keras3_tensors(v, refs, pn.path + ".kwargs." + k);
-          if (!refs.empty())
-            pn.kwargs.emplace_back(k, std::move(refs));
-        }
+        read_call_kwargs(kwargs, true, g);
       }
     } else if (node.is_array()) {  // tf.keras 2 / Keras 1: [[name, node, tensor, kwargs], ...]
-      for (std::size_t e = 0; e < node.size(); ++e) {
-        const json& entry = node[e];
-        std::string entry_path = fmt::format("{}[{}]", pn.path, e);
+      for (JsonValue entry : node) {
         if (is_keras2_ref(entry)) {
-          collect_keras2_refs(entry, pn.inputs, entry_path, 0);
+          collect_keras2_refs(entry, g.input_refs, 0);
           if (entry.size() == 4 && entry[3].is_object()) {
             if (!pn.call_kwargs)
-              pn.call_kwargs = &entry[3];
-            for (const auto& [k, v] : entry[3].items()) {
-              std::vector<PendingRef> refs;
-              collect_keras2_refs(v, refs, entry_path + "[3]." + k, 0);
-              if (!refs.empty())
-                pn.kwargs.emplace_back(k, std::move(refs));
-            }
+              pn.call_kwargs = entry[3];
+            read_call_kwargs(entry[3], false, g);
           }
         } else if (entry.is_array()) {
-          collect_keras2_refs(entry, pn.inputs, entry_path, 0);
+          collect_keras2_refs(entry, g.input_refs, 0);
         } else {
+          std::string entry_path = entry.path();
           error(
               rule::kBadConfigValue,
               fmt::format("{} must be [layer name, node index, tensor index, kwargs]", entry_path),
@@ -530,34 +597,33 @@ std::vector<GraphBuilder::PendingNode> GraphBuilder::read_inbound_nodes(const js
         }
       }
     } else {
-      error(rule::kBadConfigValue, fmt::format("{} must be a list or an object", pn.path), pn.path);
+      std::string path = node.path();
+      error(rule::kBadConfigValue, fmt::format("{} must be a list or an object", path), path);
     }
-    out.push_back(std::move(pn));
+    pn.input_count = g.input_refs.size() - pn.first_input;
+    pn.kwarg_count = g.kwargs.size() - pn.first_kwarg;
+    g.nodes.push_back(pn);
   }
-  return out;
 }
 
 std::optional<std::vector<GraphBuilder::PendingRef>> GraphBuilder::read_endpoint_list(
-    const json* v, const std::string& path) {
+    JsonValue v, const std::string& path) {
   std::vector<PendingRef> out;
   if (!v)
     return out;
-  if (is_keras2_ref(*v)) {  // Keras 3 writes a single input as a bare triple
-    out.push_back(PendingRef{(*v)[0].get<std::string>(),
-                             (*v)[1].get<std::size_t>(),
-                             (*v)[2].get<std::size_t>(),
-                             path,
-                             std::nullopt});
+  if (is_keras2_ref(v)) {  // Keras 3 writes a single input as a bare triple
+    out.push_back(PendingRef{
+        v[0].as_string(), v[1].get<std::size_t>(), v[2].get<std::size_t>(), v, JsonValue()});
     return out;
   }
-  if (!v->is_array()) {
+  if (!v.is_array()) {
     error(rule::kBadConfigValue,
           fmt::format("{} must be a list of [name, node, tensor]", path),
           path);
     return std::nullopt;
   }
-  for (std::size_t i = 0; i < v->size(); ++i) {
-    const json& e = (*v)[i];
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    JsonValue e = v[i];
     if (!is_keras2_ref(e) || e[1].get<std::int64_t>() < 0 || e[2].get<std::int64_t>() < 0) {
       std::string p = fmt::format("{}[{}]", path, i);
       error(rule::kBadConfigValue,
@@ -565,28 +631,36 @@ std::optional<std::vector<GraphBuilder::PendingRef>> GraphBuilder::read_endpoint
             p);
       return std::nullopt;
     }
-    out.push_back(PendingRef{e[0].get<std::string>(),
-                             e[1].get<std::size_t>(),
-                             e[2].get<std::size_t>(),
-                             fmt::format("{}[{}]", path, i),
-                             std::nullopt});
+    out.push_back(PendingRef{
+        e[0].as_string(), e[1].get<std::size_t>(), e[2].get<std::size_t>(), e, JsonValue()});
   }
   return out;
 }
 
-void GraphBuilder::read_functional(const json& config,
+/// Layers whose outputs only the file's recorded shapes can tell (custom classes, Lambdas).
+bool is_opaque(const Layer& layer) {
+  return !layer.nested && !RuleRegistry::builtin().find(layer.rule_class);
+}
+
+void GraphBuilder::read_functional(JsonValue config,
                                    const std::string& config_path,
                                    int depth,
                                    Model& m) {
-  const json& layers = config["layers"];
-  std::vector<std::vector<PendingNode>> pending;
-  std::unordered_map<std::string, std::size_t> index;
+  JsonValue layers = config["layers"];
+  std::string layers_path = config_path + ".layers";
+  PendingGraph g;
+  g.first_node.reserve(layers.size() + 1);
+  g.nodes.reserve(layers.size());  // typically one call of one input per layer
+  g.input_refs.reserve(layers.size());
+  m.layers.reserve(layers.size());
+  NameIndex index(m.layers, layers.size());
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    std::string path = fmt::format("{}.layers[{}]", config_path, i);
+    JsonValue obj = layers[i];
     Layer layer;
-    if (!read_layer(layers[i], path, depth, layer))
+    if (!read_layer(obj, layers_path, i, depth, layer))
       continue;
-    if (!index.emplace(layer.name, m.layers.size()).second) {
+    if (index.find(layer.name)) {
+      std::string path = fmt::format("{}[{}]", layers_path, i);
       error(rule::kDuplicateLayerName,
             fmt::format("two layers are named '{}' ({})", layer.name, path),
             path,
@@ -594,53 +668,62 @@ void GraphBuilder::read_functional(const json& config,
             "give every layer a unique name");
       continue;
     }
-    std::vector<PendingNode> nodes;
-    if (const json* inbound = find_key(layers[i], "inbound_nodes"))
-      nodes = read_inbound_nodes(*inbound, path + ".inbound_nodes");
-    if (layer.rule_class == "InputLayer" && nodes.empty())
-      nodes.push_back(PendingNode{});
-    pending.push_back(std::move(nodes));
+    g.first_node.push_back(g.nodes.size());
+    if (JsonValue inbound = obj.find("inbound_nodes"))
+      read_inbound_nodes(inbound, g);
+    if (layer.rule_class == "InputLayer" && g.nodes.size() == g.first_node.back())
+      g.nodes.push_back(PendingNode{});
     m.layers.push_back(std::move(layer));
+    index.insert(m.layers.size() - 1);
   }
-  auto inputs = read_endpoint_list(find_key(config, "input_layers"), config_path + ".input_layers");
-  auto outputs =
-      read_endpoint_list(find_key(config, "output_layers"), config_path + ".output_layers");
+  g.first_node.push_back(g.nodes.size());
+  auto inputs = read_endpoint_list(config.find("input_layers"), config_path + ".input_layers");
+  auto outputs = read_endpoint_list(config.find("output_layers"), config_path + ".output_layers");
   if (!inputs || !outputs)
     return;
-  adjust_nested_node_offsets(m, pending, *inputs, *outputs);
-  NodeCounts calls;
-  calls.reserve(pending.size());
-  for (const auto& nodes : pending)
-    calls.push_back(nodes.size());
+  adjust_nested_node_offsets(m, g, *inputs, *outputs);
 
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
-    for (auto& pn : pending[i]) {
+    m.layers[i].nodes.reserve(g.calls(i));
+    for (std::size_t n = g.first_node[i]; n < g.first_node[i + 1]; ++n) {
+      const PendingNode& pn = g.nodes[n];
       Node node;
-      node.path = pn.path;
+      node.source = pn.source;
       node.call_kwargs = pn.call_kwargs;
-      for (const auto& ref : pn.inputs) {
-        auto r = resolve(index, calls, ref);
+      node.inputs.reserve(pn.input_count);
+      for (std::size_t k = pn.first_input; k < pn.first_input + pn.input_count; ++k) {
+        const PendingRef& ref = g.input_refs[k];
+        auto r = resolve(index, g, ref);
         if (!r)
           continue;
         node.inputs.push_back(*r);
-        if (ref.recorded)
-          m.recorded_shapes.push_back(RecordedShape{*r, *ref.recorded});
+        if (ref.recorded_shape && is_opaque(m.layers[r->layer]))
+          if (auto shape = shape_from_json(ref.recorded_shape))
+            m.recorded_shapes.push_back(RecordedShape{*r, std::move(*shape)});
       }
-      for (const auto& [k, refs] : pn.kwargs) {
+      for (std::size_t a = pn.first_kwarg; a < pn.first_kwarg + pn.kwarg_count; ++a) {
+        const PendingKwarg& kw = g.kwargs[a];
         std::vector<TensorRef> resolved;
-        for (const auto& ref : refs)
-          if (auto r = resolve(index, calls, ref))
+        for (std::size_t k = kw.first; k < kw.first + kw.count; ++k)
+          if (auto r = resolve(index, g, g.kwarg_refs[k]))
             resolved.push_back(*r);
-        node.kwargs.emplace_back(k, std::move(resolved));
+        node.kwargs.emplace_back(std::string(kw.name), std::move(resolved));
       }
       m.layers[i].nodes.push_back(std::move(node));
     }
   }
+  // Looked up by tensor; of two records of one tensor the first written counts.
+  std::stable_sort(m.recorded_shapes.begin(),
+                   m.recorded_shapes.end(),
+                   [](const RecordedShape& a, const RecordedShape& b) {
+                     return std::tie(a.tensor.layer, a.tensor.node, a.tensor.tensor) <
+                            std::tie(b.tensor.layer, b.tensor.node, b.tensor.tensor);
+                   });
   for (const auto& ref : *inputs)
-    if (auto r = resolve(index, calls, ref))
+    if (auto r = resolve(index, g, ref))
       m.inputs.push_back(*r);
   for (const auto& ref : *outputs)
-    if (auto r = resolve(index, calls, ref))
+    if (auto r = resolve(index, g, ref))
       m.outputs.push_back(*r);
 }
 
@@ -648,32 +731,31 @@ void GraphBuilder::read_functional(const json& config,
 /// node 0, so references to its first call in the outer graph say node 1. Shift such
 /// references so that node indices count the calls listed in `inbound_nodes`.
 void GraphBuilder::adjust_nested_node_offsets(Model& m,
-                                              std::vector<std::vector<PendingNode>>& pending,
+                                              PendingGraph& g,
                                               std::vector<PendingRef>& inputs,
                                               std::vector<PendingRef>& outputs) {
-  std::unordered_map<std::string, std::size_t> max_node;
+  if (std::none_of(
+          m.layers.begin(), m.layers.end(), [](const Layer& l) { return l.nested != nullptr; }))
+    return;
+  std::unordered_map<std::string_view, std::size_t> max_node;
   auto note = [&](const PendingRef& r) {
     auto& v = max_node[r.layer_name];
     v = std::max(v, r.node + 1);
   };
-  for (auto& nodes : pending)
-    for (auto& n : nodes) {
-      for (auto& r : n.inputs)
-        note(r);
-      for (auto& [k, refs] : n.kwargs)
-        for (auto& r : refs)
-          note(r);
-    }
-  for (auto& r : outputs)
+  for (const auto& r : g.input_refs)
     note(r);
-  std::unordered_map<std::string, std::size_t> shift;
+  for (const auto& r : g.kwarg_refs)
+    note(r);
+  for (const auto& r : outputs)
+    note(r);
+  std::unordered_set<std::string_view> shift;
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
     const Layer& l = m.layers[i];
     if (!l.nested)
       continue;
     auto it = max_node.find(l.name);
-    if (it != max_node.end() && it->second > pending[i].size())
-      shift[l.name] = 1;
+    if (it != max_node.end() && it->second > g.calls(i))
+      shift.insert(l.name);
   }
   if (shift.empty())
     return;
@@ -681,14 +763,10 @@ void GraphBuilder::adjust_nested_node_offsets(Model& m,
     if (shift.count(r.layer_name) && r.node > 0)
       --r.node;
   };
-  for (auto& nodes : pending)
-    for (auto& n : nodes) {
-      for (auto& r : n.inputs)
-        apply(r);
-      for (auto& [k, refs] : n.kwargs)
-        for (auto& r : refs)
-          apply(r);
-    }
+  for (auto& r : g.input_refs)
+    apply(r);
+  for (auto& r : g.kwarg_refs)
+    apply(r);
   for (auto& r : inputs)
     apply(r);
   for (auto& r : outputs)
@@ -696,32 +774,47 @@ void GraphBuilder::adjust_nested_node_offsets(Model& m,
 }
 
 std::optional<TensorRef> GraphBuilder::resolve(const NameIndex& index,
-                                               const NodeCounts& calls,
+                                               const PendingGraph& g,
                                                const PendingRef& ref) {
-  auto it = index.find(ref.layer_name);
-  if (it == index.end()) {
-    error(rule::kDanglingReference,
-          fmt::format("{} refers to a layer named '{}', which the model does not have",
-                      ref.path,
-                      ref.layer_name),
-          ref.path,
-          std::nullopt,
-          "check the layer name in inbound_nodes");
+  auto producer = index.find(ref.layer_name);
+  if (!producer) {
+    std::string path = ref.where.path();
+    error(
+        rule::kDanglingReference,
+        fmt::format(
+            "{} refers to a layer named '{}', which the model does not have", path, ref.layer_name),
+        path,
+        std::nullopt,
+        "check the layer name in inbound_nodes");
     return std::nullopt;
   }
-  if (ref.node >= calls[it->second]) {
+  if (ref.node >= g.calls(*producer)) {
+    std::string path = ref.where.path();
     error(rule::kDanglingReference,
           fmt::format("{} refers to call {} of layer '{}', which is called only {} time(s)",
-                      ref.path,
+                      path,
                       ref.node,
                       ref.layer_name,
-                      calls[it->second]),
-          ref.path,
+                      g.calls(*producer)),
+          path,
           std::nullopt,
           "check the node index in inbound_nodes");
     return std::nullopt;
   }
-  return TensorRef{it->second, ref.node, ref.tensor};
+  return TensorRef{*producer, ref.node, ref.tensor};
+}
+
+LoadedModel refused(std::string message, std::string hint) {
+  LoadedModel out;
+  out.format = "unknown";
+  out.not_a_model = true;
+  out.diagnostics.push_back(Diagnostic{.rule = std::string(rule::kInvalidJson),
+                                       .severity = Severity::error,
+                                       .layer = std::nullopt,
+                                       .message = std::move(message),
+                                       .hint = std::move(hint),
+                                       .json_path = ""});
+  return out;
 }
 
 }  // namespace
@@ -746,30 +839,39 @@ std::uint64_t layer_calls(const Model& m) {
 
 }  // namespace
 
-LoadedModel load_model_document(std::unique_ptr<json> document) {
+LoadedModel load_invalid_json(const JsonParseError& error) {
+  if (error.too_deep)
+    return refused(
+        fmt::format("JSON nested more than {} levels deep; no Keras config is", kMaxJsonDepth),
+        "check that this is a model config written by Keras");
+  return refused(error.message, "the file is not valid JSON; re-export it with model.to_json()");
+}
+
+LoadedModel load_model_document(std::unique_ptr<JsonDocument> document,
+                                const std::optional<std::string>& fallback_keras_version) {
   LoadedModel out;
   out.document = std::move(document);
-  const json& doc = *out.document;
-  const json* root = &doc;
+  JsonValue doc = out.document->root();
+  JsonValue root = doc;
   std::string root_path;
   bool tfjs = false;
-  if (const json* topo = find_key(doc, "modelTopology")) {
+  if (JsonValue topo = doc.find("modelTopology")) {
     tfjs = true;
     root = topo;
     root_path = "modelTopology";
-    if (const json* mc = find_key(*topo, "model_config")) {
+    if (JsonValue mc = topo.find("model_config")) {
       root = mc;
       root_path += ".model_config";
     }
   }
-  if (!root->is_object() || !find_key(*root, "class_name") || !find_key(*root, "config")) {
+  if (!root.is_object() || !root.find("class_name") || !root.find("config")) {
     out.not_a_model = true;
     out.format = "unknown";
     out.diagnostics.push_back(Diagnostic{
         .rule = std::string(rule::kNotAModel),
         .severity = Severity::error,
         .layer = std::nullopt,
-        .message = root->is_object()
+        .message = root.is_object()
                        ? "not a Keras model config: no top-level \"class_name\" and \"config\""
                        : "not a Keras model config: the top level is not a JSON object",
         .hint = "pass the output of model.to_json(), a .keras archive's config.json, a legacy "
@@ -778,13 +880,16 @@ LoadedModel load_model_document(std::unique_ptr<json> document) {
     });
     return out;
   }
-  if (const json* v = find_key(*root, "keras_version"); v && v->is_string())
-    out.keras_version = v->get<std::string>();
-  else if (const json* v2 = find_key(doc, "keras_version"); v2 && v2->is_string())
-    out.keras_version = v2->get<std::string>();
+  if (JsonValue v = root.find("keras_version"); v.is_string())
+    out.keras_version = std::string(v.as_string());
+  else if (JsonValue v2 = doc.find("keras_version"); v2.is_string())
+    out.keras_version = std::string(v2.as_string());
+  else if (doc.is_object() && !v2 && fallback_keras_version)
+    out.keras_version = fallback_keras_version;
 
   DialectScan scan;
-  scan_layer(*root, scan, 0);
+  scan.keras1_argument_names = may_have_keras1_arguments(*out.document);
+  scan_layer(root, scan, 0);
   bool keras1_version = out.keras_version && out.keras_version->rfind("1.", 0) == 0;
   bool later_version = out.keras_version && !keras1_version;
   if (scan.keras3_nodes)
@@ -797,8 +902,8 @@ LoadedModel load_model_document(std::unique_ptr<json> document) {
   out.format = tfjs ? "tfjs-layers" : format_name(out.dialect);
 
   GraphBuilder builder(out.dialect, out.diagnostics);
-  std::string class_name = string_or(find_key(*root, "class_name"), "");
-  out.model = builder.build_model(*root, root_path, 0);
+  std::string class_name = string_or(root.find("class_name"), "");
+  out.model = builder.build_model(root, root_path, 0);
   if (!out.model) {
     // The top-level layer list is unreadable; the finding says why, and nothing propagates.
     out.model = std::make_unique<Model>();
@@ -823,35 +928,9 @@ LoadedModel load_model_document(std::unique_ptr<json> document) {
 
 namespace {
 
-/// Deepest nesting of arrays and objects in `text` (strings skipped); stops counting past
-/// `limit`. A cheap byte scan run before parsing, so no recursive walk ever meets a hostile
-/// depth.
-std::size_t nesting_depth(std::string_view text, std::size_t limit) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > limit)
-        return deepest;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 /// Why `text` cannot be a model config before any parsing: empty, or another encoding than
 /// UTF-8 (a UTF-16 or UTF-32 byte-order mark). A UTF-8 byte-order mark is fine: Keras reads
-/// config.json with json.loads on bytes, which skips it, and nlohmann does too.
+/// config.json with json.loads on bytes, which skips it, and the parser does too.
 std::optional<std::string> text_problem(std::string_view text) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return std::string(text.empty() ? "the file is empty" : "the file holds only white space");
@@ -866,59 +945,26 @@ std::optional<std::string> text_problem(std::string_view text) {
 
 }  // namespace
 
-LoadedModel load_model_json(std::string_view text) {
+std::unique_ptr<JsonDocument> parse_model_json(std::string_view text, LoadedModel& refusal) {
   if (auto problem = text_problem(text)) {
-    LoadedModel out;
-    out.format = "unknown";
-    out.not_a_model = true;
-    out.diagnostics.push_back(
-        Diagnostic{.rule = std::string(rule::kInvalidJson),
-                   .severity = Severity::error,
-                   .layer = std::nullopt,
-                   .message = *problem + ": a Keras model config is JSON in UTF-8",
-                   .hint = "save the model config again as UTF-8 JSON (model.to_json())",
-                   .json_path = ""});
-    return out;
+    refusal = refused(*problem + ": a Keras model config is JSON in UTF-8",
+                      "save the model config again as UTF-8 JSON (model.to_json())");
+    return nullptr;
   }
-  if (nesting_depth(text, kMaxJsonDepth) > kMaxJsonDepth) {
-    LoadedModel out;
-    out.format = "unknown";
-    out.not_a_model = true;
-    out.diagnostics.push_back(Diagnostic{
-        .rule = std::string(rule::kInvalidJson),
-        .severity = Severity::error,
-        .layer = std::nullopt,
-        .message =
-            fmt::format("JSON nested more than {} levels deep; no Keras config is", kMaxJsonDepth),
-        .hint = "check that this is a model config written by Keras",
-        .json_path = ""});
-    return out;
-  }
-  auto doc = std::make_unique<json>();
-  try {
-    *doc = json::parse(text);
-  } catch (const json::exception& e) {
-    // A syntax error, or a number beyond a double's range (out_of_range.406, "number overflow
-    // parsing '1e999'").
-    LoadedModel out;
-    out.format = "unknown";
-    out.not_a_model = true;
-    std::string what = e.what();
-    // nlohmann says "[json.exception.parse_error.101] parse error at line 3, column 5: ...".
-    auto pos = what.find("parse error");
-    if (pos == std::string::npos && what.find("] ") != std::string::npos)
-      pos = what.find("] ") + 2;
-    out.diagnostics.push_back(Diagnostic{
-        .rule = std::string(rule::kInvalidJson),
-        .severity = Severity::error,
-        .layer = std::nullopt,
-        .message = pos == std::string::npos ? what : what.substr(pos),
-        .hint = "the file is not valid JSON; re-export it with model.to_json()",
-        .json_path = "",
-    });
-    return out;
-  }
-  return load_model_document(std::move(doc));
+  JsonParseError error;
+  auto doc = JsonDocument::parse(text, kMaxJsonDepth, error);
+  if (!doc)
+    refusal = load_invalid_json(error);
+  return doc;
+}
+
+LoadedModel load_model_json(std::string_view text,
+                            const std::optional<std::string>& fallback_keras_version) {
+  LoadedModel refusal;
+  auto doc = parse_model_json(text, refusal);
+  if (!doc)
+    return refusal;
+  return load_model_document(std::move(doc), fallback_keras_version);
 }
 
 }  // namespace shapelint

@@ -6,9 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "shapelint/diag/diagnostic.hpp"
+#include "shapelint/json/document.hpp"
 #include "shapelint/model/graph.hpp"
 #include "shapelint/rules/rule.hpp"
 
@@ -20,13 +19,13 @@ struct LoadedModel {
   Dialect dialect = Dialect::keras2;
   Semantics semantics = Semantics::keras2;
   std::optional<std::string> keras_version;
-  std::unique_ptr<nlohmann::json> document;  ///< owns what the graph's config pointers see
-  std::unique_ptr<Model> model;              ///< null when the file is not a model
-  Diagnostics diagnostics;                   ///< load findings (SL0xx)
-  bool not_a_model = false;                  ///< valid JSON, but no Keras model config
+  std::unique_ptr<JsonDocument> document;  ///< what the graph's JSON values view
+  std::unique_ptr<Model> model;            ///< null when the file is not a model
+  Diagnostics diagnostics;                 ///< load findings (SL0xx)
+  bool not_a_model = false;                ///< valid JSON, but no Keras model config
 };
 
-/// Deeper JSON than this is refused before parsing (Keras configs nest a few dozen levels).
+/// Deeper JSON than this is refused (Keras configs nest a few dozen levels).
 inline constexpr std::size_t kMaxJsonDepth = 512;
 /// Models nested in models deeper than this are refused (real ones nest two or three).
 inline constexpr int kMaxModelDepth = 32;
@@ -36,11 +35,24 @@ inline constexpr std::size_t kMaxLayers = 1'000'000;
 /// few KiB of models calling models can ask for billions.
 inline constexpr std::uint64_t kMaxLayerCalls = 2'000'000;
 
-/// Parses JSON text and normalizes any supported dialect into a Model.
-LoadedModel load_model_json(std::string_view text);
+/// Parses JSON text and normalizes any supported dialect into a Model (which keeps nothing
+/// of the text). `fallback_keras_version` as for load_model_document.
+LoadedModel load_model_json(
+    std::string_view text, const std::optional<std::string>& fallback_keras_version = std::nullopt);
 
-/// Normalizes an already parsed document (takes ownership).
-LoadedModel load_model_document(std::unique_ptr<nlohmann::json> document);
+/// load_model_json's first step: `text` parsed into a document (which keeps nothing of it),
+/// or null with `refusal` saying why not (empty, not UTF-8, not JSON, nested too deep).
+std::unique_ptr<JsonDocument> parse_model_json(std::string_view text, LoadedModel& refusal);
+
+/// What load_model_json says of a text JsonDocument::parse refused with `error`.
+LoadedModel load_invalid_json(const JsonParseError& error);
+
+/// Normalizes an already parsed document (takes ownership). `fallback_keras_version` stands
+/// in for a top-level `keras_version` the document does not have (an archive's
+/// metadata.json says which Keras wrote it).
+LoadedModel load_model_document(
+    std::unique_ptr<JsonDocument> document,
+    const std::optional<std::string>& fallback_keras_version = std::nullopt);
 
 /// The contract's name of a dialect for bare JSON.
 const char* format_name(Dialect d);

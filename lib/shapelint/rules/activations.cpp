@@ -7,7 +7,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
@@ -19,7 +18,7 @@ namespace {
 /// A number as Python prints it: the JSON spelling matches repr() for ints and floats
 /// (`-1`, `-0.5`, `1e-05`).
 std::string py_number(const LayerConfig& config, std::string_view key) {
-  const nlohmann::json* v = config.raw(key);
+  JsonValue v = config.raw(key);
   return v ? v->dump() : "None";
 }
 

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/einsum.hpp"
@@ -21,7 +20,7 @@ namespace {
 /// A call argument that is not a tensor (`return_attention_scores=True`), as the node
 /// passes it; hand-written files sometimes put it in the layer config instead.
 bool call_flag(const LayerCall& c, std::string_view name) {
-  if (const nlohmann::json* v = c.call_argument(name); v && v->is_boolean())
+  if (JsonValue v = c.call_argument(name); v && v->is_boolean())
     return v->get<bool>();
   return c.config().get_bool(name, false);
 }
@@ -170,7 +169,7 @@ std::optional<MhaArgs> read_mha_args(LayerCall& c) {
   args.use_bias = c.config().get_bool("use_bias", true);
   args.use_gate = c.config().get_bool("use_gate", false);
   // Python truthiness: `output_shape=0` and `[]` mean "the query's feature size".
-  const nlohmann::json* raw_out = c.config().raw("output_shape");
+  JsonValue raw_out = c.config().raw("output_shape");
   const bool given = raw_out && !(raw_out->is_number() && *raw_out == 0) &&
                      !(raw_out->is_array() && raw_out->empty());
   if (auto out = given ? c.config().get_shape("output_shape") : std::nullopt)

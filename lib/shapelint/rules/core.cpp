@@ -4,7 +4,6 @@
 #include <string>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
@@ -204,7 +203,7 @@ void infer_reversible_embedding(LayerCall& c) {
 
 /// TernaryDense's `threshold`: None or a non-negative number.
 bool check_ternary_threshold(LayerCall& c) {
-  const nlohmann::json* t = c.config().raw("threshold");
+  JsonValue t = c.config().raw("threshold");
   if (!t)
     return true;
   const std::string hint =

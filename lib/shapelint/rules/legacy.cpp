@@ -535,7 +535,10 @@ std::optional<DenseColumn> dense_column(const json& column) {
 // widths); an embedding table per EmbeddingColumn. Feature columns are TensorFlow objects:
 // the kinds recognised here cover the common ones, any other makes the output unknown.
 void infer_dense_features(LayerCall& c) {
-  const json* columns = c.config().raw("feature_columns");
+  // Feature columns are rare and small: read them as nlohmann values.
+  JsonValue raw_columns = c.config().raw("feature_columns");
+  const json columns_value = raw_columns.to_nlohmann();
+  const json* columns = raw_columns ? &columns_value : nullptr;
   Dim batch = c.input_count() && c.input(0).has_rank() && c.input(0).rank() ? c.input(0).dims()[0]
                                                                             : Dim::unknown();
   std::int64_t width = 0;

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
@@ -296,7 +295,7 @@ std::string python_list(const std::vector<std::int64_t>& v) {
 /// Dot.__init__'s checks of `axes`; nullopt after an error, or after the getter reported a
 /// malformed value.
 std::optional<DotAxes> read_dot_axes(LayerCall& c) {
-  const nlohmann::json* raw = c.config().raw("axes");
+  JsonValue raw = c.config().raw("axes");
   if (!raw) {
     c.error(rule::kInvalidArgument,
             "Dot.__init__() missing 1 required positional argument: 'axes'",

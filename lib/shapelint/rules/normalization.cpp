@@ -7,7 +7,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
@@ -18,7 +17,7 @@ namespace {
 
 /// repr() of an axis argument as Keras received it: `-1` or `[1, 2]`.
 std::string py_axis(const LayerConfig& config, std::int64_t fallback) {
-  const nlohmann::json* v = config.raw("axis");
+  JsonValue v = config.raw("axis");
   if (!v)
     return std::to_string(fallback);
   if (!v->is_array())
@@ -372,7 +371,7 @@ void infer_spectral_normalization(LayerCall& c) {
             fmt::format("give '{}' at least one power iteration", c.layer_name()));
     return;
   }
-  const nlohmann::json* inner = c.config().raw("layer");
+  JsonValue inner = c.config().raw("layer");
   if (!inner || !inner->is_object()) {
     c.error(rule::kInvalidArgument,
             "SpectralNormalization.__init__() missing 1 required positional argument: 'layer'",

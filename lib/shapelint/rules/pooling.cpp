@@ -9,7 +9,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
@@ -43,7 +42,7 @@ std::string lowercase(std::string text) {
 std::string written_value(const LayerConfig& config,
                           std::string_view key,
                           const std::vector<std::int64_t>& values) {
-  const nlohmann::json* raw = config.raw(key);
+  JsonValue raw = config.raw(key);
   if (raw && !raw->is_array() && !values.empty())
     return std::to_string(values.front());
   return python_list(values);

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/layer_checks.hpp"
@@ -22,7 +21,7 @@ constexpr std::string_view kTupleWording[] = {
     "tuple of 1 integer", "(height, width) tuple", "(depth, height, width) tuple"};
 
 /// Python's spelling of the `output_size` value and its type, for the TypeError.
-std::string python_value_and_type(const nlohmann::json& v) {
+std::string python_value_and_type(JsonValue v) {
   if (v.is_array()) {
     std::vector<std::string> items;
     for (const auto& item : v)
@@ -41,7 +40,7 @@ template <std::size_t N>
 std::optional<std::vector<std::int64_t>> read_output_size(LayerCall& c, std::string_view cls) {
   if (!require_arguments(c, cls, {"output_size"}))
     return std::nullopt;
-  const nlohmann::json& v = *c.config().raw("output_size");
+  JsonValue v = *c.config().raw("output_size");
   if (v.is_number_integer())
     return std::vector<std::int64_t>(N, v.get<std::int64_t>());
   if (N == 1 && v.is_array() && v.size() != 1) {

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
@@ -303,7 +302,7 @@ bool check_given_statistics(LayerCall& c) {
   if (c.config().has("mean") == c.config().has("variance"))
     return true;
   auto repr = [&](std::string_view key) {
-    const nlohmann::json* v = c.config().raw(key);
+    JsonValue v = c.config().raw(key);
     return v ? v->dump() : std::string("None");
   };
   c.error(rule::kInvalidArgument,
@@ -379,7 +378,7 @@ void infer_normalization(LayerCall& c) {
 // Mirrors keras/src/layers/preprocessing/pipeline.py: the layers applied in order, each to
 // the previous output; their weights are the pipeline's.
 void infer_pipeline(LayerCall& c) {
-  const nlohmann::json* layers = c.config().raw("layers");
+  JsonValue layers = c.config().raw("layers");
   if (!layers || !layers->is_array()) {
     c.error(rule::kInvalidArgument,
             "Pipeline.__init__() missing 1 required positional argument: 'layers'",

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"

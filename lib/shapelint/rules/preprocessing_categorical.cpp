@@ -23,7 +23,7 @@ namespace {
 using nlohmann::json;
 
 /// Python's repr of a config value in a message: None, 3, 'text' or [1, 2].
-std::string python_repr(const json* v) {
+std::string python_repr(JsonValue v) {
   if (!v || v->is_null())
     return "None";
   if (v->is_string())
@@ -177,7 +177,7 @@ void infer_discretization(LayerCall& c) {
     c.outputs = {in};
     return;
   }
-  const json* bounds = c.config().raw("bin_boundaries");
+  JsonValue bounds = c.config().raw("bin_boundaries");
   const Dim depth = bounds && bounds->is_array()
                         ? Dim::of(static_cast<std::int64_t>(bounds->size()) + 1)
                         : (c.config().get_optional_int("num_bins")
@@ -297,7 +297,7 @@ std::optional<Dim> vocabulary_depth(LayerCall& c,
                                     const std::string& mode,
                                     const json& mask_token,
                                     const json& oov_token) {
-  const json* vocab = c.config().raw("vocabulary");
+  JsonValue vocab = c.config().raw("vocabulary");
   if (!vocab || !vocab->is_array()) {
     auto frozen = c.config().get_optional_int("vocabulary_size");
     return frozen ? Dim::of(*frozen) : Dim::unknown();
@@ -316,7 +316,7 @@ std::optional<Dim> vocabulary_depth(LayerCall& c,
   const std::size_t token_start = specials.size();
   bool found = vocab->size() >= token_start;
   for (std::size_t i = 0; found && i < token_start; ++i)
-    found = (*vocab)[i] == specials[i];
+    found = (*vocab)[i].to_nlohmann() == specials[i];
   const std::size_t tokens = vocab->size() - (found ? token_start : 0);
   const auto size = static_cast<std::int64_t>(token_start + tokens);
   auto max_tokens = c.config().get_optional_int("max_tokens");
@@ -383,13 +383,11 @@ std::optional<Lookup> read_lookup(LayerCall& c,
             "drop idf_weights or use output_mode='tf_idf'");
     return std::nullopt;
   }
-  const json* mask = c.config().object() && c.config().object()->contains("mask_token")
-                         ? &c.config().object()->at("mask_token")
-                         : &default_mask;
-  const json* oov = c.config().object() && c.config().object()->contains("oov_token")
-                        ? &c.config().object()->at("oov_token")
-                        : &default_oov;
-  auto depth = vocabulary_depth(c, lookup.mode, *mask, *oov);
+  JsonValue config = c.config().object();
+  const json mask =
+      config.contains("mask_token") ? config["mask_token"].to_nlohmann() : default_mask;
+  const json oov = config.contains("oov_token") ? config["oov_token"].to_nlohmann() : default_oov;
+  auto depth = vocabulary_depth(c, lookup.mode, mask, oov);
   if (!depth)
     return std::nullopt;
   lookup.depth = pad ? Dim::of(*max_tokens) : *depth;
@@ -428,7 +426,7 @@ void infer_integer_lookup(LayerCall& c) {
 }
 
 bool check_text_vectorization_args(LayerCall& c, const std::string& mode) {
-  const json* length = c.config().raw("output_sequence_length");
+  JsonValue length = c.config().raw("output_sequence_length");
   if (mode == "int" && length && !length->is_number_integer())
     return invalid(c,
                    fmt::format("`output_sequence_length` must be either None or an integer "

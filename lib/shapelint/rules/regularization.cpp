@@ -6,7 +6,6 @@
 #include <string>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
@@ -55,11 +54,11 @@ bool require_unit_interval(LayerCall& c, const UnitInterval& arg) {
 bool validate_noise_shape(LayerCall& c) {
   if (!c.keras3())
     return true;
-  const nlohmann::json* raw = c.config().raw("noise_shape");
+  JsonValue raw = c.config().raw("noise_shape");
   if (!raw || !raw->is_array())
     return true;  // wrong types are the getters' business
   for (std::size_t i = 0; i < raw->size(); ++i) {
-    const nlohmann::json& d = (*raw)[i];
+    JsonValue d = (*raw)[i];
     if (!d.is_number_integer() || d.get<std::int64_t>() > 0)
       continue;
     c.error(rule::kInvalidArgument,

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
@@ -23,7 +22,7 @@ using Pairs = std::vector<std::pair<std::int64_t, std::int64_t>>;
 // Python spellings, so that messages read exactly like Keras's.
 
 /// repr() of a JSON value as Keras received it (lists stay lists, null is None).
-std::string py_repr(const nlohmann::json& v) {
+std::string py_repr(JsonValue v) {
   if (v.is_null())
     return "None";
   if (v.is_boolean())
@@ -40,7 +39,7 @@ std::string py_repr(const nlohmann::json& v) {
 }
 
 std::string py_repr_of(const LayerConfig& config, std::string_view key) {
-  const nlohmann::json* v = config.raw(key);
+  JsonValue v = config.raw(key);
   return v ? py_repr(*v) : "None";
 }
 
@@ -155,7 +154,7 @@ void infer_flatten(LayerCall& c) {
 
 /// `target_shape` as written: ints, or None for a size Keras leaves to run time.
 std::optional<std::vector<std::optional<std::int64_t>>> read_target_shape(LayerCall& c) {
-  const nlohmann::json* raw = c.config().raw("target_shape");
+  JsonValue raw = c.config().raw("target_shape");
   if (!raw) {
     c.error(rule::kInvalidArgument,
             "Reshape.__init__() missing 1 required positional argument: 'target_shape'",
@@ -396,8 +395,8 @@ struct PairArgument {
 };
 
 /// Keras's message for the first negative entry, following how Keras parsed the argument.
-std::string negative_pair_message(const PairArgument& arg, const nlohmann::json& raw) {
-  auto ints_of = [](const nlohmann::json& v) {
+std::string negative_pair_message(const PairArgument& arg, JsonValue raw) {
+  auto ints_of = [](JsonValue v) {
     std::vector<std::int64_t> out;
     if (v.is_number_integer())
       return std::vector<std::int64_t>{v.get<std::int64_t>()};
@@ -430,7 +429,7 @@ std::optional<Pairs> read_pairs(LayerCall& c, const PairArgument& arg) {
     c.outputs = {Shape::of_rank(arg.rank + 2)};
     return std::nullopt;
   }
-  const nlohmann::json& raw = *c.config().raw(arg.key);
+  JsonValue raw = *c.config().raw(arg.key);
   const bool bare_int = raw.is_number_integer();
   const bool negative = std::any_of(
       pairs->begin(), pairs->end(), [](const auto& p) { return p.first < 0 || p.second < 0; });

@@ -622,7 +622,7 @@ void infer_gru_cell(LayerCall& c) {
 
 /// Runs a wrapped layer; on a class without a rule (already reported) the outputs stay unknown.
 std::optional<LayerCall::SubResult> run_wrapped(LayerCall& c,
-                                                const json& layer_object,
+                                                JsonValue layer_object,
                                                 std::string_view key,
                                                 const Shapes& inputs) {
   auto sub = c.call_sublayer(layer_object, key, inputs);
@@ -643,7 +643,7 @@ std::optional<LayerCall::SubResult> run_wrapped(LayerCall& c,
 // Mirrors keras/src/layers/rnn/stacked_rnn_cells.py StackedRNNCells: each cell steps on the
 // previous cell's output; output of the last cell, then every cell's states in order.
 void infer_stacked_rnn_cells(LayerCall& c) {
-  const json* cells = c.config().raw("cells");
+  JsonValue cells = c.config().raw("cells");
   if (!cells || !cells->is_array() || cells->empty()) {
     c.error(rule::kInvalidArgument,
             "StackedRNNCells needs a non-empty list of cells in `cells`",
@@ -671,18 +671,19 @@ void infer_rnn(LayerCall& c) {
     return;
   if (!check_stateful_batch(c, flags) || !check_unroll(c, flags))
     return;
-  const json* cell = c.config().raw("cell");
+  JsonValue cell = c.config().raw("cell");
   if (!cell || !(cell->is_object() || cell->is_array())) {
     c.error(rule::kInvalidArgument,
             "Argument `cell` should be an RNN cell or a list of cells",
             "give the RNN a `cell` as a {\"class_name\", \"config\"} object");
     return;
   }
-  json stacked;
+  std::unique_ptr<JsonDocument> stacked;
   if (cell->is_array())
-    stacked = json{{"class_name", "StackedRNNCells"}, {"config", {{"cells", *cell}}}};
+    stacked = JsonDocument::from_nlohmann(
+        json{{"class_name", "StackedRNNCells"}, {"config", {{"cells", cell->to_nlohmann()}}}});
   const Shape& seq = c.input(0);
-  auto sub = run_wrapped(c, cell->is_array() ? stacked : *cell, "cell", {step_shape(seq, flags)});
+  auto sub = run_wrapped(c, stacked ? stacked->root() : cell, "cell", {step_shape(seq, flags)});
   if (!sub)
     return;
   c.weights = sub->weights;
@@ -701,12 +702,8 @@ enum class MergeMode { concat, sum, mul, ave, none };
 
 /// `merge_mode`: absent means "concat", JSON null means None (two outputs).
 std::optional<MergeMode> read_merge_mode(LayerCall& c) {
-  const json* obj = c.config().object();
-  if (obj) {
-    auto it = obj->find("merge_mode");
-    if (it != obj->end() && it->is_null())
-      return MergeMode::none;
-  }
+  if (c.config().object().find("merge_mode").is_null())
+    return MergeMode::none;
   std::string mode = c.config().get_string("merge_mode", "concat");
   if (mode == "concat")
     return MergeMode::concat;
@@ -725,8 +722,8 @@ std::optional<MergeMode> read_merge_mode(LayerCall& c) {
 }
 
 /// The wrapped layer object at `key`, or an error in Keras's words when it is not one.
-const json* wrapped_layer(LayerCall& c, std::string_view key, std::string_view wrapper) {
-  const json* layer = c.config().raw(key);
+JsonValue wrapped_layer(LayerCall& c, std::string_view key, std::string_view wrapper) {
+  JsonValue layer = c.config().raw(key);
   if (layer && layer->is_object() && layer->contains("class_name"))
     return layer;
   c.error(rule::kInvalidArgument,
@@ -735,15 +732,13 @@ const json* wrapped_layer(LayerCall& c, std::string_view key, std::string_view w
                       wrapper,
                       layer ? layer->dump() : "None"),
           fmt::format("give `{}` as a {{\"class_name\", \"config\"}} object", key));
-  return nullptr;
+  return {};
 }
 
 /// A read-only view of a wrapped layer's config (its values are reported by its own rule).
-LayerConfig wrapped_config(const LayerCall& c, const json& layer, std::string_view key) {
-  const json* cfg = nullptr;
-  if (auto it = layer.find("config"); it != layer.end())
-    cfg = &*it;
-  return LayerConfig(cfg, c.config().path_of(key) + ".config", nullptr, c.layer_name());
+LayerConfig wrapped_config(const LayerCall& c, JsonValue layer, std::string_view key) {
+  return LayerConfig(
+      layer.find("config"), c.config().path_of(key) + ".config", nullptr, c.layer_name());
 }
 
 /// Bidirectional._verify_layer_config, for an explicit `backward_layer`.
@@ -824,9 +819,7 @@ struct Directions {
 /// Runs the forward layer and the backward one (an explicit `backward_layer`, else a copy of
 /// the forward layer, which has the same weights: it is run again only to check its own
 /// initial states in tf.keras 2). nullopt after an error.
-std::optional<Directions> run_directions(LayerCall& c,
-                                         const json& layer,
-                                         const json* backward_layer) {
+std::optional<Directions> run_directions(LayerCall& c, JsonValue layer, JsonValue backward_layer) {
   Shapes fwd_states, bwd_states;
   if (!split_bidirectional_states(c, fwd_states, bwd_states))
     return std::nullopt;
@@ -863,10 +856,10 @@ void infer_bidirectional(LayerCall& c) {
   auto mode = read_merge_mode(c);
   if (!mode)
     return;
-  const json* layer = wrapped_layer(c, "layer", "Bidirectional");
+  JsonValue layer = wrapped_layer(c, "layer", "Bidirectional");
   if (!layer)
     return;
-  const json* backward_layer = nullptr;
+  JsonValue backward_layer;
   if (c.config().has("backward_layer")) {
     backward_layer = wrapped_layer(c, "backward_layer", "Bidirectional");
     if (!backward_layer)
@@ -910,7 +903,7 @@ void infer_time_distributed(LayerCall& c) {
             "TimeDistributed needs (batch, time, ...) inputs; apply the layer directly instead");
     return;
   }
-  const json* layer = wrapped_layer(c, "layer", "TimeDistributed");
+  JsonValue layer = wrapped_layer(c, "layer", "TimeDistributed");
   if (!layer)
     return;
   Shape child = Shape::unknown_rank();

@@ -1,7 +1,6 @@
 #include "shapelint/rules/rule.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
@@ -15,11 +14,8 @@ LayerCall::LayerCall(const LayerConfig& config,
                      Diagnostics* sink)
     : config_(config), inputs_(inputs), kwargs_(kwargs), semantics_(semantics), sink_(sink) {}
 
-const nlohmann::json* LayerCall::call_argument(std::string_view name) const {
-  if (!call_kwargs_ || !call_kwargs_->is_object())
-    return nullptr;
-  auto it = call_kwargs_->find(name);
-  return it == call_kwargs_->end() ? nullptr : &*it;
+JsonValue LayerCall::call_argument(std::string_view name) const {
+  return call_kwargs_.find(name);
 }
 
 const Shapes* LayerCall::kwarg(std::string_view name) const {
@@ -74,7 +70,7 @@ bool LayerCall::report_overflow() {
 
 std::string LayerCall::layer_path() const {
   // Findings point at the layer object, not at its `config` member.
-  const std::string& p = config_.path();
+  const std::string p = config_.path();
   constexpr std::string_view kSuffix = ".config";
   if (p.size() > kSuffix.size() &&
       p.compare(p.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0)
@@ -176,7 +172,7 @@ RuleRunBudget& rule_run_budget() {
   return budget;
 }
 
-bool spend_rule_run(Diagnostics* sink, const std::string& json_path) {
+bool spend_rule_run(Diagnostics* sink, const std::function<std::string()>& json_path) {
   RuleRunBudget& budget = rule_run_budget();
   if (budget.left > 0) {
     --budget.left;
@@ -192,12 +188,12 @@ bool spend_rule_run(Diagnostics* sink, const std::string& json_path) {
                                "called many times",
                                kMaxRuleRuns),
         .hint = "no Keras model is this large: check that the file was written by Keras",
-        .json_path = json_path});
+        .json_path = json_path()});
   budget.reported = budget.reported || sink != nullptr;
   return false;
 }
 
-std::optional<LayerCall::SubResult> LayerCall::call_sublayer(const nlohmann::json& layer_object,
+std::optional<LayerCall::SubResult> LayerCall::call_sublayer(JsonValue layer_object,
                                                              std::string_view path_key,
                                                              const Shapes& inputs) {
   if (wrapper_depth_ >= kMaxWrapperDepth) {
@@ -208,16 +204,11 @@ std::optional<LayerCall::SubResult> LayerCall::call_sublayer(const nlohmann::jso
           "no Keras model wraps layers this deep: check that the file was written by Keras");
     return std::nullopt;
   }
-  if (!spend_rule_run(sink_, config_.path_of(path_key))) {
+  if (!spend_rule_run(sink_, [&] { return config_.path_of(path_key); })) {
     failed_ = true;
     return std::nullopt;
   }
-  std::string cls;
-  if (layer_object.is_object()) {
-    auto it = layer_object.find("class_name");
-    if (it != layer_object.end() && it->is_string())
-      cls = it->get<std::string>();
-  }
+  std::string cls(layer_object.find("class_name").as_string());
   const LayerRule* r = RuleRegistry::builtin().find(cls);
   if (!r) {
     warning(rule::kUnknownLayerClass,
@@ -225,9 +216,7 @@ std::optional<LayerCall::SubResult> LayerCall::call_sublayer(const nlohmann::jso
             "shapes after this layer are unknown");
     return std::nullopt;
   }
-  const nlohmann::json* sub_config = nullptr;
-  if (auto it = layer_object.find("config"); it != layer_object.end())
-    sub_config = &*it;
+  JsonValue sub_config = layer_object.find("config");
   LayerConfig cfg(sub_config, config_.path_of(path_key) + ".config", sink_, layer_name());
   SubLayerCall sub(cfg, inputs, {}, semantics_, sink_);
   sub.set_building(building_);

@@ -9,9 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include "shapelint/diag/diagnostic.hpp"
+#include "shapelint/json/document.hpp"
 #include "shapelint/model/layer_config.hpp"
 #include "shapelint/shape/shape.hpp"
 
@@ -91,11 +90,11 @@ class LayerCall {
   /// weight creation raises (an unknown dim a weight needs) must not fire there.
   bool building() const { return building_; }
 
-  /// A keyword argument of this call that is not a tensor (`return_attention_scores=True`),
-  /// or nullptr when the call did not pass it.
-  const nlohmann::json* call_argument(std::string_view name) const;
+  /// A keyword argument of this call that is not a tensor (`return_attention_scores=True`);
+  /// absent when the call did not pass it.
+  JsonValue call_argument(std::string_view name) const;
 
-  void set_call_arguments(const nlohmann::json* kwargs) { call_kwargs_ = kwargs; }
+  void set_call_arguments(JsonValue kwargs) { call_kwargs_ = kwargs; }
 
   void set_building(bool building) { building_ = building; }
 
@@ -131,7 +130,7 @@ class LayerCall {
     bool failed = false;
   };
 
-  virtual std::optional<SubResult> call_sublayer(const nlohmann::json& layer_object,
+  virtual std::optional<SubResult> call_sublayer(JsonValue layer_object,
                                                  std::string_view path_key,
                                                  const Shapes& inputs);
 
@@ -153,7 +152,7 @@ class LayerCall {
   Diagnostics* sink_;
   bool failed_ = false;
   bool building_ = true;
-  const nlohmann::json* call_kwargs_ = nullptr;
+  JsonValue call_kwargs_;
   int wrapper_depth_ = 0;  ///< how many layers this one is wrapped in
 };
 
@@ -174,8 +173,8 @@ struct RuleRunBudget {
 RuleRunBudget& rule_run_budget();
 
 /// Spends one rule run; false once the budget is spent, after reporting that (once per file)
-/// as an SL004 finding at `json_path` into `sink`.
-bool spend_rule_run(Diagnostics* sink, const std::string& json_path);
+/// as an SL004 finding at `json_path()` into `sink` (the path is spelled out only then).
+bool spend_rule_run(Diagnostics* sink, const std::function<std::string()>& json_path);
 
 /// Keras's wording for an input that violates a spec; shared by rules and the engine.
 std::string incompatible_input_message(std::string_view layer,

@@ -16,35 +16,38 @@ class Dim {
 
   static constexpr Dim unknown() noexcept { return Dim{}; }
 
-  static constexpr Dim of(std::int64_t size) noexcept { return Dim{size, false}; }
+  /// The two int64 values that mark unknown and overflowed dims read as an overflow.
+  static constexpr Dim of(std::int64_t size) noexcept {
+    return size <= kOverflowValue ? overflow() : Dim{size};
+  }
 
-  static constexpr Dim overflow() noexcept { return Dim{kUnknownValue, true}; }
+  static constexpr Dim overflow() noexcept { return Dim{kOverflowValue}; }
 
-  constexpr bool is_known() const noexcept { return known_; }
+  constexpr bool is_known() const noexcept { return value_ > kOverflowValue; }
 
-  constexpr bool overflowed() const noexcept { return overflowed_; }
+  constexpr bool overflowed() const noexcept { return value_ == kOverflowValue; }
 
   /// Precondition: is_known().
   constexpr std::int64_t value() const noexcept { return value_; }
 
   constexpr std::int64_t value_or(std::int64_t fallback) const noexcept {
-    return known_ ? value_ : fallback;
+    return is_known() ? value_ : fallback;
   }
 
   /// True only when both sides are known and differ: the one case a rule may report.
   constexpr bool conflicts_with(Dim other) const noexcept {
-    return known_ && other.known_ && value_ != other.value_;
+    return is_known() && other.is_known() && value_ != other.value_;
   }
 
   /// Known and equal to `size`.
-  constexpr bool equals(std::int64_t size) const noexcept { return known_ && value_ == size; }
+  constexpr bool equals(std::int64_t size) const noexcept { return is_known() && value_ == size; }
 
   friend constexpr bool operator==(Dim a, Dim b) noexcept {
-    return a.known_ == b.known_ && (!a.known_ || a.value_ == b.value_);
+    return a.is_known() == b.is_known() && (!a.is_known() || a.value_ == b.value_);
   }
 
   friend constexpr Dim operator+(Dim a, Dim b) noexcept {
-    if (!a.known_ || !b.known_)
+    if (!a.is_known() || !b.is_known())
       return propagate_unknown(a, b);
     std::int64_t r = 0;
     if (__builtin_add_overflow(a.value_, b.value_, &r))
@@ -53,7 +56,7 @@ class Dim {
   }
 
   friend constexpr Dim operator-(Dim a, Dim b) noexcept {
-    if (!a.known_ || !b.known_)
+    if (!a.is_known() || !b.is_known())
       return propagate_unknown(a, b);
     std::int64_t r = 0;
     if (__builtin_sub_overflow(a.value_, b.value_, &r))
@@ -62,7 +65,7 @@ class Dim {
   }
 
   friend constexpr Dim operator*(Dim a, Dim b) noexcept {
-    if (!a.known_ || !b.known_)
+    if (!a.is_known() || !b.is_known())
       return propagate_unknown(a, b);
     std::int64_t r = 0;
     if (__builtin_mul_overflow(a.value_, b.value_, &r))
@@ -77,19 +80,20 @@ class Dim {
   friend constexpr Dim operator*(Dim a, std::int64_t b) noexcept { return a * of(b); }
 
  private:
-  static constexpr std::int64_t kUnknownValue = -1;
+  // One int64 (shapes are many): the two lowest values mark unknown and overflowed.
+  static constexpr std::int64_t kUnknownValue = INT64_MIN;
+  static constexpr std::int64_t kOverflowValue = INT64_MIN + 1;
 
-  constexpr Dim(std::int64_t v, bool overflowed) noexcept
-      : value_(v), known_(!overflowed), overflowed_(overflowed) {}
+  constexpr explicit Dim(std::int64_t v) noexcept : value_(v) {}
 
   static constexpr Dim propagate_unknown(Dim a, Dim b) noexcept {
-    return (a.overflowed_ || b.overflowed_) ? overflow() : unknown();
+    return (a.overflowed() || b.overflowed()) ? overflow() : unknown();
   }
 
   std::int64_t value_ = kUnknownValue;
-  bool known_ = false;
-  bool overflowed_ = false;
 };
+
+static_assert(sizeof(Dim) == 8);
 
 /// Python floor division (Keras computes sizes with `//`); divisor must be positive.
 constexpr Dim floor_div(Dim a, std::int64_t divisor) noexcept {

@@ -1,0 +1,937 @@
+#include "shapelint/json/document.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <tuple>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace shapelint {
+
+using json_detail::Kind;
+using json_detail::Node;
+
+namespace {
+
+/// Node indices and string offsets are 32 bits: texts up to 2 GiB.
+constexpr std::size_t kMaxTextBytes = std::size_t{1} << 31;
+/// A key is a 28-bit string id.
+constexpr std::size_t kMaxStrings = std::size_t{1} << 28;
+
+/// A fast hash for short strings (keys, layer names), 8 bytes at a time.
+std::uint32_t hash_of(std::string_view s) {
+  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
+  const char* p = s.data();
+  std::size_t n = s.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 31;
+  }
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, n);
+  h = (h ^ w) * 0x94D049BB133111EBull;
+  h ^= h >> 29;
+  return static_cast<std::uint32_t>(h);
+}
+
+/// Byte classes inside a string: 0 ordinary, 1 the closing quote, 2 a backslash, 3 a control
+/// character (must be escaped), 4 the first byte of a multi-byte UTF-8 sequence (or junk).
+constexpr std::array<std::uint8_t, 256> kStringClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 0x20; ++c)
+    t[c] = 3;
+  t['"'] = 1;
+  t['\\'] = 2;
+  for (int c = 0x80; c < 0x100; ++c)
+    t[c] = 4;
+  return t;
+}();
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+/// Length of the well-formed UTF-8 sequence at `s` (RFC 3629, as nlohmann checks it), or 0.
+std::size_t utf8_sequence(const unsigned char* s, const unsigned char* end) {
+  auto in = [&](std::size_t i, unsigned lo, unsigned hi) {
+    return s + i < end && s[i] >= lo && s[i] <= hi;
+  };
+  unsigned c = s[0];
+  if (c >= 0xC2 && c <= 0xDF)
+    return in(1, 0x80, 0xBF) ? 2 : 0;
+  if (c == 0xE0)
+    return in(1, 0xA0, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
+    return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
+  if (c == 0xED)
+    return in(1, 0x80, 0x9F) && in(2, 0x80, 0xBF) ? 3 : 0;
+  if (c == 0xF0)
+    return in(1, 0x90, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3)
+    return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+  if (c == 0xF4)
+    return in(1, 0x80, 0x8F) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+  return 0;
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+/// Deepest nesting of arrays and objects in `text` (strings skipped), counting stops past
+/// `limit`: what a byte scan finds even beyond a syntax error.
+std::size_t nesting_depth(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit)
+        return deepest;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+/// Listens to nlohmann_json's SAX parser only for its error: the wording users know.
+struct ErrorOnlySax final : nlohmann::json::json_sax_t {
+  std::string what;
+
+  bool null() override { return true; }
+
+  bool boolean(bool) override { return true; }
+
+  bool number_integer(number_integer_t) override { return true; }
+
+  bool number_unsigned(number_unsigned_t) override { return true; }
+
+  bool number_float(number_float_t, const string_t&) override { return true; }
+
+  bool string(string_t&) override { return true; }
+
+  bool binary(binary_t&) override { return true; }
+
+  bool start_object(std::size_t) override { return true; }
+
+  bool key(string_t&) override { return true; }
+
+  bool end_object() override { return true; }
+
+  bool start_array(std::size_t) override { return true; }
+
+  bool end_array() override { return true; }
+
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    what = e.what();
+    return false;
+  }
+};
+
+/// 1-based line and column of byte `offset`, counted as nlohmann counts them.
+std::pair<int, int> line_and_column(std::string_view text, std::size_t offset) {
+  int line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i)
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  return {line, static_cast<int>(offset - line_start + 1)};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The parser: iterative (an explicit stack of open containers, so no input can overflow the
+// call stack), one pass, children of each container gathered on a scratch stack and copied to
+// the document in one piece when the container closes.
+
+class JsonParser {
+ public:
+  JsonParser(JsonDocument& doc, std::string_view text, std::size_t max_depth)
+      : doc_(doc),
+        text_(text),
+        p_(text.data()),
+        end_(text.data() + text.size()),
+        max_depth_(max_depth) {}
+
+  bool run(JsonParseError& error);
+
+ private:
+  struct Frame {
+    std::uint32_t scratch_start;
+    std::uint32_t key_id;
+    bool object;
+  };
+
+  enum class Failure { syntax, too_deep, too_large, number_overflow };
+
+  bool parse();
+  bool open(bool object);
+  void close();
+  bool read_key();
+  bool read_string(std::uint32_t& id);
+  bool read_escaped_string(const char* start, const char* s, std::uint32_t& id);
+  bool read_hex4(const char*& s, std::uint32_t& out) const;
+  bool read_number();
+  bool read_literal(std::string_view word, Kind kind, std::uint64_t bits);
+  bool intern(std::string_view s, std::uint32_t& id);
+
+  void skip_whitespace() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t'))
+      ++p_;
+  }
+
+  void push(Kind kind, std::uint64_t bits) {
+    scratch_.push_back(Node{(key_id_ << 4) | static_cast<std::uint32_t>(kind),
+                            static_cast<std::uint32_t>(bits),
+                            static_cast<std::uint32_t>(bits >> 32)});
+  }
+
+  bool fail(Failure why) {
+    failure_ = why;
+    return false;
+  }
+
+  JsonDocument& doc_;
+  std::string_view text_;
+  const char* p_;
+  const char* end_;
+  std::size_t max_depth_;
+  std::vector<Frame> stack_;
+  std::vector<Node> scratch_;
+  std::string decoded_;       ///< a string with escapes, decoded
+  std::uint32_t key_id_ = 0;  ///< key of the value being read, when in an object
+  Failure failure_ = Failure::syntax;
+  std::string overflowed_number_;
+};
+
+bool JsonParser::run(JsonParseError& error) {
+  if (text_.size() >= kMaxTextBytes)
+    failure_ = Failure::too_large;
+  else if (parse())
+    return true;
+  switch (failure_) {
+    case Failure::too_deep:
+      error.too_deep = true;
+      return false;
+    case Failure::too_large:
+      error.message = fmt::format(
+          "the JSON text is {} bytes, or holds {} distinct strings: over what shapelint reads",
+          text_.size(),
+          doc_.strings_.size());
+      return false;
+    case Failure::number_overflow:
+    case Failure::syntax:
+      break;
+  }
+  // A byte scan finds a nesting too deep even past a syntax error; the limit is what the
+  // user meets first, as before the parser ran.
+  if (nesting_depth(text_, max_depth_) > max_depth_) {
+    error.too_deep = true;
+    return false;
+  }
+  if (failure_ == Failure::number_overflow) {
+    std::size_t offset = static_cast<std::size_t>(p_ - text_.data());
+    std::tie(error.line, error.column) = line_and_column(text_, offset);
+    error.message = fmt::format("parse error at line {}, column {}: number overflow parsing '{}'",
+                                error.line,
+                                error.column,
+                                overflowed_number_);
+    return false;
+  }
+  // nlohmann_json's own parser says what is wrong, in its words, at its position.
+  ErrorOnlySax sax;
+  nlohmann::json::sax_parse(text_, &sax);
+  std::string what = sax.what.empty() ? std::string("parse error: invalid JSON") : sax.what;
+  auto at = what.find("parse error");
+  error.message = at == std::string::npos ? what : what.substr(at);
+  std::sscanf(
+      error.message.c_str(), "parse error at line %d, column %d", &error.line, &error.column);
+  return false;
+}
+
+bool JsonParser::parse() {
+  doc_.nodes_.reserve(text_.size() / 8 + 16);  // typical configs: a node per 12-20 bytes
+  scratch_.reserve(64);
+  if (p_ < end_ && static_cast<unsigned char>(*p_) == 0xEF) {  // a UTF-8 byte order mark
+    if (end_ - p_ < 3 || static_cast<unsigned char>(p_[1]) != 0xBB ||
+        static_cast<unsigned char>(p_[2]) != 0xBF)
+      return fail(Failure::syntax);
+    p_ += 3;
+  }
+  for (;;) {
+    // A value.
+    skip_whitespace();
+    if (p_ == end_)
+      return fail(Failure::syntax);
+    bool complete = true;
+    switch (*p_) {
+      case '{':
+      case '[': {
+        bool object = *p_ == '{';
+        if (!open(object))
+          return false;
+        skip_whitespace();
+        if (p_ < end_ && *p_ == (object ? '}' : ']')) {
+          ++p_;
+          close();
+        } else if (object) {
+          if (!read_key())
+            return false;
+          complete = false;
+        } else {
+          key_id_ = 0;
+          complete = false;
+        }
+        break;
+      }
+      case '"': {
+        std::uint32_t id = 0;
+        if (!read_string(id))
+          return false;
+        push(Kind::string, id);
+        break;
+      }
+      case 't':
+        if (!read_literal("true", Kind::boolean, 1))
+          return false;
+        break;
+      case 'f':
+        if (!read_literal("false", Kind::boolean, 0))
+          return false;
+        break;
+      case 'n':
+        if (!read_literal("null", Kind::null, 0))
+          return false;
+        break;
+      default:
+        if (!read_number())
+          return false;
+        break;
+    }
+    if (!complete)
+      continue;
+    // After a value: a separator, the end of containers, or the end of the text.
+    for (;;) {
+      skip_whitespace();
+      if (stack_.empty()) {
+        // nlohmann's lexer reads a NUL byte as the end of the input, whatever follows it.
+        if (p_ != end_ && *p_ != '\0')
+          return fail(Failure::syntax);
+        doc_.nodes_.push_back(scratch_.back());
+        return true;
+      }
+      if (p_ == end_)
+        return fail(Failure::syntax);
+      const Frame& f = stack_.back();
+      if (*p_ == ',') {
+        ++p_;
+        if (f.object) {
+          skip_whitespace();
+          if (!read_key())
+            return false;
+        } else {
+          key_id_ = 0;
+        }
+        break;  // the next value
+      }
+      if (*p_ != (f.object ? '}' : ']'))
+        return fail(Failure::syntax);
+      ++p_;
+      close();
+    }
+  }
+}
+
+bool JsonParser::open(bool object) {
+  if (stack_.size() >= max_depth_)
+    return fail(Failure::too_deep);
+  ++p_;
+  stack_.push_back(Frame{static_cast<std::uint32_t>(scratch_.size()), key_id_, object});
+  return true;
+}
+
+void JsonParser::close() {
+  Frame f = stack_.back();
+  stack_.pop_back();
+  auto first = static_cast<std::uint32_t>(doc_.nodes_.size());
+  auto count = static_cast<std::uint32_t>(scratch_.size() - f.scratch_start);
+  doc_.nodes_.insert(doc_.nodes_.end(), scratch_.begin() + f.scratch_start, scratch_.end());
+  scratch_.resize(f.scratch_start);
+  key_id_ = f.key_id;
+  push(f.object ? Kind::object : Kind::array, first | (std::uint64_t{count} << 32));
+}
+
+bool JsonParser::read_key() {
+  if (p_ == end_ || *p_ != '"')
+    return fail(Failure::syntax);
+  std::uint32_t id = 0;
+  if (!read_string(id))
+    return false;
+  skip_whitespace();
+  if (p_ == end_ || *p_ != ':')
+    return fail(Failure::syntax);
+  ++p_;
+  key_id_ = id;
+  return true;
+}
+
+bool JsonParser::intern(std::string_view s, std::uint32_t& id) {
+  if (doc_.strings_.size() >= kMaxStrings - 1)
+    return fail(Failure::too_large);
+  id = doc_.intern(s);
+  return true;
+}
+
+bool JsonParser::read_string(std::uint32_t& id) {
+  const char* start = p_ + 1;
+  const auto* s = reinterpret_cast<const unsigned char*>(start);
+  const auto* end = reinterpret_cast<const unsigned char*>(end_);
+  for (;;) {
+    while (s < end && kStringClass[*s] == 0)
+      ++s;
+    if (s == end)
+      return fail(Failure::syntax);
+    switch (kStringClass[*s]) {
+      case 1:
+        p_ = reinterpret_cast<const char*>(s) + 1;
+        return intern(std::string_view(start, reinterpret_cast<const char*>(s) - start), id);
+      case 2:
+        return read_escaped_string(start, reinterpret_cast<const char*>(s), id);
+      case 3:
+        p_ = reinterpret_cast<const char*>(s);
+        return fail(Failure::syntax);
+      default: {
+        std::size_t n = utf8_sequence(s, end);
+        if (n == 0) {
+          p_ = reinterpret_cast<const char*>(s);
+          return fail(Failure::syntax);
+        }
+        s += n;
+      }
+    }
+  }
+}
+
+/// The slow path: the string holds escapes, so it is decoded before it is interned.
+bool JsonParser::read_escaped_string(const char* start, const char* s, std::uint32_t& id) {
+  std::string& out = decoded_;
+  out.assign(start, s);
+  for (;;) {
+    const char* run = s;
+    while (s < end_ && kStringClass[static_cast<unsigned char>(*s)] == 0)
+      ++s;
+    out.append(run, s);
+    if (s == end_)
+      return fail(Failure::syntax);
+    auto c = static_cast<unsigned char>(*s);
+    if (c == '"') {
+      p_ = s + 1;
+      return intern(out, id);
+    }
+    if (c < 0x20) {
+      p_ = s;
+      return fail(Failure::syntax);
+    }
+    if (c >= 0x80) {
+      std::size_t n = utf8_sequence(reinterpret_cast<const unsigned char*>(s),
+                                    reinterpret_cast<const unsigned char*>(end_));
+      if (n == 0) {
+        p_ = s;
+        return fail(Failure::syntax);
+      }
+      out.append(s, n);
+      s += n;
+      continue;
+    }
+    // A backslash.
+    if (++s == end_)
+      return fail(Failure::syntax);
+    switch (*s++) {
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '/':
+        out += '/';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'u': {
+        std::uint32_t cp = 0;
+        if (!read_hex4(s, cp))
+          return fail(Failure::syntax);
+        if (cp >= 0xD800 && cp <= 0xDBFF) {  // a high surrogate: a low one must follow
+          std::uint32_t low = 0;
+          if (end_ - s < 2 || s[0] != '\\' || s[1] != 'u')
+            return fail(Failure::syntax);
+          s += 2;
+          if (!read_hex4(s, low) || low < 0xDC00 || low > 0xDFFF)
+            return fail(Failure::syntax);
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          return fail(Failure::syntax);
+        }
+        append_utf8(out, cp);
+        break;
+      }
+      default:
+        return fail(Failure::syntax);
+    }
+  }
+}
+
+bool JsonParser::read_hex4(const char*& s, std::uint32_t& out) const {
+  if (end_ - s < 4)
+    return false;
+  out = 0;
+  for (int i = 0; i < 4; ++i, ++s) {
+    char c = *s;
+    std::uint32_t digit = 0;
+    if (c >= '0' && c <= '9')
+      digit = static_cast<std::uint32_t>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      digit = static_cast<std::uint32_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      digit = static_cast<std::uint32_t>(c - 'A' + 10);
+    else
+      return false;
+    out = (out << 4) | digit;
+  }
+  return true;
+}
+
+/// JSON's number grammar; integers as nlohmann reads them (unsigned when not negative,
+/// signed when negative, a double when they overflow 64 bits), floats correctly rounded.
+bool JsonParser::read_number() {
+  const char* start = p_;
+  const char* s = p_;
+  bool negative = false;
+  if (*s == '-') {
+    negative = true;
+    ++s;
+  }
+  if (s == end_)
+    return fail(Failure::syntax);
+  if (*s == '0') {
+    ++s;
+  } else if (*s >= '1' && *s <= '9') {
+    while (s < end_ && is_digit(*s))
+      ++s;
+  } else {
+    return fail(Failure::syntax);
+  }
+  const char* digits_end = s;
+  bool is_float = false;
+  if (s < end_ && *s == '.') {
+    ++s;
+    if (s == end_ || !is_digit(*s))
+      return fail(Failure::syntax);
+    while (s < end_ && is_digit(*s))
+      ++s;
+    is_float = true;
+  }
+  if (s < end_ && (*s == 'e' || *s == 'E')) {
+    ++s;
+    if (s < end_ && (*s == '+' || *s == '-'))
+      ++s;
+    if (s == end_ || !is_digit(*s))
+      return fail(Failure::syntax);
+    while (s < end_ && is_digit(*s))
+      ++s;
+    is_float = true;
+  }
+  p_ = s;
+  if (!is_float) {
+    std::uint64_t v = 0;
+    bool overflow = false;
+    for (const char* d = start + (negative ? 1 : 0); d < digits_end; ++d) {
+      auto digit = static_cast<std::uint64_t>(*d - '0');
+      if (v > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
+        overflow = true;
+        break;
+      }
+      v = v * 10 + digit;
+    }
+    constexpr std::uint64_t kMinMagnitude = std::uint64_t{1} << 63;  // -INT64_MIN
+    if (!overflow && !negative) {
+      push(Kind::unsigned_integer, v);
+      return true;
+    }
+    if (!overflow && v <= kMinMagnitude) {
+      std::int64_t signed_value = v == kMinMagnitude ? std::numeric_limits<std::int64_t>::min()
+                                                     : -static_cast<std::int64_t>(v);
+      push(Kind::integer, static_cast<std::uint64_t>(signed_value));
+      return true;
+    }
+  }
+  double d = 0;
+  auto [ptr, ec] = std::from_chars(start, s, d);
+  if (ec == std::errc::result_out_of_range || ptr != s) {
+    // Underflow reads as strtod reads it (0 or a denormal); overflow is an error.
+    std::string token(start, s);
+    d = std::strtod(token.c_str(), nullptr);
+    if (!std::isfinite(d)) {
+      overflowed_number_ = std::move(token);
+      p_ = start;
+      return fail(Failure::number_overflow);
+    }
+  }
+  push(Kind::floating, std::bit_cast<std::uint64_t>(d));
+  return true;
+}
+
+bool JsonParser::read_literal(std::string_view word, Kind kind, std::uint64_t bits) {
+  if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+      std::memcmp(p_, word.data(), word.size()) != 0)
+    return fail(Failure::syntax);
+  p_ += word.size();
+  push(kind, bits);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JsonDocument.
+
+JsonDocument::JsonDocument() {
+  slots_.assign(64, 0);
+  intern("");  // id 0: the key of array elements and of the root
+}
+
+std::uint32_t JsonDocument::intern(std::string_view s) {
+  std::uint32_t h = hash_of(s);
+  if ((strings_.size() + 1) * 2 > slots_.size())
+    grow_slots();
+  std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    std::uint32_t slot = slots_[i];
+    if (slot == 0) {
+      auto id = static_cast<std::uint32_t>(strings_.size());
+      strings_.push_back(Interned{
+          static_cast<std::uint32_t>(pool_.size()), static_cast<std::uint32_t>(s.size()), h});
+      pool_.append(s);
+      slots_[i] = id + 1;
+      return id;
+    }
+    const Interned& e = strings_[slot - 1];
+    if (e.hash == h && e.length == s.size() &&
+        std::memcmp(pool_.data() + e.offset, s.data(), s.size()) == 0)
+      return slot - 1;
+  }
+}
+
+bool JsonDocument::lookup(std::string_view s, std::uint32_t& id) const noexcept {
+  std::uint32_t h = hash_of(s);
+  std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    std::uint32_t slot = slots_[i];
+    if (slot == 0)
+      return false;
+    const Interned& e = strings_[slot - 1];
+    if (e.hash == h && e.length == s.size() &&
+        std::memcmp(pool_.data() + e.offset, s.data(), s.size()) == 0) {
+      id = slot - 1;
+      return true;
+    }
+  }
+}
+
+void JsonDocument::grow_slots() {
+  std::vector<std::uint32_t> slots(slots_.size() * 2, 0);
+  std::size_t mask = slots.size() - 1;
+  for (std::uint32_t id = 0; id < strings_.size(); ++id) {
+    std::size_t i = strings_[id].hash & mask;
+    while (slots[i] != 0)
+      i = (i + 1) & mask;
+    slots[i] = id + 1;
+  }
+  slots_ = std::move(slots);
+}
+
+std::unique_ptr<JsonDocument> JsonDocument::parse(std::string_view text,
+                                                  std::size_t max_depth,
+                                                  JsonParseError& error) {
+  std::unique_ptr<JsonDocument> doc(new JsonDocument());
+  if (!JsonParser(*doc, text, max_depth).run(error))
+    return nullptr;
+  return doc;
+}
+
+std::unique_ptr<JsonDocument> JsonDocument::from_nlohmann(const nlohmann::json& value) {
+  JsonParseError error;
+  // nlohmann's own output is JSON; its depth is whatever the value's is.
+  return parse(value.dump(), std::numeric_limits<std::size_t>::max(), error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JsonValue.
+
+const char* JsonValue::type_name() const noexcept {
+  if (!node_)
+    return "null";
+  switch (node_->kind()) {
+    case Kind::null:
+      return "null";
+    case Kind::object:
+      return "object";
+    case Kind::array:
+      return "array";
+    case Kind::string:
+      return "string";
+    case Kind::boolean:
+      return "boolean";
+    case Kind::floating:
+    case Kind::integer:
+    case Kind::unsigned_integer:
+      return "number";
+  }
+  return "null";
+}
+
+std::size_t JsonValue::size() const {
+  if (!node_)
+    return 0;
+  switch (node_->kind()) {
+    case Kind::null:
+      return 0;
+    case Kind::array:
+      return node_->high();
+    case Kind::object: {
+      // Distinct keys: a repeated key counts once, as in nlohmann's map.
+      std::uint32_t n = node_->high();
+      if (n <= 1)
+        return n;
+      const Node* first = children_begin();
+      bool repeated = false;
+      if (n <= 32) {
+        for (std::uint32_t i = 1; i < n && !repeated; ++i)
+          for (std::uint32_t j = 0; j < i && !repeated; ++j)
+            repeated = first[i].key_id() == first[j].key_id();
+        if (!repeated)
+          return n;
+      }
+      return items().size();
+    }
+    default:
+      return 1;
+  }
+}
+
+JsonValue JsonValue::find(std::string_view key) const noexcept {
+  std::uint32_t id = 0;
+  if (!is_object() || !doc_->lookup(key, id))
+    return {};
+  const Node* first = children_begin();
+  // From the end: the last of repeated keys is the one nlohmann keeps.
+  for (const Node* n = children_end(); n != first;) {
+    --n;
+    if (n->key_id() == id)
+      return JsonValue(doc_, n);
+  }
+  return {};
+}
+
+bool JsonValue::as_bool() const noexcept {
+  return is_boolean() && node_->bits() != 0;
+}
+
+std::int64_t JsonValue::as_int() const noexcept {
+  if (!node_)
+    return 0;
+  switch (node_->kind()) {
+    case Kind::integer:
+    case Kind::unsigned_integer:
+      return static_cast<std::int64_t>(node_->bits());  // wraps past INT64_MAX, as a cast
+    case Kind::floating: {
+      double d = std::bit_cast<double>(node_->bits());
+      if (std::isnan(d))
+        return 0;
+      if (d <= -9.2233720368547758e18)
+        return std::numeric_limits<std::int64_t>::min();
+      if (d >= 9.2233720368547758e18)
+        return std::numeric_limits<std::int64_t>::max();
+      return static_cast<std::int64_t>(d);
+    }
+    default:
+      return 0;
+  }
+}
+
+std::uint64_t JsonValue::as_uint() const noexcept {
+  if (is_number_unsigned())
+    return node_->bits();
+  if (is_number_float()) {
+    double d = std::bit_cast<double>(node_->bits());
+    if (!(d > 0))
+      return 0;
+    if (d >= 1.8446744073709552e19)
+      return std::numeric_limits<std::uint64_t>::max();
+    return static_cast<std::uint64_t>(d);
+  }
+  return static_cast<std::uint64_t>(as_int());
+}
+
+double JsonValue::as_double() const noexcept {
+  if (!node_)
+    return 0;
+  switch (node_->kind()) {
+    case Kind::integer:
+      return static_cast<double>(static_cast<std::int64_t>(node_->bits()));
+    case Kind::unsigned_integer:
+      return static_cast<double>(node_->bits());
+    case Kind::floating:
+      return std::bit_cast<double>(node_->bits());
+    default:
+      return 0;
+  }
+}
+
+std::string JsonValue::value(std::string_view key, std::string_view fallback) const {
+  JsonValue v = find(key);
+  return std::string(v.is_string() ? v.as_string() : fallback);
+}
+
+std::vector<JsonMember> JsonValue::items() const {
+  std::vector<JsonMember> out;
+  if (!is_object())
+    return out;
+  out.reserve(node_->high());
+  for (const Node* n = children_begin(); n != children_end(); ++n) {
+    JsonValue v(doc_, n);
+    out.push_back(JsonMember{v.key(), v});
+  }
+  // Sorted as std::map sorts; of equal keys the last one written stays.
+  std::stable_sort(out.begin(), out.end(), [](const JsonMember& a, const JsonMember& b) {
+    return a.key < b.key;
+  });
+  std::vector<JsonMember> unique;
+  unique.reserve(out.size());
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (i + 1 == out.size() || out[i + 1].key != out[i].key)
+      unique.push_back(out[i]);
+  return unique;
+}
+
+nlohmann::json JsonValue::to_nlohmann() const {
+  if (!node_)
+    return nullptr;
+  switch (node_->kind()) {
+    case Kind::null:
+      return nullptr;
+    case Kind::boolean:
+      return as_bool();
+    case Kind::integer:
+      return as_int();
+    case Kind::unsigned_integer:
+      return as_uint();
+    case Kind::floating:
+      return as_double();
+    case Kind::string:
+      return std::string(as_string());
+    case Kind::array: {
+      nlohmann::json out = nlohmann::json::array();
+      for (const Node* n = children_begin(); n != children_end(); ++n)
+        out.push_back(JsonValue(doc_, n).to_nlohmann());
+      return out;
+    }
+    case Kind::object: {
+      nlohmann::json out = nlohmann::json::object();
+      for (const Node* n = children_begin(); n != children_end(); ++n) {
+        JsonValue v(doc_, n);
+        out[std::string(v.key())] = v.to_nlohmann();  // a repeated key: the last one wins
+      }
+      return out;
+    }
+  }
+  return nullptr;
+}
+
+std::string JsonValue::dump() const {
+  return to_nlohmann().dump();
+}
+
+std::string JsonValue::path() const {
+  return node_ ? doc_->path_of(node_) : std::string();
+}
+
+std::string JsonDocument::path_of(const Node* node) const {
+  constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+  if (parents_.empty()) {
+    parents_.assign(nodes_.size(), kNone);
+    for (std::uint32_t c = 0; c < nodes_.size(); ++c) {
+      Kind k = nodes_[c].kind();
+      if (k != Kind::array && k != Kind::object)
+        continue;
+      for (std::uint32_t i = nodes_[c].low(), end = i + nodes_[c].high(); i < end; ++i)
+        parents_[i] = c;
+    }
+  }
+  std::vector<std::uint32_t> chain;  // from the node up to a child of the root
+  for (auto i = static_cast<std::uint32_t>(node - nodes_.data()); parents_[i] != kNone;
+       i = parents_[i])
+    chain.push_back(i);
+  std::string out;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const Node& n = nodes_[*it];
+    const Node& parent = nodes_[parents_[*it]];
+    if (parent.kind() == Kind::object) {
+      if (!out.empty())
+        out += '.';
+      out += string(n.key_id());
+    } else {
+      out += fmt::format("[{}]", *it - parent.low());
+    }
+  }
+  return out;
+}
+
+}  // namespace shapelint

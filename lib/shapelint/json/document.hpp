@@ -1,0 +1,429 @@
+#pragma once
+// A compact, read-only JSON document: what every model file is read into.
+//
+// A model file of tens of megabytes is read once and looked at in a few places (the loader,
+// the layer configs the rules read). A DOM of std::map nodes and std::string keys costs
+// about ten times the file; this one costs less than the file: one contiguous array of
+// 12-byte nodes, object members carrying their key, containers owning a contiguous range of
+// children, and every distinct string (keys, names, class names) stored once. It keeps
+// nothing of the source text, which the caller may free as soon as it is parsed.
+//
+// It accepts exactly the JSON nlohmann_json accepts and reads it to the same values: the same
+// numbers (unsigned, signed, float), duplicate keys resolved the same way (the last wins),
+// object members listed in the same (sorted) order by items(), the same error messages.
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace shapelint {
+
+class JsonDocument;
+struct JsonMember;
+
+namespace json_detail {
+
+enum class Kind : std::uint8_t {
+  null,
+  boolean,
+  integer,           ///< a negative integer, as nlohmann's number_integer
+  unsigned_integer,  ///< a non-negative integer, as nlohmann's number_unsigned
+  floating,
+  string,
+  array,
+  object,
+};
+
+/// One value. An object member also holds its key, as the id of an interned string (0, the
+/// empty string, for array elements and the root). A string is its interned id in `low`;
+/// a container its (first child index, child count) in (`low`, `high`); a number or a bool
+/// all 64 bits.
+struct Node {
+  std::uint32_t key_kind = 0;  ///< Kind in the low 4 bits, the key's string id above
+  std::uint32_t lo = 0;
+  std::uint32_t hi = 0;
+
+  Kind kind() const noexcept { return static_cast<Kind>(key_kind & 0xF); }
+
+  std::uint32_t key_id() const noexcept { return key_kind >> 4; }
+
+  std::uint32_t low() const noexcept { return lo; }
+
+  std::uint32_t high() const noexcept { return hi; }
+
+  std::uint64_t bits() const noexcept { return lo | (std::uint64_t{hi} << 32); }
+};
+
+static_assert(sizeof(Node) == 12);
+
+}  // namespace json_detail
+
+/// A view of one value in a JsonDocument, or of no value at all (a missing key): then it is
+/// false and equals nullptr, and every query on it answers "no". It is used where code once
+/// held a `const nlohmann::json*`: `if (v && v->is_string())`, `(*v)[0]`, `v->size()` read
+/// the same. Valid while its document lives.
+class JsonValue {
+ public:
+  JsonValue() = default;
+
+  JsonValue(const JsonDocument* doc, const json_detail::Node* node) noexcept
+      : doc_(doc), node_(node) {}
+
+  explicit operator bool() const noexcept { return node_ != nullptr; }
+
+  friend bool operator==(const JsonValue& v, std::nullptr_t) noexcept { return !v.node_; }
+
+  /// As nlohmann compares a value with a number or a bool: equal values of any number
+  /// type (`v == 0` is true for 0 and 0.0), never equal to another type. (Without it, a
+  /// literal 0 would compare as nullptr.)
+  template <class T>
+  requires std::is_arithmetic_v<T>
+
+  friend bool operator==(const JsonValue& v, T x) noexcept {
+    if constexpr (std::is_same_v<T, bool>) {
+      return v.is_boolean() && v.as_bool() == x;
+    } else if constexpr (std::is_floating_point_v<T>) {
+      return v.is_number() && v.as_double() == static_cast<double>(x);
+    } else {
+      if (v.is_number_float())
+        return v.as_double() == static_cast<double>(x);
+      if (v.is_number_unsigned()) {
+        if constexpr (std::is_signed_v<T>)
+          if (x < 0)
+            return false;
+        return v.as_uint() == static_cast<std::uint64_t>(x);
+      }
+      return v.is_number_integer() && v.as_int() == static_cast<std::int64_t>(x);
+    }
+  }
+
+  friend bool operator==(const JsonValue& v, std::string_view s) noexcept {
+    return v.is_string() && v.as_string() == s;
+  }
+
+  const JsonValue* operator->() const noexcept { return this; }
+
+  const JsonValue& operator*() const noexcept { return *this; }
+
+  bool is_null() const noexcept { return is(json_detail::Kind::null); }
+
+  bool is_boolean() const noexcept { return is(json_detail::Kind::boolean); }
+
+  bool is_number() const noexcept { return is_number_integer() || is_number_float(); }
+
+  /// Signed or unsigned, as nlohmann: every integer written without '.' or exponent.
+  bool is_number_integer() const noexcept {
+    return is(json_detail::Kind::integer) || is_number_unsigned();
+  }
+
+  bool is_number_unsigned() const noexcept { return is(json_detail::Kind::unsigned_integer); }
+
+  bool is_number_float() const noexcept { return is(json_detail::Kind::floating); }
+
+  bool is_string() const noexcept { return is(json_detail::Kind::string); }
+
+  bool is_array() const noexcept { return is(json_detail::Kind::array); }
+
+  bool is_object() const noexcept { return is(json_detail::Kind::object); }
+
+  bool is_structured() const noexcept { return is_array() || is_object(); }
+
+  /// nlohmann's name of the type: "null", "object", "array", "string", "boolean", "number".
+  const char* type_name() const noexcept;
+
+  /// As nlohmann: elements of an array, distinct keys of an object, 0 for null, 1 otherwise.
+  std::size_t size() const;
+
+  bool empty() const { return size() == 0; }
+
+  /// Array element `i`; absent when out of range or not an array.
+  JsonValue operator[](std::size_t i) const noexcept;
+
+  /// Member `key`; absent when missing or not an object. A repeated key reads its last value.
+  JsonValue operator[](std::string_view key) const noexcept { return find(key); }
+
+  JsonValue find(std::string_view key) const noexcept;
+
+  /// As operator[] (nlohmann's at() throws where these answer absent).
+  JsonValue at(std::string_view key) const noexcept { return find(key); }
+
+  JsonValue at(std::size_t i) const noexcept { return (*this)[i]; }
+
+  bool contains(std::string_view key) const noexcept { return static_cast<bool>(find(key)); }
+
+  bool as_bool() const noexcept;
+  /// Integers as they are; floats truncated (saturated at the int64 limits, NaN as 0).
+  std::int64_t as_int() const noexcept;
+  std::uint64_t as_uint() const noexcept;
+  double as_double() const noexcept;
+  /// The characters of a string, escapes decoded; "" for anything else.
+  std::string_view as_string() const noexcept;
+
+  /// nlohmann-style typed read: bool, arithmetic types, std::string, std::string_view.
+  /// A value of another type reads as false, 0 or "" (never throws).
+  template <class T>
+  T get() const {
+    if constexpr (std::is_same_v<T, bool>) {
+      return as_bool();
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      return std::string(as_string());
+    } else if constexpr (std::is_same_v<T, std::string_view>) {
+      return as_string();
+    } else if constexpr (std::is_floating_point_v<T>) {
+      return static_cast<T>(as_double());
+    } else {
+      static_assert(std::is_integral_v<T>, "JsonValue::get: unsupported type");
+      if (is_number_unsigned())
+        return static_cast<T>(as_uint());
+      return static_cast<T>(as_int());
+    }
+  }
+
+  /// Member `key` read as T, or `fallback` when missing or of another JSON type.
+  std::string value(std::string_view key, std::string_view fallback) const;
+
+  /// The key this value has in its object ("" for an array element or the root).
+  std::string_view key() const noexcept;
+
+  /// Object members sorted by key, a repeated key once with its last value: the order
+  /// nlohmann_json iterates an object in.
+  std::vector<JsonMember> items() const;
+
+  /// Compact JSON, exactly as nlohmann_json dumps the same value.
+  std::string dump() const;
+  nlohmann::json to_nlohmann() const;
+
+  /// The elements of an array (nothing for other values).
+  class iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = JsonValue;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = JsonValue;
+
+    iterator() = default;
+
+    iterator(const JsonDocument* doc, const json_detail::Node* node) : doc_(doc), node_(node) {}
+
+    JsonValue operator*() const noexcept { return JsonValue(doc_, node_); }
+
+    JsonValue operator[](difference_type n) const noexcept { return JsonValue(doc_, node_ + n); }
+
+    iterator& operator++() noexcept {
+      ++node_;
+      return *this;
+    }
+
+    iterator operator++(int) noexcept {
+      iterator old = *this;
+      ++node_;
+      return old;
+    }
+
+    iterator& operator--() noexcept {
+      --node_;
+      return *this;
+    }
+
+    iterator operator--(int) noexcept {
+      iterator old = *this;
+      --node_;
+      return old;
+    }
+
+    iterator& operator+=(difference_type n) noexcept {
+      node_ += n;
+      return *this;
+    }
+
+    iterator& operator-=(difference_type n) noexcept {
+      node_ -= n;
+      return *this;
+    }
+
+    friend iterator operator+(iterator it, difference_type n) noexcept { return it += n; }
+
+    friend iterator operator+(difference_type n, iterator it) noexcept { return it += n; }
+
+    friend iterator operator-(iterator it, difference_type n) noexcept { return it -= n; }
+
+    friend difference_type operator-(const iterator& a, const iterator& b) noexcept {
+      return a.node_ - b.node_;
+    }
+
+    friend bool operator==(const iterator& a, const iterator& b) noexcept {
+      return a.node_ == b.node_;
+    }
+
+    friend auto operator<=>(const iterator& a, const iterator& b) noexcept {
+      return a.node_ <=> b.node_;
+    }
+
+   private:
+    const JsonDocument* doc_ = nullptr;
+    const json_detail::Node* node_ = nullptr;
+  };
+
+  iterator begin() const noexcept;
+  iterator end() const noexcept;
+
+  /// The members of an object (a repeated key each time it is written) or the elements of
+  /// an array, in file order; each member knows its key().
+  struct Children {
+    iterator first;
+    iterator last;
+
+    iterator begin() const noexcept { return first; }
+
+    iterator end() const noexcept { return last; }
+  };
+
+  Children children() const noexcept;
+
+  /// Where the value stands in its document, as findings name it:
+  /// `config.layers[3].inbound_nodes[0]` ("" for the root and for an absent value).
+  std::string path() const;
+
+  const JsonDocument* document() const noexcept { return doc_; }
+
+ private:
+  bool is(json_detail::Kind k) const noexcept { return node_ && node_->kind() == k; }
+
+  /// The children of an array or object in file order; empty otherwise.
+  const json_detail::Node* children_begin() const noexcept;
+  const json_detail::Node* children_end() const noexcept;
+
+  const JsonDocument* doc_ = nullptr;
+  const json_detail::Node* node_ = nullptr;
+};
+
+struct JsonMember {
+  std::string_view key;
+  JsonValue value;
+};
+
+/// Why a text is not a JSON document.
+struct JsonParseError {
+  /// nlohmann_json's wording, from "parse error" on: "parse error at line 1, column 9: syntax
+  /// error while parsing value - invalid literal; last read: '"a": tru}'".
+  std::string message;
+  int line = 0;  ///< 1-based; 0 when unknown
+  int column = 0;
+  /// Nested deeper than the limit (checked before any other error, as a byte scan would).
+  bool too_deep = false;
+};
+
+class JsonDocument {
+ public:
+  /// Parses `text` (the document keeps nothing of it). Returns null and fills `error` when
+  /// the text is not JSON or nests arrays and objects deeper than `max_depth`.
+  static std::unique_ptr<JsonDocument> parse(std::string_view text,
+                                             std::size_t max_depth,
+                                             JsonParseError& error);
+  /// A document holding `value` (for configs built in code: Keras 1 translations).
+  static std::unique_ptr<JsonDocument> from_nlohmann(const nlohmann::json& value);
+
+  JsonDocument(const JsonDocument&) = delete;
+  JsonDocument& operator=(const JsonDocument&) = delete;
+
+  JsonValue root() const noexcept { return JsonValue(this, &nodes_.back()); }
+
+  std::size_t node_count() const noexcept { return nodes_.size(); }
+
+  /// Distinct strings (keys and values) the document holds.
+  std::size_t string_count() const noexcept { return strings_.size(); }
+
+  /// Whether `s` is written anywhere in the document, as a key or a string value: when it
+  /// is not, no object has such a key (a quick answer for a whole file).
+  bool holds(std::string_view s) const noexcept {
+    std::uint32_t id = 0;
+    return lookup(s, id);
+  }
+
+ private:
+  friend class JsonValue;
+  friend class JsonParser;
+
+  struct Interned {
+    std::uint32_t offset;  ///< in pool_
+    std::uint32_t length;
+    std::uint32_t hash;
+  };
+
+  JsonDocument();
+
+  std::string_view string(std::uint32_t id) const noexcept {
+    const Interned& s = strings_[id];
+    return {pool_.data() + s.offset, s.length};
+  }
+
+  /// The id of `s`, added when new.
+  std::uint32_t intern(std::string_view s);
+  /// The id of `s`, when the document holds it.
+  bool lookup(std::string_view s, std::uint32_t& id) const noexcept;
+  void grow_slots();
+
+  const json_detail::Node* node(std::uint32_t index) const noexcept {
+    return nodes_.data() + index;
+  }
+
+  std::string path_of(const json_detail::Node* node) const;
+
+  std::string pool_;                  ///< the distinct strings, one after another
+  std::vector<Interned> strings_;     ///< by id; id 0 is ""
+  std::vector<std::uint32_t> slots_;  ///< open-addressing hash of strings_: id + 1, 0 free
+  std::vector<json_detail::Node> nodes_;
+  /// Each node's container, built when a path is first asked for (a finding needs one).
+  mutable std::vector<std::uint32_t> parents_;
+};
+
+inline JsonValue::iterator JsonValue::begin() const noexcept {
+  return iterator(doc_, is_array() ? children_begin() : nullptr);
+}
+
+inline JsonValue::iterator JsonValue::end() const noexcept {
+  return iterator(doc_, is_array() ? children_end() : nullptr);
+}
+
+inline JsonValue::Children JsonValue::children() const noexcept {
+  if (!is_structured())
+    return {};
+  return {iterator(doc_, children_begin()), iterator(doc_, children_end())};
+}
+
+inline const json_detail::Node* JsonValue::children_begin() const noexcept {
+  return doc_->node(node_->low());
+}
+
+inline const json_detail::Node* JsonValue::children_end() const noexcept {
+  return doc_->node(node_->low()) + node_->high();
+}
+
+inline JsonValue JsonValue::operator[](std::size_t i) const noexcept {
+  if (!is_array() || i >= node_->high())
+    return {};
+  return JsonValue(doc_, children_begin() + i);
+}
+
+inline std::string_view JsonValue::as_string() const noexcept {
+  if (!is_string())
+    return {};
+  return doc_->string(node_->low());
+}
+
+inline std::string_view JsonValue::key() const noexcept {
+  if (!node_)
+    return {};
+  return doc_->string(node_->key_id());
+}
+
+}  // namespace shapelint

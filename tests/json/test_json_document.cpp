@@ -1,0 +1,432 @@
+// The compact JSON document must read every text exactly as nlohmann_json does: the same
+// values, the same errors at the same positions. nlohmann_json itself is the oracle here.
+#include <cstdint>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "shapelint/json/document.hpp"
+
+namespace {
+
+using shapelint::JsonDocument;
+using shapelint::JsonParseError;
+using shapelint::JsonValue;
+
+constexpr std::size_t kDepth = 512;
+
+std::unique_ptr<JsonDocument> parse(std::string_view text, JsonParseError& error) {
+  return JsonDocument::parse(text, kDepth, error);
+}
+
+/// nlohmann's message from "parse error" on, or "" when it parses the text.
+std::string nlohmann_error(std::string_view text) {
+  try {
+    nlohmann::json value = nlohmann::json::parse(text);
+    (void)value;
+    return "";
+  } catch (const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    auto at = what.find("parse error");
+    return at == std::string::npos ? what : what.substr(at);
+  }
+}
+
+/// Parses with both and checks they agree: the same value, or the same error message.
+void check_agrees(std::string_view text) {
+  INFO("text: " << text);
+  JsonParseError error;
+  auto doc = parse(text, error);
+  std::string expected_error = nlohmann_error(text);
+  if (expected_error.empty()) {
+    REQUIRE(doc);
+    nlohmann::json expected = nlohmann::json::parse(text);
+    CHECK(doc->root().to_nlohmann() == expected);
+    CHECK(doc->root().dump() == expected.dump());
+  } else if (expected_error.find("number overflow") != std::string::npos) {
+    REQUIRE_FALSE(doc);
+    CHECK(error.message.find("number overflow") != std::string::npos);
+  } else {
+    REQUIRE_FALSE(doc);
+    CHECK(error.message == expected_error);
+  }
+}
+
+std::string read_sample(const std::string& name) {
+  std::ifstream in(std::string(SHAPELINT_SOURCE_DIR) + "/samples/" + name, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+TEST_CASE("valid JSON reads to the values nlohmann reads") {
+  for (std::string_view text : std::vector<std::string_view>{
+           R"(null)",
+           R"(true)",
+           R"(false)",
+           R"(0)",
+           R"(-0)",
+           R"(-0.0)",
+           R"(1.5e3)",
+           R"(1E-2)",
+           R"(2.0)",
+           R"("")",
+           R"("plain")",
+           R"("esc\"aped\\ \/ \b\f\n\r\t")",
+           R"("\u00e9\u4e2d\ud83d\ude00")",
+           R"("\u0000 inside")",
+           "\"caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80\"",
+           R"([])",
+           R"({})",
+           R"([[], {}, [[]], {"a": {}}])",
+           " \t\r\n{ \"a\" : [ 1 , 2 ] , \"b\" : null } \n",
+           R"({"class_name": "Dense", "config": {"units": 64, "use_bias": true, "rate": 0.1}})",
+           R"({"b": 1, "a": 2, "c": {"z": [1, 2.5, "x"], "y": false}})",
+           R"({"k\u00e9y": 1, "k\"q": 2})",
+           "\xef\xbb\xbf{\"bom\": 1}",
+           R"([1, -1, 18446744073709551615, -9223372036854775808])",
+       })
+    check_agrees(text);
+}
+
+TEST_CASE("values answer the queries the loader and the rules make") {
+  JsonParseError error;
+  auto doc = parse(R"({"name": "d", "units": 64, "rate": 0.5, "on": true, "none": null,
+                      "shape": [null, 28, 28, 1], "nested": {"x": -3}})",
+                   error);
+  REQUIRE(doc);
+  JsonValue root = doc->root();
+  CHECK(root.is_object());
+  CHECK(root.size() == 7);
+  CHECK(root["name"].as_string() == "d");
+  CHECK(root["name"]->get<std::string>() == "d");
+  CHECK(root["units"].is_number_unsigned());
+  CHECK(root["units"].is_number_integer());
+  CHECK(root["units"]->get<int>() == 64);
+  CHECK(root["rate"].is_number_float());
+  CHECK(root["rate"].as_double() == 0.5);
+  CHECK(root["on"].as_bool());
+  CHECK(root["none"].is_null());
+  CHECK(root["none"]);  // present, though null
+  CHECK_FALSE(root["missing"]);
+  CHECK(root["missing"] == nullptr);
+  CHECK_FALSE(root["missing"].is_null());
+  CHECK(root["nested"]["x"].as_int() == -3);
+  CHECK_FALSE(root["nested"]["x"].is_number_unsigned());
+  JsonValue shape = root.find("shape");
+  REQUIRE(shape->is_array());
+  CHECK(shape->size() == 4);
+  CHECK((*shape)[0].is_null());
+  CHECK((*shape)[3].as_int() == 1);
+  CHECK_FALSE((*shape)[4]);
+  std::vector<std::int64_t> dims;
+  for (const auto& d : *shape)
+    dims.push_back(d.is_null() ? -1 : d.as_int());
+  CHECK(dims == std::vector<std::int64_t>{-1, 28, 28, 1});
+  CHECK(root.value("name", "fallback") == "d");
+  CHECK(root.value("units", "fallback") == "fallback");
+  CHECK(root.value("missing", "fallback") == "fallback");
+  CHECK(root["units"].key() == "units");
+  CHECK(root["name"].dump() == "\"d\"");
+  CHECK(root["shape"].dump() == "[null,28,28,1]");
+}
+
+TEST_CASE("numbers at the 64-bit limits read as nlohmann reads them") {
+  struct Row {
+    const char* text;
+    const char* kind;  // "unsigned", "signed", "float"
+  };
+
+  for (const Row& row : std::vector<Row>{
+           {"0", "unsigned"},
+           {"9223372036854775807", "unsigned"},
+           {"9223372036854775808", "unsigned"},
+           {"18446744073709551615", "unsigned"},
+           {"18446744073709551616", "float"},
+           {"-1", "signed"},
+           {"-9223372036854775808", "signed"},
+           {"-9223372036854775809", "float"},
+           {"1e308", "float"},
+           {"1e-400", "float"},
+           {"4.9e-324", "float"},
+           {"123456789012345678901234567890", "float"},
+       }) {
+    INFO(row.text);
+    JsonParseError error;
+    auto doc = parse(row.text, error);
+    REQUIRE(doc);
+    nlohmann::json expected = nlohmann::json::parse(row.text);
+    JsonValue v = doc->root();
+    CHECK(v.is_number_unsigned() == expected.is_number_unsigned());
+    CHECK(v.is_number_integer() == expected.is_number_integer());
+    CHECK(v.is_number_float() == expected.is_number_float());
+    CHECK(v.to_nlohmann() == expected);
+    CHECK(v.dump() == expected.dump());
+    if (std::string_view(row.kind) == "unsigned")
+      CHECK(v.as_uint() == expected.get<std::uint64_t>());
+    if (std::string_view(row.kind) == "signed")
+      CHECK(v.as_int() == expected.get<std::int64_t>());
+    if (std::string_view(row.kind) == "float")
+      CHECK(v.as_double() == expected.get<double>());
+  }
+}
+
+TEST_CASE("a number too large for a double is an error, not a crash") {
+  JsonParseError error;
+  CHECK_FALSE(parse("[1e400]", error));
+  CHECK(error.message == "parse error at line 1, column 2: number overflow parsing '1e400'");
+  CHECK(error.line == 1);
+  CHECK(error.column == 2);
+  CHECK_FALSE(parse("-1e999", error));
+}
+
+TEST_CASE("a repeated key reads its last value and counts once, as in nlohmann") {
+  std::string text = R"({"dtype": "float32", "b": 1, "dtype": "float16", "a": [1]})";
+  check_agrees(text);
+  JsonParseError error;
+  auto doc = parse(text, error);
+  REQUIRE(doc);
+  JsonValue root = doc->root();
+  CHECK(root["dtype"].as_string() == "float16");
+  CHECK(root.size() == 3);
+  auto items = root.items();
+  REQUIRE(items.size() == 3);
+  CHECK(items[0].key == "a");
+  CHECK(items[1].key == "b");
+  CHECK(items[2].key == "dtype");
+  CHECK(items[2].value.as_string() == "float16");
+}
+
+TEST_CASE("items() lists members in nlohmann's sorted order") {
+  JsonParseError error;
+  auto doc = parse(R"({"z": 1, "B": 2, "a": 3, "aa": 4, "": 5})", error);
+  REQUIRE(doc);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : doc->root().items())
+    keys.emplace_back(k);
+  std::vector<std::string> expected;
+  nlohmann::json reference = nlohmann::json::parse(R"({"z": 1, "B": 2, "a": 3, "aa": 4, "": 5})");
+  for (const auto& [k, v] : reference.items())
+    expected.push_back(k);
+  CHECK(keys == expected);
+}
+
+TEST_CASE("malformed JSON fails with nlohmann's message, line and column") {
+  for (std::string_view text : std::vector<std::string_view>{
+           "",
+           "   ",
+           "{",
+           "[",
+           "[1,",
+           "[1 2]",
+           "[1,]",
+           "{\"a\" 1}",
+           "{\"a\": 1,}",
+           "{\"a\": 1 \"b\": 2}",
+           "{1: 2}",
+           "{'a': 1}",
+           "tru",
+           "nul",
+           "falsey",
+           "[True]",
+           "NaN",
+           "Infinity",
+           "-Infinity",
+           "+1",
+           "01",
+           "1.",
+           ".5",
+           "1e",
+           "1e+",
+           "-",
+           "--1",
+           "0x10",
+           "\"unterminated",
+           "\"bad escape \\x\"",
+           "\"short \\u12\"",
+           "\"lone high \\ud800\"",
+           "\"lone high then text \\ud800abc\"",
+           "\"high then bad low \\ud800\\u0041\"",
+           "\"lone low \\udc00\"",
+           "\"tab\tinside\"",
+           "\"newline\ninside\"",
+           "[1] [2]",
+           "{} x",
+           "[1]\n\n  ]",
+           "{\"a\":\n  [1,\n   2,\n   x]}",
+           "// comment\n{}",
+           "{\"a\": 1 /* c */}",
+           "\xef\xbb{}",
+           "\xef{}",
+           "[\"\xc3\"]",
+           "[\"\xc3\x28\"]",
+           "[\"\xe0\x80\xaf\"]",
+           "[\"\xed\xa0\x80\"]",
+           "[\"\xf4\x90\x80\x80\"]",
+           "[\"\xf5\x80\x80\x80\"]",
+           "[\"\x80\"]",
+           "[\"\xff\"]",
+           "[\"\xc0\xaf\"]",
+           "\xc3\xa9",
+           std::string_view("[1,\0 2]", 7),
+           std::string_view("[\"a\0b\"]", 7),
+           std::string_view("[1\0]", 4),
+           std::string_view("\0", 1),
+       })
+    check_agrees(text);
+}
+
+TEST_CASE("a NUL byte after the value ends the input, as nlohmann's lexer reads it") {
+  for (std::string_view text : std::vector<std::string_view>{
+           std::string_view("{}\0", 3),
+           std::string_view("{} \0 trailing junk", 18),
+       })
+    check_agrees(text);
+}
+
+TEST_CASE("values compare with numbers, bools and strings as nlohmann values do") {
+  JsonParseError error;
+  auto doc = parse(R"([0, 0.0, -1, 2, true, "s", null, 18446744073709551615])", error);
+  REQUIRE(doc);
+  JsonValue v = doc->root();
+  CHECK(v[0] == 0);
+  CHECK(v[1] == 0);
+  CHECK(v[1] == 0.0);
+  CHECK(v[2] == -1);
+  CHECK_FALSE(v[3] == 3);
+  CHECK(v[3] == 2u);
+  CHECK(v[4] == true);
+  CHECK_FALSE(v[4] == 1);
+  CHECK(v[5] == "s");
+  CHECK_FALSE(v[5] == 0);
+  CHECK_FALSE(v[6] == 0);
+  CHECK(v[6] != nullptr);
+  CHECK(v[8] == nullptr);
+  CHECK_FALSE(v[7] == -1);
+}
+
+TEST_CASE("a value knows its path in the document, as findings name it") {
+  JsonParseError error;
+  auto doc = parse(
+      R"({"config": {"layers": [{"name": "a"}, {"inbound_nodes": [[["a", 0, 0, {}]]]}]}})", error);
+  REQUIRE(doc);
+  JsonValue layers = doc->root()["config"]["layers"];
+  CHECK(doc->root().path().empty());
+  CHECK(layers.path() == "config.layers");
+  CHECK(layers[0].path() == "config.layers[0]");
+  CHECK(layers[1]["inbound_nodes"][0][0].path() == "config.layers[1].inbound_nodes[0][0]");
+  CHECK(layers[1]["inbound_nodes"][0][0][3].path() == "config.layers[1].inbound_nodes[0][0][3]");
+  CHECK(layers[5].path().empty());
+}
+
+TEST_CASE("a large object with repeated keys counts each key once") {
+  std::string text = "{";
+  for (int i = 0; i < 40; ++i)
+    text += fmt::format("\"k{}\": {}, ", i % 30, i);
+  text += "\"last\": 0}";
+  check_agrees(text);
+  JsonParseError error;
+  auto doc = parse(text, error);
+  REQUIRE(doc);
+  CHECK(doc->root().size() == 31);
+  CHECK(doc->root()["k5"].as_int() == 35);
+}
+
+TEST_CASE("an error names its line and column") {
+  JsonParseError error;
+  CHECK_FALSE(parse("{\n  \"a\": trux\n}", error));
+  CHECK(error.line == 2);
+  CHECK(error.column == 11);
+  CHECK(error.message.rfind("parse error at line 2, column 11: syntax error while parsing value",
+                            0) == 0);
+}
+
+TEST_CASE("nesting deeper than the limit is refused, even past a syntax error") {
+  auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  JsonParseError error;
+  CHECK(parse(nested(kDepth), error));
+  CHECK_FALSE(parse(nested(kDepth + 1), error));
+  CHECK(error.too_deep);
+
+  JsonParseError early;
+  CHECK_FALSE(parse("[tru, " + nested(kDepth + 1) + "]", early));
+  CHECK(early.too_deep);
+
+  JsonParseError objects;
+  std::string deep_objects;
+  for (std::size_t i = 0; i < 100000; ++i)
+    deep_objects += "{\"a\":";
+  CHECK_FALSE(parse(deep_objects, objects));
+  CHECK(objects.too_deep);
+}
+
+TEST_CASE("a document keeps nothing of its text, and stores each distinct string once") {
+  std::string text = R"({"a": {"name": "conv", "esc": "a\nb"}, "b": {"name": "conv"}})";
+  JsonParseError error;
+  auto doc = JsonDocument::parse(text, kDepth, error);
+  REQUIRE(doc);
+  std::fill(text.begin(), text.end(), 'x');
+  text.clear();
+  text.shrink_to_fit();
+  CHECK(doc->root()["a"]["name"].as_string() == "conv");
+  CHECK(doc->root()["a"]["esc"].as_string() == "a\nb");
+  CHECK(doc->root()["b"]["name"].as_string().data() == doc->root()["a"]["name"].as_string().data());
+  // "", a, name, conv, esc, a\nb, b
+  CHECK(doc->string_count() == 7);
+}
+
+TEST_CASE("a document built from nlohmann holds the same value") {
+  nlohmann::json value = {{"class_name", "Add"}, {"config", {{"axis", -1}, {"x", {1.5, "s"}}}}};
+  auto doc = JsonDocument::from_nlohmann(value);
+  REQUIRE(doc);
+  CHECK(doc->root().to_nlohmann() == value);
+  CHECK(doc->root()["config"]["axis"].as_int() == -1);
+}
+
+TEST_CASE("every sample model reads as nlohmann reads it") {
+  for (const char* name :
+       {"ok/mnist_cnn.json", "ok/resnet_block.json", "ok/lstm_text_classifier.json"}) {
+    std::string text = read_sample(name);
+    if (text.empty())
+      continue;
+    check_agrees(text);
+  }
+}
+
+TEST_CASE("random damage to a model file is judged as nlohmann judges it") {
+  std::string base = read_sample("ok/mnist_cnn.json");
+  REQUIRE_FALSE(base.empty());
+  std::mt19937 rng(20240607);
+  const std::string alphabet = "{}[]\",:\\ \n-+.0123456789eEtrufalsn\x80\xc3\xa9\xed\xf0u";
+  for (int round = 0; round < 3000; ++round) {
+    std::string text = base;
+    int edits = 1 + static_cast<int>(rng() % 3);
+    for (int e = 0; e < edits; ++e) {
+      std::size_t at = rng() % (text.size() + 1);
+      char c = alphabet[rng() % alphabet.size()];
+      switch (rng() % 3) {
+        case 0:
+          text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c);
+          break;
+        case 1:
+          if (at < text.size())
+            text.erase(at, 1);
+          break;
+        default:
+          if (at < text.size())
+            text[at] = c;
+          break;
+      }
+    }
+    check_agrees(text);
+  }
+}
