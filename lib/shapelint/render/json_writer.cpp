@@ -1,5 +1,7 @@
 #include "shapelint/render/json_writer.hpp"
 
+#include <iterator>
+
 #include <fmt/format.h>
 
 namespace shapelint {
@@ -36,6 +38,11 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 std::string json_quote(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
+  append_json_quoted(out, s);
+  return out;
+}
+
+void append_json_quoted(std::string& out, std::string_view s) {
   out += '"';
   for (std::size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -77,13 +84,23 @@ std::string json_quote(std::string_view s) {
     ++i;
   }
   out += '"';
-  return out;
+}
+
+void JsonWriter::flush() {
+  out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  buffer_.clear();
+}
+
+void JsonWriter::flush_if_full() {
+  constexpr std::size_t kBlock = std::size_t{1} << 16;
+  if (buffer_.size() >= kBlock)
+    flush();
 }
 
 void JsonWriter::newline() {
-  out_ << '\n';
-  for (std::size_t i = 0; i < stack_.size() * static_cast<std::size_t>(indent_); ++i)
-    out_ << ' ';
+  flush_if_full();
+  buffer_ += '\n';
+  buffer_.append(stack_.size() * static_cast<std::size_t>(indent_), ' ');
 }
 
 void JsonWriter::before_value() {
@@ -95,7 +112,7 @@ void JsonWriter::before_value() {
     return;
   Level& level = stack_.back();
   if (!level.empty)
-    out_ << (level.inline_array ? ", " : ",");
+    buffer_ += level.inline_array ? ", " : ",";
   if (!level.inline_array)
     newline();
   level.empty = false;
@@ -104,16 +121,17 @@ void JsonWriter::before_value() {
 void JsonWriter::key(std::string_view name) {
   Level& level = stack_.back();
   if (!level.empty)
-    out_ << ',';
+    buffer_ += ',';
   level.empty = false;
   newline();
-  out_ << json_quote(name) << ": ";
+  append_json_quoted(buffer_, name);
+  buffer_ += ": ";
   after_key_ = true;
 }
 
 void JsonWriter::begin_object() {
   before_value();
-  out_ << '{';
+  buffer_ += '{';
   stack_.push_back(Level{});
 }
 
@@ -122,14 +140,16 @@ void JsonWriter::end_object() {
   stack_.pop_back();
   if (!empty)
     newline();
-  out_ << '}';
-  if (stack_.empty())
-    out_ << '\n';
+  buffer_ += '}';
+  if (stack_.empty()) {
+    buffer_ += '\n';
+    flush();
+  }
 }
 
 void JsonWriter::begin_array() {
   before_value();
-  out_ << '[';
+  buffer_ += '[';
   stack_.push_back(Level{});
 }
 
@@ -138,38 +158,38 @@ void JsonWriter::end_array() {
   stack_.pop_back();
   if (!empty)
     newline();
-  out_ << ']';
+  buffer_ += ']';
 }
 
 void JsonWriter::begin_inline_array() {
   before_value();
-  out_ << '[';
+  buffer_ += '[';
   stack_.push_back(Level{true, true});
 }
 
 void JsonWriter::end_inline_array() {
   stack_.pop_back();
-  out_ << ']';
+  buffer_ += ']';
 }
 
 void JsonWriter::value(std::string_view s) {
   before_value();
-  out_ << json_quote(s);
+  append_json_quoted(buffer_, s);
 }
 
 void JsonWriter::value(std::int64_t n) {
   before_value();
-  out_ << n;
+  fmt::format_to(std::back_inserter(buffer_), "{}", n);
 }
 
 void JsonWriter::value(bool b) {
   before_value();
-  out_ << (b ? "true" : "false");
+  buffer_ += b ? "true" : "false";
 }
 
 void JsonWriter::null() {
   before_value();
-  out_ << "null";
+  buffer_ += "null";
 }
 
 }  // namespace shapelint

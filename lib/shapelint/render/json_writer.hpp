@@ -9,11 +9,21 @@
 
 namespace shapelint {
 
-/// Writes indented JSON straight to a stream, so a report of 100,000 layers is never held
-/// as a document. Strings are escaped per RFC 8259; invalid UTF-8 becomes U+FFFD.
+/// Writes indented JSON to a stream as it goes, so a report of 100,000 layers is never held
+/// as a document. Strings are escaped per RFC 8259; invalid UTF-8 becomes U+FFFD. The text
+/// goes out in blocks (a character at a time through std::ostream costs more than the
+/// lint of a large model); everything is out once the top-level value is closed.
 class JsonWriter {
  public:
   explicit JsonWriter(std::ostream& out, int indent = 2) : out_(out), indent_(indent) {}
+
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+
+  ~JsonWriter() { flush(); }
+
+  /// Writes out what is buffered.
+  void flush();
 
   void begin_object();
   void end_object();
@@ -49,6 +59,7 @@ class JsonWriter {
  private:
   void before_value();
   void newline();
+  void flush_if_full();
 
   struct Level {
     bool inline_array = false;
@@ -56,6 +67,7 @@ class JsonWriter {
   };
 
   std::ostream& out_;
+  std::string buffer_;
   int indent_;
   std::vector<Level> stack_;
   bool after_key_ = false;
@@ -63,5 +75,8 @@ class JsonWriter {
 
 /// `s` escaped as a JSON string, quotes included.
 std::string json_quote(std::string_view s);
+
+/// Appends json_quote(s) to `out`.
+void append_json_quoted(std::string& out, std::string_view s);
 
 }  // namespace shapelint
