@@ -130,6 +130,17 @@ TEST_CASE("an error inside a nested model points at the inner layer's object") {
   CHECK(d.column == 5);
 }
 
+TEST_CASE("a finding in a JSON file is located in the file's text, read again after parsing") {
+  shapelint::test::FixtureDir dir;
+  std::string path = dir.path("model.json");
+  shapelint::test::write_file(path, text_of(kTooSmall));
+  FileReport report = lint_file(path, {});
+  const Diagnostic& d = finding(report, rule::kNonPositiveDim);
+  CHECK(d.json_path == "config.layers[2]");
+  CHECK(d.line == 5);
+  CHECK(d.column == 6);
+}
+
 TEST_CASE("a finding in a .keras archive counts lines inside its config.json member") {
   shapelint::test::FixtureDir dir;
   std::string path = dir.path("model.keras");
