@@ -782,9 +782,9 @@ TEST_CASE("endless input (standard input, /dev/zero) is refused at the limit, ex
     int status = std::system(cmd.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   };
-  // 64 MiB and one byte of white space: never held whole.
+  // 128 MiB and one byte of white space: never held whole.
   CHECK(exit_code(fmt::format(
-            "head -c 67108865 /dev/zero | tr '\\0' ' ' | '{}' --quiet - >/dev/null 2>&1",
+            "head -c 134217729 /dev/zero | tr '\\0' ' ' | '{}' --quiet - >/dev/null 2>&1",
             SHAPELINT_BINARY)) == 2);
   CHECK(exit_code(fmt::format("'{}' --quiet /dev/zero >/dev/null 2>&1", SHAPELINT_BINARY)) == 2);
 }

@@ -296,8 +296,8 @@ TEST_CASE("damaged and hostile containers are unreadable files, not crashes") {
   patch_declared_size(huge, "config.json", 0xF0000000u);
   write_file(dir.path("huge-member.keras"), huge);
 
-  // A real bomb: 80 MiB of spaces deflate to about 80 KiB.
-  std::string bomb_member(80u << 20, ' ');
+  // A real bomb over the size limit: 136 MiB of spaces deflate to about 135 KiB.
+  std::string bomb_member(136u << 20, ' ');
   write_zip(dir.path("bomb.keras"), {{"config.json", bomb_member}});
   bomb_member.clear();
   bomb_member.shrink_to_fit();
@@ -334,8 +334,8 @@ TEST_CASE("damaged and hostile containers are unreadable files, not crashes") {
       Row{"a .keras member declaring 3.75 GiB",
           "huge-member.keras",
           rule::kUnreadable,
-          "more than the 64.0 MiB allowed"},
-      Row{"a zip bomb", "bomb.keras", rule::kUnreadable, "more than the 64.0 MiB allowed"},
+          "more than the 128.0 MiB allowed"},
+      Row{"a zip bomb", "bomb.keras", rule::kUnreadable, "more than the 128.0 MiB allowed"},
       Row{"a member inflating past its declared size",
           "lying.keras",
           rule::kUnreadable,
@@ -364,7 +364,7 @@ TEST_CASE("damaged and hostile containers are unreadable files, not crashes") {
 
 TEST_CASE("a zip bomb under the size limit is refused by its compression ratio") {
   FixtureDir dir;
-  // 8 MiB of spaces, under the 64 MiB config limit, deflates about 1000:1.
+  // 8 MiB of spaces, under the 128 MiB config limit, deflates about 1000:1.
   write_zip(dir.path("bomb.keras"), {{"config.json", std::string(8u << 20, ' ')}});
   FileReport report = lint_file(dir.path("bomb.keras"), {});
   INFO(describe(report));

@@ -38,7 +38,9 @@ struct RecordedWeight {
 
 /// Caps on what a hostile file can make us allocate or wait for.
 struct ReadLimits {
-  std::uint64_t max_config_bytes = std::uint64_t{64} << 20;   ///< config.json / model_config
+  /// config.json / model_config / a JSON file: twice the 64 MiB a 100,000-layer Keras 3
+  /// config takes (the size the speed targets are measured at).
+  std::uint64_t max_config_bytes = std::uint64_t{128} << 20;
   std::uint64_t max_metadata_bytes = std::uint64_t{1} << 20;  ///< metadata.json, small attrs
   /// model.weights.h5 is unpacked to a temporary file up to this size; a larger one is not
   /// compared.
