@@ -50,6 +50,7 @@ inline constexpr std::string_view kRecordedWeightsMismatch = "SL112";
 // SL2xx: legal but suspicious.
 inline constexpr std::string_view kDenseOnHighRank = "SL201";
 inline constexpr std::string_view kUnusedLayer = "SL202";
+inline constexpr std::string_view kRecordedShapeMismatch = "SL203";
 // SL3xx: budgets and contracts the user sets (--max-*, shapelint diff).
 inline constexpr std::string_view kParamBudget = "SL301";
 inline constexpr std::string_view kMacBudget = "SL302";

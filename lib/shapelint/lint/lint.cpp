@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "shapelint/analysis/analyze.hpp"
+#include "shapelint/analysis/recorded_shapes.hpp"
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/engine/propagate.hpp"
 #include "shapelint/io/model_file.hpp"
@@ -396,6 +397,8 @@ void lint_loaded(LoadedModel loaded,
   declared.semantics = loaded.semantics;
   declared.custom_layers = options.custom_layers;
   ModelResult built = propagate(model, declared, report.diagnostics);
+  // Against the declared pass only: a what-if replay is expected to differ from the file.
+  analysis::check_recorded_shapes(model, built, report.diagnostics);
   if (container)
     check_container_weights(*container, loaded, model, built, report.diagnostics);
   else if (loaded.format == "tfjs-layers" && loaded.document && loaded.dialect != Dialect::keras1)

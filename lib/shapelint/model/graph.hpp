@@ -31,6 +31,9 @@ struct Node {
   /// The call's keyword arguments as written (non-tensor ones such as
   /// `return_attention_scores` included); points into the document, may be null.
   const nlohmann::json* call_kwargs = nullptr;
+  /// Keras 3: the shape each positional input's `__keras_tensor__` records, aligned with
+  /// `inputs` (nullopt where none is recorded).
+  std::vector<std::optional<Shape>> recorded_inputs;
 };
 
 struct Model;

@@ -623,6 +623,7 @@ void GraphBuilder::read_functional(const json& config,
         if (!r)
           continue;
         node.inputs.push_back(*r);
+        node.recorded_inputs.push_back(ref.recorded);
         if (ref.recorded)
           m.recorded_shapes.push_back(RecordedShape{*r, *ref.recorded});
       }
