@@ -106,6 +106,8 @@ class Reader {
       std::string name = canonical(k->str());
       if (name == "fail-on")
         config.fail_on = read_choice(*v, key, {"error", "warning", "never"});
+      else if (name == "target")
+        config.target = read_choice(*v, key, {"keras2", "keras3", "tfjs"});
       else if (name == "ignore")
         read_ignored(*(ignore = v), key, config.severity);
       else if (name == "severity")
@@ -117,7 +119,7 @@ class Reader {
       else
         fail(k->source().begin,
              key,
-             "unknown key; shapelint reads fail-on, ignore, severity, input-shapes and "
+             "unknown key; shapelint reads fail-on, target, ignore, severity, input-shapes and "
              "custom-layers");
     }
     for (const auto& id : config.severity.ignored)

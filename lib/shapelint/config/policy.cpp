@@ -26,6 +26,8 @@ void configure_lint_options(const Config& config,
                             LintOptions& options) {
   if (!config.custom_layers.empty())
     options.custom_layers = &config.custom_layers;
+  if (!options.target && config.target)
+    options.target = analysis::parse_target(*config.target);  // --target wins
   if (!options.input_shapes.empty())
     return;  // --input-shape wins over the file
   if (const InputShapeRule* rule = input_shapes_for(config, model_path)) {

@@ -64,6 +64,15 @@ constexpr std::array kCatalog{
     RuleInfo{rule::kArchitectureChanged,
              Severity::note,
              "a layer was added, removed or changed (shapelint diff)"},
+    RuleInfo{rule::kTargetLacksLayer, Severity::error, "the --target has no such layer class"},
+    RuleInfo{
+        rule::kTargetRejectsArgument, Severity::error, "the --target rejects a layer argument"},
+    RuleInfo{rule::kTargetCannotReadFormat,
+             Severity::error,
+             "the --target cannot read how the file is written"},
+    RuleInfo{rule::kLambdaBytecode,
+             Severity::warning,
+             "a Lambda stores Python bytecode, tied to the Python version that wrote it"},
 };
 
 }  // namespace

@@ -57,6 +57,11 @@ inline constexpr std::string_view kMacBudget = "SL302";
 inline constexpr std::string_view kActivationMemoryBudget = "SL303";
 inline constexpr std::string_view kSignatureChanged = "SL304";
 inline constexpr std::string_view kArchitectureChanged = "SL305";
+// SL4xx: portability to the --target (tf.keras 2, Keras 3, TensorFlow.js).
+inline constexpr std::string_view kTargetLacksLayer = "SL401";
+inline constexpr std::string_view kTargetRejectsArgument = "SL402";
+inline constexpr std::string_view kTargetCannotReadFormat = "SL403";
+inline constexpr std::string_view kLambdaBytecode = "SL404";
 }  // namespace rule
 
 }  // namespace shapelint
