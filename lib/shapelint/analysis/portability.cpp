@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -434,6 +435,39 @@ struct Checker {
         lc.path_of("batch_shape"));
   }
 
+  /// SL402: tf.keras 2 gives a Sequential's first layer the input shape as its own
+  /// `batch_input_shape`; Keras 3's loader reads it as `input_shape` and adds a batch axis
+  /// (oracle: a Conv2D then fails with "Kernel shape must have the same length as input ...
+  /// (None, None, 20, 20, 3)", a Dense silently gives (None, None, units)).
+  void first_layer_batch_input_shape(const Model& m, const Layer& layer) const {
+    if (target != Target::keras3 || dialect == Dialect::keras3 || !m.sequential ||
+        m.layers.empty() || !m.layers[0].implicit_input || &layer != &m.layers[1] ||
+        !layer.config || layer.nested)
+      return;
+    LayerConfig lc(layer.config, layer.path + ".config", nullptr, layer.name);
+    auto declared = lc.get_shape("batch_input_shape");
+    if (!declared || declared->rank() == 0)
+      return;
+    std::vector<Dim> doubled{Dim::unknown()};
+    doubled.insert(doubled.end(), declared->dims().begin(), declared->dims().end());
+    add(rule::kTargetRejectsArgument,
+        layer,
+        fmt::format("{} '{}' is the first layer of a Sequential and declares batch_input_shape "
+                    "{}: Keras 3 reads it as input_shape and adds a batch axis, so the model's "
+                    "input becomes {}{}",
+                    layer.class_name,
+                    layer.name,
+                    to_string(*declared),
+                    to_string(Shape(std::move(doubled))),
+                    is_conv_class(layer.rule_class)
+                        ? " and the layer fails: \"Kernel shape must have the same length as "
+                          "input\""
+                        : ", and every shape after it has an extra axis"),
+        "begin the Sequential with an InputLayer that has this batch_input_shape, and drop "
+        "batch_input_shape from the layer",
+        lc.path_of("batch_input_shape"));
+  }
+
   /// SL404: a Lambda whose function is marshalled Python bytecode.
   void lambda_bytecode(const Layer& layer) const {
     if (target == Target::tfjs || layer.rule_class != "Lambda" || !layer.config)
@@ -483,9 +517,12 @@ struct Checker {
             layer.nodes[0].path);
         node_format_reported = true;
       }
-      if (!keras1_layer(layer) && !layer_class(layer))
+      bool keras1 = keras1_layer(layer);
+      if (!keras1 && !layer_class(layer))
         layer_arguments(layer);
       keras3_input(layer);
+      if (!keras1)
+        first_layer_batch_input_shape(m, layer);
       lambda_bytecode(layer);
       if (layer.nested && !layer.nested->opaque)
         Checker{target, dialect, sink, outer ? outer : &layer.name}.model(*layer.nested);
