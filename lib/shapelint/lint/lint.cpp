@@ -337,7 +337,8 @@ void check_container_weights(const io::ModelFile& container,
   if (keras1)
     return;
   // Keras 2.13-2.15 archives key their groups by class too, but number them otherwise.
-  bool keras3_archive = container.keras_version && std::atoi(container.keras_version->c_str()) >= 3;
+  int major = container.keras_version ? std::atoi(container.keras_version->c_str()) : 0;
+  bool archive = container.container == io::Container::zip;
   if (!container.weights_problem.empty())
     diagnostics.push_back(
         file_diagnostic(rule::kRecordedWeightsUnreadable,
@@ -348,8 +349,9 @@ void check_container_weights(const io::ModelFile& container,
     check_recorded_weights(model,
                            built,
                            *container.weights,
-                           container.container == io::Container::zip && keras3_archive,
-                           diagnostics);
+                           archive && major >= 2,
+                           diagnostics,
+                           archive && major == 2);
 }
 
 /// Propagates shapes through a loaded model and fills the report. `text` is the JSON the
