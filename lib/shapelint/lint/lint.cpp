@@ -286,6 +286,29 @@ void locate_diagnostics(std::string_view text, const Model* model, Diagnostics& 
   }
 }
 
+/// A Keras sharded weights index (`model.save_weights("m.weights.json", max_shard_size=...)`,
+/// keras/src/saving/saving_lib.py ShardedH5IOStore): `{"metadata": {"total_size": ...},
+/// "weight_map": {"/layers/dense/vars": "m_00000.weights.h5", ...}}`. Named as such, like a
+/// weights-only .h5, instead of "not a model config".
+void name_sharded_weights_index(std::string_view text, LoadedModel& loaded) {
+  if (text.find("\"weight_map\"") == std::string_view::npos)
+    return;
+  auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("weight_map") || !doc["weight_map"].is_object() ||
+      !doc.contains("metadata") || !doc["metadata"].is_object())
+    return;
+  for (auto& d : loaded.diagnostics) {
+    if (d.rule != rule::kNotAModel)
+      continue;
+    d.message = fmt::format(
+        "this is a Keras sharded weights index (model.save_weights(..., max_shard_size=...)) "
+        "naming {} weight group(s) in .weights.h5 shards: it holds only weights, so there is "
+        "no architecture to check",
+        doc["weight_map"].size());
+    d.hint = "lint the file model.save() wrote (.keras), or the model's to_json() output";
+  }
+}
+
 bool looks_like_lfs_pointer(std::string_view text) {
   return text.rfind("version https://git-lfs.github.com/spec/", 0) == 0;
 }
@@ -495,6 +518,8 @@ FileReport lint_text(std::string_view text,
     return report;
   }
   LoadedModel loaded = load_model_json(text);
+  if (loaded.not_a_model)
+    name_sharded_weights_index(text, loaded);
   report.format = loaded.format;
   report.keras_version = loaded.keras_version;
   lint_loaded(std::move(loaded), text, options, nullptr, report);
