@@ -3,6 +3,7 @@
 // Keras 3's behaviour on these files was checked with the Keras 3 oracle: it builds each
 // layer from build_config when loading (an edited Dense input fails there, an edited conv
 // input size loads and runs silently with other shapes).
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -301,4 +302,27 @@ TEST_CASE("SL203 is in the catalogue as a warning") {
   REQUIRE(info);
   CHECK(info->severity == Severity::warning);
   CHECK_FALSE(info->makes_invalid);
+}
+
+// The real Keras 3 files of the shared corpus (to_json outputs and .keras archives, 195 layers
+// with build_config) were saved by Keras and never edited: none may get SL203. Skipped when
+// ../shared is absent.
+TEST_CASE("SL203 stays silent on the corpus's real Keras 3 files") {
+  auto corpus = std::filesystem::path(SHAPELINT_SOURCE_DIR) / ".." / "shared" / "corpus";
+  if (!std::filesystem::exists(corpus)) {
+    WARN("../shared/corpus is absent: skipped");
+    return;
+  }
+  std::size_t files = 0, keras3 = 0;
+  for (const char* dir : {"keras3", "archives", "tfjs"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(corpus / dir)) {
+      FileReport r = lint_file(entry.path().string(), {});
+      ++files;
+      keras3 += r.format == "keras3-json" || r.format == "keras-archive" ? 1 : 0;
+      INFO(entry.path().filename().string() << "\n" << describe(r));
+      CHECK(sl203(r).empty());
+    }
+  }
+  CHECK(keras3 >= 20);
+  CHECK(files > keras3);
 }
