@@ -424,8 +424,10 @@ void lint_loaded(LoadedModel loaded,
   ModelResult built = propagate(model, declared, report.diagnostics);
   // Against the declared pass only: a what-if replay is expected to differ from the file.
   analysis::check_recorded_shapes(model, built, report.diagnostics);
-  if (options.target)
+  if (options.target) {
+    report.target = analysis::to_string(*options.target);
     analysis::check_portability(model, loaded.dialect, *options.target, report.diagnostics);
+  }
   if (container)
     check_container_weights(*container, loaded, model, built, report.diagnostics);
   else if (loaded.format == "tfjs-layers" && loaded.document && loaded.dialect != Dialect::keras1)
