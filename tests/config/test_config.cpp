@@ -1,5 +1,7 @@
 // The configuration file: parsing, every error it can give, globs, walking up, precedence
 // and what it does to findings.
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -108,6 +110,46 @@ TEST_CASE("a .shapelint.toml holds the same keys at its top level; _ and - are t
   REQUIRE(c);
   CHECK(c->fail_on == std::optional<std::string>("never"));
   REQUIRE(c->custom_layers.find("Gate"));
+}
+
+TEST_CASE("budgets are integers or written as on the command line; batch-size an integer") {
+  ConfigError error;
+  auto c = parse(
+      "max-params = 25000000\nmax_macs = \"4.1G\"\nmax-activation-memory = \"512MiB\"\n"
+      "batch-size = 32\n",
+      error);
+  INFO(error.describe());
+  REQUIRE(c);
+  CHECK(c->max_params == std::optional<std::int64_t>(25'000'000));
+  CHECK(c->max_macs == std::optional<std::int64_t>(4'100'000'000));
+  CHECK(c->max_activation_bytes == std::optional<std::int64_t>(512LL << 20));
+  CHECK(c->batch_size == std::optional<std::int64_t>(32));
+
+  auto none = parse("fail-on = \"error\"\n", error);
+  REQUIRE(none);
+  CHECK_FALSE(none->max_params);
+  CHECK_FALSE(none->batch_size);
+}
+
+TEST_CASE("the README's example configuration is one shapelint reads") {
+  std::ifstream in(std::string(SHAPELINT_SOURCE_DIR) + "/README.md");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string readme = buffer.str();
+  std::size_t section = readme.find("### Configuration");
+  REQUIRE(section != std::string::npos);
+  std::size_t start = readme.find("```toml\n", section);
+  REQUIRE(start != std::string::npos);
+  start += 8;
+  std::size_t end = readme.find("```", start);
+  REQUIRE(end != std::string::npos);
+  ConfigError error;
+  auto c = parse(readme.substr(start, end - start), error, true);
+  INFO(error.describe());
+  REQUIRE(c);
+  CHECK(c->max_params == std::optional<std::int64_t>(25'000'000));
+  CHECK(c->batch_size == std::optional<std::int64_t>(32));
+  CHECK(c->custom_layers.find("GlobalSummary") != nullptr);
 }
 
 TEST_CASE("output shapes: a string, an array with \"None\", or one shape per output") {
@@ -306,6 +348,16 @@ TEST_CASE("every configuration error names the file, the line and the key") {
        4,
        "custom-layers.X.non-trainable-params",
        "3 is more than params = 2"},
+      {"a budget that is no count", "max-params = \"lots\"\n", 1, "max-params", "must be a count"},
+      {"a negative budget", "max-macs = -1\n", 1, "max-macs", "must be a count"},
+      {"a budget of the wrong type", "max-params = 2.5\n", 1, "max-params", "not a float"},
+      {"a memory budget that is no size",
+       "max-activation-memory = \"512 apples\"\n",
+       1,
+       "max-activation-memory",
+       "must be a size in bytes"},
+      {"a batch size as a string", "batch-size = \"32\"\n", 1, "batch-size", "must be an integer"},
+      {"a batch size of 0", "batch-size = 0\n", 1, "batch-size", "at least 1"},
       {"an unknown key in a custom layer",
        "[custom-layers.X]\nshape = \"same\"\nunits = 3\n",
        3,

@@ -146,6 +146,32 @@ TEST_CASE("input shapes come from the configuration's globs unless --input-shape
   CHECK(repo.run("models/custom.json").exit_code == 0);  // the glob does not match there
 }
 
+TEST_CASE("budgets and the batch size come from the configuration; the command line wins") {
+  // Dense(16 -> 4): 68 parameters, 64 multiply-accumulates per sample.
+  const char* model = R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+  {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 16], "name": "in"}},
+  {"class_name": "Dense", "config": {"name": "d", "units": 4}}
+]}, "keras_version": "2.15.0", "backend": "tensorflow"})";
+  shapelint::test::ConfigTree tree("config-budgets");
+  tree.write("small/.shapelint.toml", "max-params = 50\n");
+  tree.write("small/model.json", model);
+  tree.write("batched/.shapelint.toml", "max-macs = \"1K\"\nbatch-size = 32\n");
+  tree.write("batched/model.json", model);
+
+  Run small = shapelint_in(tree.path(), "--format compact small/model.json");
+  INFO(small.out);
+  CHECK(small.exit_code == 1);
+  CHECK(contains(small.out, "[SL301]"));
+  CHECK(shapelint_in(tree.path(), "--max-params 100 small/model.json").exit_code == 0);
+
+  // 64 MACs per sample, 2048 for a batch of 32: over the 1K budget.
+  Run batched = shapelint_in(tree.path(), "--format compact batched/model.json");
+  INFO(batched.out);
+  CHECK(batched.exit_code == 1);
+  CHECK(contains(batched.out, "[SL302]"));
+  CHECK(shapelint_in(tree.path(), "--batch-size 8 batched/model.json").exit_code == 0);
+}
+
 TEST_CASE("a bad configuration stops the run with exit 2, naming the file and the key") {
   Repository repo;
   Run run = repo.run("models/custom.json broken/custom.json");

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "shapelint/analysis/budget.hpp"
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/rules/registry.hpp"
 #include <toml++/toml.h>
@@ -116,11 +117,22 @@ class Reader {
         read_input_shapes(*v, key, config.input_shapes);
       else if (name == "custom-layers")
         read_custom_layers(*v, key, config.custom_layers);
+      else if (name == "max-params")
+        config.max_params =
+            read_budget(*v, key, analysis::parse_count, "a count (25000000, \"25M\")");
+      else if (name == "max-macs")
+        config.max_macs =
+            read_budget(*v, key, analysis::parse_count, "a count (600000000, \"4.1G\")");
+      else if (name == "max-activation-memory")
+        config.max_activation_bytes =
+            read_budget(*v, key, analysis::parse_bytes, "a size in bytes (\"512MiB\", \"2GB\")");
+      else if (name == "batch-size")
+        config.batch_size = read_batch_size(*v, key);
       else
         fail(k->source().begin,
              key,
-             "unknown key; shapelint reads fail-on, target, ignore, severity, input-shapes and "
-             "custom-layers");
+             "unknown key; shapelint reads fail-on, target, ignore, severity, input-shapes, "
+             "custom-layers, max-params, max-macs, max-activation-memory and batch-size");
     }
     for (const auto& id : config.severity.ignored)
       if (config.severity.overrides.count(id))
@@ -156,6 +168,34 @@ class Reader {
            key,
            fmt::format("'{}' is not one of {}", value, fmt::join(choices, ", ")));
     return value;
+  }
+
+  /// A budget: an integer, or a string as the command line takes it ("25M", "512MiB").
+  static std::int64_t read_budget(const toml::node& v,
+                                  const std::string& key,
+                                  std::optional<std::int64_t> (*parse)(std::string_view),
+                                  std::string_view what) {
+    std::optional<std::int64_t> value;
+    if (const auto* n = v.as_integer())
+      value = n->get() >= 0 ? std::optional<std::int64_t>(n->get()) : std::nullopt;
+    else if (v.is_string())
+      value = parse(v.as_string()->get());
+    else
+      fail(v.source().begin,
+           key,
+           fmt::format("must be {} (an integer or a string), not {}", what, type_name(v)));
+    if (!value)
+      fail(v.source().begin, key, fmt::format("must be {}", what));
+    return *value;
+  }
+
+  static std::int64_t read_batch_size(const toml::node& v, const std::string& key) {
+    const auto* n = v.as_integer();
+    if (!n)
+      fail(v.source().begin, key, fmt::format("must be an integer, not {}", type_name(v)));
+    if (n->get() < 1)
+      fail(v.source().begin, key, "must be at least 1");
+    return n->get();
   }
 
   /// A rule id findings may be ignored or re-graded for.

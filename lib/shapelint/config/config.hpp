@@ -94,6 +94,13 @@ struct Config {
   SeverityPolicy severity;
   std::vector<InputShapeRule> input_shapes;  ///< in file order; the last match wins
   CustomLayerRules custom_layers;
+  /// Budgets (`max-params`, `max-macs`, `max-activation-memory`), as the options of the same
+  /// names give them; the command line wins.
+  std::optional<std::int64_t> max_params;
+  std::optional<std::int64_t> max_macs;
+  std::optional<std::int64_t> max_activation_bytes;
+  /// `batch-size`: the batch the shapes, MACs and activation memory are for.
+  std::optional<std::int64_t> batch_size;
 };
 
 /// Which kind of file `path` is by its name: a pyproject.toml keeps the settings under

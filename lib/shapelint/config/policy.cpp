@@ -26,6 +26,16 @@ void configure_lint_options(const Config& config,
                             LintOptions& options) {
   if (!config.custom_layers.empty())
     options.custom_layers = &config.custom_layers;
+  // What the command line set wins over the file.
+  auto keep_or_take = [](std::optional<std::int64_t>& option,
+                         const std::optional<std::int64_t>& configured) {
+    if (!option)
+      option = configured;
+  };
+  keep_or_take(options.max_params, config.max_params);
+  keep_or_take(options.max_macs, config.max_macs);
+  keep_or_take(options.max_activation_bytes, config.max_activation_bytes);
+  keep_or_take(options.batch_size, config.batch_size);
   if (!options.target && config.target)
     options.target = analysis::parse_target(*config.target);  // --target wins
   if (!options.input_shapes.empty())

@@ -356,6 +356,12 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
     call.outputs = Shapes(1);
     return;
   }
+  if (!spend_rule_run(&sink_, node.path.empty() ? layer.path : node.path)) {
+    call.failed = true;
+    result_.failed = true;
+    call.outputs = Shapes(1);
+    return;
+  }
   bool first_call = node_index == 0;
   call.uncertain = from_uncertain(node);
   if (layer.nested) {

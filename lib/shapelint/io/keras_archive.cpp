@@ -7,8 +7,10 @@
 // inflating, reading stops as soon as the data outgrows what was declared.
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -47,6 +49,9 @@ std::string zip_error_text(int code) {
       return "its headers contradict each other (a damaged or hand-crafted archive)";
     case ZIP_ER_MULTIDISK:
       return "it is split over several disks";
+    case ZIP_ER_EXISTS:
+      // Python's zipfile (and so Keras) would read the last of them: refuse to guess.
+      return "two of its members have the same name (a hand-crafted archive)";
     default:
       break;
   }
@@ -55,6 +60,54 @@ std::string zip_error_text(int code) {
   std::string text = zip_error_strerror(&error);
   zip_error_fini(&error);
   return text;
+}
+
+/// `n` bytes of the source from `offset` (fewer at its end).
+std::string read_at(const Source& source, std::uint64_t offset, std::size_t n) {
+  if (source.in_memory)
+    return offset < source.bytes.size() ? std::string(source.bytes.substr(offset, n)) : "";
+  std::ifstream in(source.path, std::ios::binary);
+  std::string out(n, '\0');
+  if (!in.seekg(static_cast<std::streamoff>(offset)))
+    return {};
+  in.read(out.data(), static_cast<std::streamsize>(n));
+  out.resize(static_cast<std::size_t>(in.gcount()));
+  return out;
+}
+
+std::uint64_t little_endian(std::string_view bytes, std::size_t at, std::size_t width) {
+  std::uint64_t v = 0;
+  for (std::size_t i = width; i-- > 0;)
+    v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+  return v;
+}
+
+/// How many members the end of the archive declares (its end-of-central-directory record, or
+/// the zip64 one), read before libzip opens it; nullopt when there is no such record (libzip
+/// then says what is wrong).
+std::optional<std::uint64_t> declared_members(const Source& source) {
+  std::uint64_t size = source.bytes.size();
+  if (!source.in_memory) {
+    std::error_code ec;
+    size = std::filesystem::file_size(source.path, ec);
+    if (ec)
+      return std::nullopt;
+  }
+  constexpr std::uint64_t kTail = 22 + 65535;  // the record and the longest archive comment
+  std::uint64_t start = size > kTail ? size - kTail : 0;
+  std::string tail = read_at(source, start, static_cast<std::size_t>(size - start));
+  std::size_t eocd = tail.rfind(std::string_view("PK\x05\x06", 4));
+  if (eocd == std::string::npos || eocd + 22 > tail.size())
+    return std::nullopt;
+  std::uint64_t members = little_endian(tail, eocd + 10, 2);
+  if (members != 0xFFFF || eocd < 20 ||
+      tail.compare(eocd - 20, 4, std::string_view("PK\x06\x07", 4)) != 0)
+    return members;
+  // Zip64: the locator before the record gives the offset of the zip64 record.
+  std::string record = read_at(source, little_endian(tail, eocd - 20 + 8, 8), 56);
+  if (record.size() < 56 || record.compare(0, 4, std::string_view("PK\x06\x06", 4)) != 0)
+    return std::nullopt;
+  return little_endian(record, 32, 8);
 }
 
 /// Opens the archive with libzip's stricter consistency checks (central directory against the
@@ -281,6 +334,17 @@ ModelFile read_keras_archive(const Source& source, const ReadLimits& limits) {
   out.format = "keras-archive";
   out.member = kConfigMember;
   std::string error;
+  if (auto members = declared_members(source); members && *members > limits.max_zip_members) {
+    out.diagnostics.push_back(file_finding(
+        rule::kUnreadable,
+        fmt::format("this zip archive declares {} members, more than the {} shapelint opens "
+                    "(io::ReadLimits::max_zip_members)",
+                    *members,
+                    limits.max_zip_members),
+        "a .keras archive holds config.json, metadata.json and model.weights.h5: check that "
+        "this is one"));
+    return out;
+  }
   Archive za = open_archive(source, error);
   if (!za) {
     out.diagnostics.push_back(file_finding(

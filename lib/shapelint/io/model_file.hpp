@@ -49,6 +49,9 @@ struct ReadLimits {
   /// ...once it is larger than this (tiny JSON files compress far better than 100:1).
   std::uint64_t expansion_floor_bytes = std::uint64_t{1} << 20;
   std::size_t max_weights = 1'000'000;  ///< weight records read from one file
+  /// Members of a zip (a Keras archive has three, plus assets): libzip reads the whole
+  /// central directory into memory when it opens one, so a larger count is refused first.
+  std::uint64_t max_zip_members = 100'000;
   /// The HDF5 reader runs in a child process; it is killed past this wall-clock time.
   std::chrono::milliseconds hdf5_timeout{30'000};
   /// Address-space cap of that child (not applied under AddressSanitizer).

@@ -384,6 +384,7 @@ void lint_loaded(LoadedModel loaded,
                  const LintOptions& options,
                  const io::ModelFile* container,
                  FileReport& report) {
+  rule_run_budget() = RuleRunBudget{options.max_rule_runs, false};  // a budget per file
   for (auto& d : loaded.diagnostics)
     report.diagnostics.push_back(std::move(d));
   if (loaded.not_a_model) {
@@ -494,6 +495,28 @@ FileReport unreadable(const std::string& path, std::string message, std::string 
   return report;
 }
 
+/// Appends `in` to `text` up to `limit` bytes; false when there is more (a hostile or wrong
+/// file must not exhaust memory).
+bool read_bounded(std::istream& in, std::uint64_t limit, std::string& text) {
+  std::vector<char> buffer(std::size_t{1} << 16);
+  while (in && text.size() <= limit) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  return text.size() <= limit;
+}
+
+FileReport too_large(const std::string& path, std::uint64_t limit, std::string_view setting) {
+  std::string size = limit >= (std::uint64_t{1} << 20) ? fmt::format("{} MiB", limit >> 20)
+                                                       : fmt::format("{} bytes", limit);
+  return unreadable(path,
+                    fmt::format("the file is larger than {}, the most shapelint reads here "
+                                "(io::ReadLimits::{})",
+                                size,
+                                setting),
+                    "a Keras model config is a few MiB at most: check that this is one");
+}
+
 }  // namespace
 
 FileReport lint_text(std::string_view text,
@@ -530,8 +553,13 @@ FileReport lint_text(std::string_view text,
 
 FileReport lint_file(const std::string& path, const LintOptions& options) {
   std::string text;
+  const io::ReadLimits& limits = options.read_limits;
   if (path == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    // Standard input may carry a whole archive; text is held to the config's limit below.
+    if (!read_bounded(std::cin, limits.max_weights_file_bytes, text))
+      return too_large(path, limits.max_weights_file_bytes, "max_weights_file_bytes");
+    if (io::sniff_container(text) == io::Container::text && text.size() > limits.max_config_bytes)
+      return too_large(path, limits.max_config_bytes, "max_config_bytes");
     return lint_text(text, path, options);
   }
   std::error_code ec;
@@ -552,11 +580,9 @@ FileReport lint_file(const std::string& path, const LintOptions& options) {
     in.close();
     return lint_container(io::read_model_path(path, container, options.read_limits), path, options);
   }
-  std::ostringstream buffer;
-  buffer << head;
-  if (in)
-    buffer << in.rdbuf();
-  text = std::move(buffer).str();
+  text = std::move(head);
+  if (!read_bounded(in, limits.max_config_bytes, text))
+    return too_large(path, limits.max_config_bytes, "max_config_bytes");
   return lint_text(text, path, options);
 }
 

@@ -8,6 +8,7 @@
 #include "shapelint/analysis/portability.hpp"
 #include "shapelint/io/model_file.hpp"
 #include "shapelint/lint/report.hpp"
+#include "shapelint/rules/rule.hpp"
 #include "shapelint/shape/shape.hpp"
 
 namespace shapelint {
@@ -38,6 +39,8 @@ struct LintOptions {
   const config::CustomLayerRules* custom_layers = nullptr;
   /// Caps on what a hostile .keras or .h5 file may make shapelint read, allocate or wait for.
   io::ReadLimits read_limits;
+  /// Layer runs one file may take, what-if probes included (see kMaxRuleRuns).
+  std::uint64_t max_rule_runs = kMaxRuleRuns;
   /// --valid-sizes: find which sizes of each input's spatial or sequence axes work.
   bool valid_sizes = false;
   /// Budgets (--max-params, --max-macs, --max-activation-memory): exceeding one is a

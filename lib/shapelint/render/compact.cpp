@@ -2,10 +2,13 @@
 #include <fmt/format.h>
 
 #include "shapelint/render/render.hpp"
+#include "shapelint/render/render_util.hpp"
 
 namespace shapelint {
 
-void render_compact(const RunReport& run, const RenderOptions&, std::ostream& out) {
+void render_compact(const RunReport& raw, const RenderOptions&, std::ostream& out) {
+  // One line per finding, whatever the names hold.
+  const RunReport run = render_util::printable_report(raw);
   for (const auto& f : run.files) {
     if (f.skipped)
       continue;

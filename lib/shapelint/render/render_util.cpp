@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -125,11 +126,13 @@ std::string valid_utf8(std::string_view text) {
 GraphView graph_view(const FileReport& f) {
   GraphView g;
   std::vector<bool> consumed(f.layers.size(), false);
+  // By name, the first row of a name winning; a map keeps models of 100000 layers linear.
+  std::unordered_map<std::string_view, std::size_t> rows_by_name;
+  for (std::size_t i = 0; i < f.layers.size(); ++i)
+    rows_by_name.emplace(f.layers[i].name, i);
   auto index_of = [&](const std::string& name) -> std::optional<std::size_t> {
-    for (std::size_t i = 0; i < f.layers.size(); ++i)
-      if (f.layers[i].name == name)
-        return i;
-    return std::nullopt;
+    auto it = rows_by_name.find(name);
+    return it == rows_by_name.end() ? std::nullopt : std::optional<std::size_t>(it->second);
   };
   for (const auto& row : f.layers)
     g.nodes.push_back({&row, {}});
@@ -177,6 +180,104 @@ std::string error_rules(const FileReport& f, const std::string& layer) {
         std::find(ids.begin(), ids.end(), d.rule) == ids.end())
       ids.push_back(d.rule);
   return fmt::format("{}", fmt::join(ids, ", "));
+}
+
+namespace {
+
+/// The length of the control character at `i`: 1 for C0 and DEL, 2 for C1 (U+0080 to U+009F,
+/// UTF-8 C2 80 to C2 9F; some terminals take U+009B for an escape), 0 for anything else.
+std::size_t control_at(std::string_view text, std::size_t i) {
+  auto c = static_cast<unsigned char>(text[i]);
+  if (c < 0x20 || c == 0x7f)
+    return 1;
+  if (c == 0xc2 && i + 1 < text.size()) {
+    auto next = static_cast<unsigned char>(text[i + 1]);
+    if (next >= 0x80 && next <= 0x9f)
+      return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string printable(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size() && control_at(text, i) == 0)
+    ++i;
+  if (i == text.size())
+    return std::string(text);
+  std::string out(text.substr(0, i));
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    switch (control_at(text, i)) {
+      case 0:
+        out += c;
+        break;
+      case 1:
+        out += c == '\n'   ? std::string("\\n")
+               : c == '\r' ? std::string("\\r")
+               : c == '\t' ? std::string("\\t")
+                           : fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+        break;
+      default:
+        out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[++i]));
+        break;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+void make_printable(std::string& s) {
+  s = printable(s);
+}
+
+void make_printable(std::optional<std::string>& s) {
+  if (s)
+    make_printable(*s);
+}
+
+void make_printable(LayerRow& row) {
+  make_printable(row.name);
+  make_printable(row.class_name);
+  for (auto& in : row.inbound)
+    make_printable(in);
+  for (auto& inner : row.layers)
+    make_printable(inner);
+}
+
+}  // namespace
+
+RunReport printable_report(const RunReport& run) {
+  RunReport out = run;
+  for (auto& f : out.files) {
+    make_printable(f.path);
+    make_printable(f.member);
+    make_printable(f.model_name);
+    make_printable(f.model_class);
+    make_printable(f.keras_version);
+    make_printable(f.what_if);
+    for (auto& row : f.layers)
+      make_printable(row);
+    for (auto& d : f.diagnostics) {
+      make_printable(d.layer);
+      make_printable(d.message);
+      make_printable(d.hint);
+      make_printable(d.json_path);
+    }
+    for (auto& v : f.valid_sizes) {
+      make_printable(v.input);
+      make_printable(v.description);
+    }
+    if (f.signature)
+      for (auto* tensors : {&f.signature->inputs, &f.signature->outputs})
+        for (auto& t : *tensors) {
+          make_printable(t.name);
+          make_printable(t.dtype);
+        }
+  }
+  return out;
 }
 
 std::string count_noun(std::size_t n, std::string_view singular) {

@@ -63,6 +63,15 @@ std::string error_rules(const FileReport& f, const std::string& layer);
 /// `text` with every byte sequence that is not UTF-8 replaced by U+FFFD.
 std::string valid_utf8(std::string_view text);
 
+/// `text` with its control characters (C0, DEL, C1) written as escapes, `\n`, `\x1b`,
+/// `\u009b`: a name in a hostile file must not drive the terminal (colors, clearing it) or
+/// add lines to line-based output (a CI log reads `::error::` lines as commands).
+std::string printable(std::string_view text);
+
+/// The report with `printable` applied to every string a file can put there; the renderers
+/// for terminals and logs (table, compact, markdown) print this.
+RunReport printable_report(const RunReport& run);
+
 /// "1 error", "2 warnings".
 std::string count_noun(std::size_t n, std::string_view singular);
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "shapelint/render/render.hpp"
+#include "shapelint/render/render_util.hpp"
 
 namespace shapelint {
 
@@ -345,7 +346,8 @@ void render_diagnostics(const FileReport& f, const RenderOptions& options, std::
 
 }  // namespace
 
-void render_table(const RunReport& run, const RenderOptions& options, std::ostream& out) {
+void render_table(const RunReport& raw, const RenderOptions& options, std::ostream& out) {
+  const RunReport run = render_util::printable_report(raw);  // names from hostile files
   Painter paint(options.color);
   bool first = true;
   for (const auto& f : run.files) {

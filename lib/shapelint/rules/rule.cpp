@@ -171,9 +171,47 @@ class SubLayerCall final : public LayerCall {
 
 }  // namespace
 
+RuleRunBudget& rule_run_budget() {
+  thread_local RuleRunBudget budget;  // files are linted on several threads, each on one
+  return budget;
+}
+
+bool spend_rule_run(Diagnostics* sink, const std::string& json_path) {
+  RuleRunBudget& budget = rule_run_budget();
+  if (budget.left > 0) {
+    --budget.left;
+    return true;
+  }
+  if (!budget.reported && sink)
+    sink->push_back(Diagnostic{
+        .rule = std::string(rule::kBadConfigValue),
+        .severity = Severity::error,
+        .layer = std::nullopt,
+        .message = fmt::format("checking this model takes more than {} layer runs, shapelint's "
+                               "limit (kMaxRuleRuns): layers wrapped in layers, in nested models "
+                               "called many times",
+                               kMaxRuleRuns),
+        .hint = "no Keras model is this large: check that the file was written by Keras",
+        .json_path = json_path});
+  budget.reported = budget.reported || sink != nullptr;
+  return false;
+}
+
 std::optional<LayerCall::SubResult> LayerCall::call_sublayer(const nlohmann::json& layer_object,
                                                              std::string_view path_key,
                                                              const Shapes& inputs) {
+  if (wrapper_depth_ >= kMaxWrapperDepth) {
+    error(rule::kBadConfigValue,
+          fmt::format("layers wrapped in layers more than {} levels deep, shapelint's limit "
+                      "(kMaxWrapperDepth)",
+                      kMaxWrapperDepth),
+          "no Keras model wraps layers this deep: check that the file was written by Keras");
+    return std::nullopt;
+  }
+  if (!spend_rule_run(sink_, config_.path_of(path_key))) {
+    failed_ = true;
+    return std::nullopt;
+  }
   std::string cls;
   if (layer_object.is_object()) {
     auto it = layer_object.find("class_name");
@@ -193,6 +231,7 @@ std::optional<LayerCall::SubResult> LayerCall::call_sublayer(const nlohmann::jso
   LayerConfig cfg(sub_config, config_.path_of(path_key) + ".config", sink_, layer_name());
   SubLayerCall sub(cfg, inputs, {}, semantics_, sink_);
   sub.set_building(building_);
+  sub.wrapper_depth_ = wrapper_depth_ + 1;
   r->infer(sub);
   if (sub.failed())
     failed_ = true;

@@ -154,7 +154,28 @@ class LayerCall {
   bool failed_ = false;
   bool building_ = true;
   const nlohmann::json* call_kwargs_ = nullptr;
+  int wrapper_depth_ = 0;  ///< how many layers this one is wrapped in
 };
+
+/// Rule runs one file's lint may make: every layer call, every call of a wrapped layer
+/// (Bidirectional runs its layer twice) and every what-if probe spends one. Wrappers inside
+/// wrappers inside nested models called many times would otherwise multiply without bound.
+inline constexpr std::uint64_t kMaxRuleRuns = 10'000'000;
+/// Layers wrapped inside layers (TimeDistributed(Bidirectional(RNN(StackedRNNCells))) is 4):
+/// deeper is refused, as each level may run the one inside it more than once.
+inline constexpr int kMaxWrapperDepth = 8;
+
+/// This thread's budget of rule runs; the pipeline refills it for each file.
+struct RuleRunBudget {
+  std::uint64_t left = kMaxRuleRuns;
+  bool reported = false;  ///< the finding that it ran out was given
+};
+
+RuleRunBudget& rule_run_budget();
+
+/// Spends one rule run; false once the budget is spent, after reporting that (once per file)
+/// as an SL004 finding at `json_path` into `sink`.
+bool spend_rule_run(Diagnostics* sink, const std::string& json_path);
 
 /// Keras's wording for an input that violates a spec; shared by rules and the engine.
 std::string incompatible_input_message(std::string_view layer,

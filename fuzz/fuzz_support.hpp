@@ -1,0 +1,75 @@
+#pragma once
+// What the fuzz targets share: the properties every report must have, whatever the input.
+// A broken property aborts, so libFuzzer keeps the input as a crash like any other.
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "shapelint/diag/catalog.hpp"
+#include "shapelint/lint/lint.hpp"
+#include "shapelint/render/render.hpp"
+#include <pthread.h>
+#include <sanitizer/common_interface_defs.h>
+#include <signal.h>
+
+namespace shapelint::fuzz {
+
+inline void expect(bool holds, const char* property) {
+  if (!holds) {
+    std::fprintf(stderr, "fuzz: property broken: %s\n", property);
+    std::abort();
+  }
+}
+
+/// A status the contract knows, catalogued rule ids, and a message for every finding.
+inline void check_report(const FileReport& report) {
+  expect(report.status == "ok" || report.status == "error" || report.status == "invalid",
+         "status is ok, error or invalid");
+  for (const auto& d : report.diagnostics) {
+    expect(find_rule_info(d.rule) != nullptr, "every finding's rule id is in the catalogue");
+    expect(!d.message.empty(), "every finding has a message");
+  }
+}
+
+/// Every output format renders the report; the JSON ones are valid JSON. Hostile names and
+/// messages (control characters, bytes that are not UTF-8) must not break any of them.
+inline void render_all(const FileReport& report) {
+  RunReport run;
+  run.tool_version = "fuzz";
+  run.files.push_back(report);
+  tally(run);
+  for (const auto& renderer : renderers()) {
+    std::ostringstream out;
+    renderer.render(run, RenderOptions{}, out);
+    if (renderer.name == "json" || renderer.name == "sarif") {
+      auto doc = nlohmann::json::parse(out.str(), nullptr, /*allow_exceptions=*/false);
+      expect(!doc.is_discarded(), "the json and sarif reports are valid JSON");
+    }
+  }
+}
+
+/// Limits that keep a fuzzing run fast: a hung HDF5 child is killed after 3 s, not 30.
+inline LintOptions fuzz_options() {
+  LintOptions options;
+  options.read_limits.hdf5_timeout = std::chrono::seconds(3);
+  return options;
+}
+
+/// The HDF5 reader forks a child per file. A crash in the child is the isolation at work
+/// (the parent turns it into a finding), so the child must not run libFuzzer's crash handling,
+/// which would save the input as a crash of the fuzzer: it dies as it would in production.
+inline void let_children_crash_quietly() {
+  pthread_atfork(nullptr, nullptr, [] {
+    __sanitizer_set_death_callback(nullptr);
+    signal(SIGABRT, SIG_DFL);
+  });
+}
+
+inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
+  return {reinterpret_cast<const char*>(data), size};
+}
+
+}  // namespace shapelint::fuzz
