@@ -72,6 +72,12 @@ void bind_options(CLI::App& app, CliOptions& o) {
                                 "instead of looking for one above each model")
                      ->type_name("FILE");
   app.add_flag("--no-config", o.no_config, "read no configuration file")->excludes(config);
+  app.add_option("--target",
+                 o.target,
+                 "report what this target cannot load: tf.keras 2 (keras2), Keras 3 (keras3) "
+                 "or TensorFlow.js (tfjs) (SL401-SL404; over the configuration's target)")
+      ->check(CLI::IsMember({"keras2", "keras3", "tfjs"}))
+      ->type_name("TARGET");
 }
 
 }  // namespace shapelint::cli

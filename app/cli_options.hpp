@@ -23,6 +23,9 @@ struct CliOptions {
   /// configuration is found by walking up from each model file.
   std::optional<std::string> config_file;
   bool no_config = false;
+  /// `--target keras2|keras3|tfjs`: report what that target cannot load (over the
+  /// configuration's `target`).
+  std::optional<std::string> target;
 };
 
 void bind_options(CLI::App& app, CliOptions& options);

@@ -181,6 +181,8 @@ int main(int argc, char** argv) {
   }
 
   shapelint::cli::apply_analysis_options(analysis_options, lint_options);
+  if (options.target)
+    lint_options.target = shapelint::analysis::parse_target(*options.target);
 
   shapelint::RunReport run;
   run.tool_version = SHAPELINT_VERSION;

@@ -266,19 +266,22 @@ struct V3Layer {
   std::vector<std::pair<std::string, std::vector<hsize_t>>> weights;
 };
 
-/// Writes a Keras 3 `model.weights.h5` (`layers/<group>/vars/<i>`) to `path`.
-inline void write_v3_weights(const std::string& path, const std::vector<V3Layer>& layers) {
+/// Writes a Keras 3 `model.weights.h5` (`layers/<group>/vars/<i>`) to `path`; tf.keras
+/// 2.13-2.15 wrote the groups under `_layer_checkpoint_dependencies` instead (`root`).
+inline void write_v3_weights(const std::string& path,
+                             const std::vector<V3Layer>& layers,
+                             const std::string& root = "layers") {
   hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
   H5Pset_create_intermediate_group(lcpl, 1);
   for (const auto& layer : layers) {
-    std::string vars_path = "layers/" + layer.group + "/vars";
+    std::string vars_path = root + "/" + layer.group + "/vars";
     hid_t vars = H5Gcreate2(file, vars_path.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT);
     if (layer.name)
       write_string_attr(vars, "name", *layer.name);
     H5Gclose(vars);
     for (const auto& [relative, shape] : layer.weights)
-      write_weight(file, "layers/" + layer.group + "/" + relative, shape);
+      write_weight(file, root + "/" + layer.group + "/" + relative, shape);
   }
   H5Pclose(lcpl);
   H5Fclose(file);

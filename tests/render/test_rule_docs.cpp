@@ -91,6 +91,9 @@ LintOptions options_from(const std::vector<std::string>& args) {
       options.max_params = analysis::parse_count(args[i + 1]);
     } else if (args[i] == "--max-macs") {
       options.max_macs = analysis::parse_count(args[i + 1]);
+    } else if (args[i] == "--target") {
+      options.target = analysis::parse_target(args[i + 1]);
+      REQUIRE(options.target);
     } else if (args[i] == "--max-activation-memory") {
       options.max_activation_bytes = analysis::parse_bytes(args[i + 1]);
     } else {

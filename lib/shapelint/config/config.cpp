@@ -107,6 +107,8 @@ class Reader {
       std::string name = canonical(k->str());
       if (name == "fail-on")
         config.fail_on = read_choice(*v, key, {"error", "warning", "never"});
+      else if (name == "target")
+        config.target = read_choice(*v, key, {"keras2", "keras3", "tfjs"});
       else if (name == "ignore")
         read_ignored(*(ignore = v), key, config.severity);
       else if (name == "severity")
@@ -129,7 +131,7 @@ class Reader {
       else
         fail(k->source().begin,
              key,
-             "unknown key; shapelint reads fail-on, ignore, severity, input-shapes, "
+             "unknown key; shapelint reads fail-on, target, ignore, severity, input-shapes, "
              "custom-layers, max-params, max-macs, max-activation-memory and batch-size");
     }
     for (const auto& id : config.severity.ignored)

@@ -89,6 +89,8 @@ struct Config {
   std::filesystem::path directory;  ///< the file's directory, absolute: globs start there
   std::string shown;                ///< the file as messages name it
   std::optional<std::string> fail_on;
+  /// `target = "tfjs"`: as --target, which wins.
+  std::optional<std::string> target;
   SeverityPolicy severity;
   std::vector<InputShapeRule> input_shapes;  ///< in file order; the last match wins
   CustomLayerRules custom_layers;

@@ -36,6 +36,8 @@ void configure_lint_options(const Config& config,
   keep_or_take(options.max_macs, config.max_macs);
   keep_or_take(options.max_activation_bytes, config.max_activation_bytes);
   keep_or_take(options.batch_size, config.batch_size);
+  if (!options.target && config.target)
+    options.target = analysis::parse_target(*config.target);  // --target wins
   if (!options.input_shapes.empty())
     return;  // --input-shape wins over the file
   if (const InputShapeRule* rule = input_shapes_for(config, model_path)) {

@@ -50,6 +50,9 @@ constexpr std::array kCatalog{
              "a weight stored in the file does not fit the architecture"},
     RuleInfo{rule::kDenseOnHighRank, Severity::warning, "Dense applied to a rank > 2 input"},
     RuleInfo{rule::kUnusedLayer, Severity::warning, "layer not connected to the model"},
+    RuleInfo{rule::kRecordedShapeMismatch,
+             Severity::warning,
+             "a layer's inputs differ from the input shape the file records"},
     RuleInfo{rule::kParamBudget, Severity::error, "more parameters than --max-params allows"},
     RuleInfo{rule::kMacBudget, Severity::error, "more multiply-accumulates than --max-macs allows"},
     RuleInfo{rule::kActivationMemoryBudget,
@@ -61,6 +64,15 @@ constexpr std::array kCatalog{
     RuleInfo{rule::kArchitectureChanged,
              Severity::note,
              "a layer was added, removed or changed (shapelint diff)"},
+    RuleInfo{rule::kTargetLacksLayer, Severity::error, "the --target has no such layer class"},
+    RuleInfo{
+        rule::kTargetRejectsArgument, Severity::error, "the --target rejects a layer argument"},
+    RuleInfo{rule::kTargetCannotReadFormat,
+             Severity::error,
+             "the --target cannot read how the file is written"},
+    RuleInfo{rule::kLambdaBytecode,
+             Severity::warning,
+             "a Lambda stores Python bytecode, tied to the Python version that wrote it"},
 };
 
 }  // namespace

@@ -50,12 +50,18 @@ inline constexpr std::string_view kRecordedWeightsMismatch = "SL112";
 // SL2xx: legal but suspicious.
 inline constexpr std::string_view kDenseOnHighRank = "SL201";
 inline constexpr std::string_view kUnusedLayer = "SL202";
+inline constexpr std::string_view kRecordedShapeMismatch = "SL203";
 // SL3xx: budgets and contracts the user sets (--max-*, shapelint diff).
 inline constexpr std::string_view kParamBudget = "SL301";
 inline constexpr std::string_view kMacBudget = "SL302";
 inline constexpr std::string_view kActivationMemoryBudget = "SL303";
 inline constexpr std::string_view kSignatureChanged = "SL304";
 inline constexpr std::string_view kArchitectureChanged = "SL305";
+// SL4xx: portability to the --target (tf.keras 2, Keras 3, TensorFlow.js).
+inline constexpr std::string_view kTargetLacksLayer = "SL401";
+inline constexpr std::string_view kTargetRejectsArgument = "SL402";
+inline constexpr std::string_view kTargetCannotReadFormat = "SL403";
+inline constexpr std::string_view kLambdaBytecode = "SL404";
 }  // namespace rule
 
 }  // namespace shapelint

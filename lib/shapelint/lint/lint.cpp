@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "shapelint/analysis/analyze.hpp"
+#include "shapelint/analysis/recorded_shapes.hpp"
 #include "shapelint/cost/model_cost.hpp"
 #include "shapelint/cost/receptive_field.hpp"
 #include "shapelint/diag/catalog.hpp"
@@ -374,6 +375,27 @@ void locate_diagnostics(SourceText& source, std::vector<std::string> paths, Diag
   }
 }
 
+/// A Keras sharded weights index (`model.save_weights("m.weights.json", max_shard_size=...)`,
+/// keras/src/saving/saving_lib.py ShardedH5IOStore): `{"metadata": {"total_size": ...},
+/// "weight_map": {"/layers/dense/vars": "m_00000.weights.h5", ...}}`. Named as such, like a
+/// weights-only .h5, instead of "not a model config".
+void name_sharded_weights_index(JsonValue doc, LoadedModel& loaded) {
+  JsonValue weight_map = doc.find("weight_map");
+  JsonValue metadata = doc.find("metadata");
+  if (!doc.is_object() || !weight_map.is_object() || !metadata.is_object())
+    return;
+  for (auto& d : loaded.diagnostics) {
+    if (d.rule != rule::kNotAModel)
+      continue;
+    d.message = fmt::format(
+        "this is a Keras sharded weights index (model.save_weights(..., max_shard_size=...)) "
+        "naming {} weight group(s) in .weights.h5 shards: it holds only weights, so there is "
+        "no architecture to check",
+        weight_map.size());
+    d.hint = "lint the file model.save() wrote (.keras), or the model's to_json() output";
+  }
+}
+
 bool looks_like_lfs_pointer(std::string_view text) {
   return text.rfind("version https://git-lfs.github.com/spec/", 0) == 0;
 }
@@ -415,7 +437,8 @@ void check_container_weights(const io::ModelFile& container,
   if (keras1)
     return;
   // Keras 2.13-2.15 archives key their groups by class too, but number them otherwise.
-  bool keras3_archive = container.keras_version && std::atoi(container.keras_version->c_str()) >= 3;
+  int major = container.keras_version ? std::atoi(container.keras_version->c_str()) : 0;
+  bool archive = container.container == io::Container::zip;
   if (!container.weights_problem.empty())
     diagnostics.push_back(
         file_diagnostic(rule::kRecordedWeightsUnreadable,
@@ -426,8 +449,9 @@ void check_container_weights(const io::ModelFile& container,
     check_recorded_weights(model,
                            built,
                            *container.weights,
-                           container.container == io::Container::zip && keras3_archive,
-                           diagnostics);
+                           archive && major >= 2,
+                           diagnostics,
+                           archive && major == 2);
 }
 
 /// Propagates shapes through a loaded model and fills the report. `source` is the JSON the
@@ -484,6 +508,12 @@ void lint_loaded(LoadedModel loaded,
   // Memory numbers need a batch: --batch-size, else one sample.
   declared.cost_batch = options.batch_size.value_or(1);
   ModelResult built = propagate(model, declared, report.diagnostics);
+  // Against the declared pass only: a what-if replay is expected to differ from the file.
+  analysis::check_recorded_shapes(model, built, report.diagnostics);
+  if (options.target) {
+    report.target = analysis::to_string(*options.target);
+    analysis::check_portability(model, loaded.dialect, *options.target, report.diagnostics);
+  }
   if (container)
     check_container_weights(*container, loaded, model, built, report.diagnostics);
   else if (tfjs_weights)
@@ -607,6 +637,8 @@ FileReport lint_source(SourceText& source,
   source.release();  // the document keeps nothing of it
   if (document)
     loaded = load_model_document(std::move(document));
+  if (loaded.not_a_model && loaded.document)
+    name_sharded_weights_index(loaded.document->root(), loaded);
   report.format = loaded.format;
   report.keras_version = loaded.keras_version;
   lint_loaded(std::move(loaded), source, options, nullptr, report);

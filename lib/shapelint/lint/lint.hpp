@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "shapelint/analysis/portability.hpp"
 #include "shapelint/io/model_file.hpp"
 #include "shapelint/lint/report.hpp"
 #include "shapelint/rules/rule.hpp"
@@ -47,6 +48,8 @@ struct LintOptions {
   std::optional<std::int64_t> max_params;
   std::optional<std::int64_t> max_macs;
   std::optional<std::int64_t> max_activation_bytes;
+  /// --target: report what this Keras generation or TensorFlow.js cannot load (SL401..SL404).
+  std::optional<analysis::Target> target;
 };
 
 /// Lints a model held in memory (`display_path` names it in the report).

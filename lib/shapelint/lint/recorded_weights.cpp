@@ -210,16 +210,48 @@ std::map<std::string, std::string> layers_by_group_key(const Model& model) {
   return out;
 }
 
+/// The group key tf.keras 2.13-2.15 gives each layer of `model.layers` in a `.keras` archive
+/// (`_layer_checkpoint_dependencies/<key>`). `Model._layer_checkpoint_dependencies` lists a
+/// layer with weights twice ("layer_with_weights-k", then "layer-i") and the saver numbers
+/// every entry by class, saving a layer at its first entry only: the layers with weights of a
+/// class are "conv2d", "conv2d_2", "conv2d_4", the others "re_lu", "re_lu_1" (seen in real
+/// 2.13.1 archives). nullopt when a layer's weights cannot be known.
+std::optional<std::map<std::string, std::string>> layers_by_keras2_group_key(
+    const Model& model, const ModelResult& built) {
+  std::map<std::string, std::string> out;
+  std::map<std::string, int> next;
+  for (std::size_t i = 0; i < model.layers.size() && i < built.layers.size(); ++i) {
+    const Layer& layer = model.layers[i];
+    if (layer.implicit_input || (model.sequential && layer.class_name == "InputLayer"))
+      continue;
+    const auto& params = built.layers[i].params;
+    if (!params)
+      return std::nullopt;
+    std::string key = to_snake_case(layer.class_name);
+    int& n = next[key];
+    out[n == 0 ? key : key + "_" + std::to_string(n)] = layer.name;
+    n += *params > 0 ? 2 : 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 void check_recorded_weights(const Model& model,
                             const ModelResult& built,
                             const std::vector<io::RecordedWeight>& recorded,
                             bool class_keyed_groups,
-                            Diagnostics& sink) {
+                            Diagnostics& sink,
+                            bool keras2_archive) {
   std::map<std::string, std::string> group_layer;
-  if (class_keyed_groups)
+  if (class_keyed_groups && keras2_archive) {
+    auto keys = layers_by_keras2_group_key(model, built);
+    if (!keys)
+      return;  // which group is which layer cannot be known: compare nothing
+    group_layer = std::move(*keys);
+  } else if (class_keyed_groups) {
     group_layer = layers_by_group_key(model);
+  }
   std::map<std::string, std::vector<const io::RecordedWeight*>, std::less<>> by_layer;
   for (const auto& w : recorded) {
     if (!is_weight(w))

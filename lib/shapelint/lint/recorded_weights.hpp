@@ -18,11 +18,14 @@ namespace shapelint {
 /// `class_keyed_groups`: the file is a Keras 3 archive, whose groups are keyed by the layers'
 /// classes in model order ("dense", "dense_1"): weights that do not name their layer are
 /// matched to layers that way. Otherwise such weights are not compared.
+/// `keras2_archive`: with `class_keyed_groups`, the archive was written by tf.keras 2.13-2.15,
+/// which numbers the groups of layers with weights in steps of two ("conv2d", "conv2d_2").
 void check_recorded_weights(const Model& model,
                             const ModelResult& built,
                             const std::vector<io::RecordedWeight>& recorded,
                             bool class_keyed_groups,
-                            Diagnostics& sink);
+                            Diagnostics& sink,
+                            bool keras2_archive = false);
 
 /// The weights a TensorFlow.js `model.json` lists in its `weightsManifest` ("dense/kernel",
 /// Keras 3 exports "sequential/dense/kernel"), each given to the top-level layer (or nested

@@ -93,6 +93,7 @@ struct FileReport {
   std::optional<std::string> keras_version;
   bool functional = false;             ///< whether the table shows "connected to"
   std::optional<std::string> what_if;  ///< the replayed input shapes, when --input-shape ran
+  std::optional<std::string> target;   ///< --target: "keras2", "keras3" or "tfjs"
   std::vector<LayerRow> layers;
   ParamTotals params;
   Diagnostics diagnostics;

@@ -697,6 +697,7 @@ void GraphBuilder::read_functional(JsonValue config,
         if (!r)
           continue;
         node.inputs.push_back(*r);
+        node.recorded_inputs.push_back(ref.recorded_shape);
         if (ref.recorded_shape && is_opaque(m.layers[r->layer]))
           if (auto shape = shape_from_json(ref.recorded_shape))
             m.recorded_shapes.push_back(RecordedShape{*r, std::move(*shape)});

@@ -224,6 +224,10 @@ void write_file(JsonWriter& w, const FileReport& f) {
     w.key("input_shape");
     w.value(*f.what_if);
   }
+  if (f.target) {
+    w.key("target");
+    w.value(*f.target);
+  }
   w.key("layers");
   w.begin_array();
   for (const auto& row : f.layers)

@@ -1,0 +1,152 @@
+#include "shapelint/analysis/recorded_shapes.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "shapelint/diag/catalog.hpp"
+#include "shapelint/model/layer_config.hpp"
+
+namespace shapelint::analysis {
+
+bool recorded_shape_disagrees(const Shape& recorded, const Shape& computed) {
+  if (!recorded.has_rank() || !computed.has_rank())
+    return false;
+  if (recorded.rank() != computed.rank())
+    return true;
+  for (std::size_t k = 0; k < recorded.rank(); ++k)
+    if (recorded.dims()[k].conflicts_with(computed.dims()[k]))
+      return true;
+  return false;
+}
+
+namespace {
+
+bool any_disagrees(const Shapes& recorded, const Shapes& computed) {
+  if (recorded.size() != computed.size())
+    return false;  // another calling convention (a list of one, state tensors): no judgement
+  for (std::size_t i = 0; i < recorded.size(); ++i)
+    if (recorded_shape_disagrees(recorded[i], computed[i]))
+      return true;
+  return false;
+}
+
+/// A call whose input shapes are what the declared inputs make of the file.
+bool judged(const CallResult& call) {
+  return call.evaluated && !call.poisoned && !call.uncertain;
+}
+
+/// Reports on the outermost layer, as the engine does for findings inside a nested model, and
+/// points at the inner layer's object.
+struct Reporter {
+  Diagnostics& sink;
+  const std::string* outer = nullptr;  ///< the top-level layer a nested model is, or null
+
+  void warn(const Layer& layer, std::string message) const {
+    const RuleInfo* info = find_rule_info(rule::kRecordedShapeMismatch);
+    if (outer)
+      message = fmt::format("in '{}', {}", *outer, message);
+    sink.push_back(Diagnostic{
+        .rule = std::string(rule::kRecordedShapeMismatch),
+        .severity = info ? info->severity : Severity::warning,
+        .layer = outer ? *outer : layer.name,
+        .message = std::move(message),
+        .hint = "save the model again from the code that built it, or undo the edit to the "
+                "config; Keras builds the layer's weights from the recorded shape when it "
+                "loads the file",
+        .json_path = layer.path()});
+  }
+};
+
+/// Keras 3 layers whose `build` ignores its input shape, so that the recorded one need not be
+/// the input's: Embedding's `build(input_shape=None)` (real files record `[null]` for it).
+bool build_ignores_input_shape(std::string_view cls) {
+  return cls == "Embedding";
+}
+
+/// Compares one model's calls in config order; returns whether anything was reported.
+/// Calls fed by a reported call are not compared again: their shapes differ as a consequence.
+bool check_model(const Model& model, const ModelResult& result, const Reporter& reporter) {
+  std::vector<std::vector<bool>> tainted(model.layers.size());
+  for (std::size_t i = 0; i < model.layers.size(); ++i)
+    tainted[i].assign(model.layers[i].nodes.size(), false);
+  auto fed_by_tainted = [&](const Node& node) {
+    auto bad = [&](const TensorRef& r) {
+      return r.layer < tainted.size() && r.node < tainted[r.layer].size() &&
+             tainted[r.layer][r.node];
+    };
+    for (const auto& r : node.inputs)
+      if (bad(r))
+        return true;
+    for (const auto& [k, refs] : node.kwargs)
+      for (const auto& r : refs)
+        if (bad(r))
+          return true;
+    return false;
+  };
+  bool any = false;
+  for (std::size_t i = 0; i < model.layers.size() && i < result.layers.size(); ++i) {
+    const Layer& layer = model.layers[i];
+    const LayerResult& lr = result.layers[i];
+    for (std::size_t n = 0; n < layer.nodes.size() && n < lr.calls.size(); ++n) {
+      const Node& node = layer.nodes[n];
+      const CallResult& call = lr.calls[n];
+      if (fed_by_tainted(node)) {
+        tainted[i][n] = true;
+        continue;
+      }
+      if (layer.implicit_input || !judged(call) || node.inputs.empty())
+        continue;
+      bool reported = false;
+      // build_config.input_shape: the shapes of the call that built the layer, its first.
+      if (n == 0 && layer.build_input_shapes && !build_ignores_input_shape(layer.rule_class) &&
+          any_disagrees(*layer.build_input_shapes, call.inputs)) {
+        reporter.warn(layer,
+                      fmt::format("layer \"{}\" was saved with input shape {}, but its inputs "
+                                  "here are {}: the config was edited by hand or saved by "
+                                  "another Keras version",
+                                  layer.name,
+                                  to_string(*layer.build_input_shapes),
+                                  to_string(call.inputs)));
+        reported = true;
+      }
+      // The shape each __keras_tensor__ of the inbound node records.
+      for (std::size_t k = 0; !reported && k < node.recorded_inputs.size() &&
+                              k < call.inputs.size() && k < node.inputs.size();
+           ++k) {
+        const std::optional<Shape> recorded = shape_from_json(node.recorded_inputs[k]);
+        if (!recorded || !recorded_shape_disagrees(*recorded, call.inputs[k]))
+          continue;
+        reporter.warn(layer,
+                      fmt::format("layer \"{}\" was saved with input shape {} (input {} of call "
+                                  "{}, from '{}'), but that input here is {}: the config was "
+                                  "edited by hand or saved by another Keras version",
+                                  layer.name,
+                                  to_string(*recorded),
+                                  k,
+                                  n,
+                                  model.layers[node.inputs[k].layer].name,
+                                  to_string(call.inputs[k])));
+        reported = true;
+      }
+      if (!reported && n == 0 && layer.nested && lr.nested)
+        reported =
+            check_model(*layer.nested,
+                        *lr.nested,
+                        Reporter{reporter.sink, reporter.outer ? reporter.outer : &layer.name});
+      tainted[i][n] = reported;
+      any = any || reported;
+    }
+  }
+  return any;
+}
+
+}  // namespace
+
+void check_recorded_shapes(const Model& model, const ModelResult& built, Diagnostics& sink) {
+  check_model(model, built, Reporter{sink, nullptr});
+}
+
+}  // namespace shapelint::analysis
