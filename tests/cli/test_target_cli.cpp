@@ -7,28 +7,17 @@
 #include <fmt/format.h>
 
 #include "config/config_fixtures.hpp"
+#include "support/run_command.hpp"
 #include <sys/wait.h>
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;  ///< stdout and stderr together
-};
+using Run = shapelint::test::CommandRun;
 
 Run shapelint_in(const std::string& dir, const std::string& args) {
   std::string cmd =
       fmt::format("cd '{}' && NO_COLOR=1 COLUMNS=100 '{}' {} 2>&1", dir, SHAPELINT_BINARY, args);
-  Run run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
-    run.out.append(buf.data(), n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return shapelint::test::run_command(cmd);
 }
 
 bool contains(const std::string& haystack, std::string_view needle) {

@@ -13,6 +13,7 @@
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/diff/diff.hpp"
 #include "shapelint/lint/lint.hpp"
+#include "support/run_command.hpp"
 #include <sys/wait.h>
 
 using namespace shapelint;
@@ -234,24 +235,12 @@ TEST_CASE("the same model saved by tf.keras 2 and by Keras 3 has no findings") {
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-};
+using Run = shapelint::test::CommandRun;
 
 Run shapelint_in(const std::filesystem::path& dir, const std::string& args) {
   std::string cmd = fmt::format(
       "cd '{}' && NO_COLOR=1 COLUMNS=80 '{}' {} 2>&1", dir.string(), SHAPELINT_BINARY, args);
-  Run run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
-    run.out.append(buf.data(), n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return shapelint::test::run_command(cmd);
 }
 
 /// A fresh directory holding v1.json, v2.json (more classes) and v3.json (more filters).

@@ -12,6 +12,7 @@
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/io/model_file.hpp"
 #include "shapelint/lint/lint.hpp"
+#include "support/run_command.hpp"
 #include <sys/wait.h>
 
 using namespace shapelint;
@@ -413,14 +414,7 @@ TEST_CASE("a directory lints the archives and .h5 models in it and passes over w
   std::string dir_path = dir.path("");
   std::string cmd =
       fmt::format("'{}' --format compact '{}' 2>&1; echo \"exit=$?\"", SHAPELINT_BINARY, dir_path);
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
-    out.append(buf.data(), n);
-  pclose(pipe);
+  std::string out = shapelint::test::run_command(cmd).out;
   INFO(out);
   CHECK(contains(out, "exit=0"));
   CHECK_FALSE(contains(out, "c.weights.h5"));
@@ -441,14 +435,7 @@ TEST_CASE("without its HDF5 reader module an .h5 file is unreadable, and JSON st
       SHAPELINT_BINARY,
       dir.path("model.h5"),
       dir.path("model.json"));
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
-    out.append(buf.data(), n);
-  pclose(pipe);
+  std::string out = shapelint::test::run_command(cmd).out;
   INFO(out);
   CHECK(contains(out, "exit=2"));
   CHECK(contains(out, "model.h5:1:1: error: cannot read this HDF5 file: shapelint's HDF5 reader"));

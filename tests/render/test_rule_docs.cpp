@@ -15,6 +15,7 @@
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/lint/lint.hpp"
 #include "shapelint/render/rule_docs.hpp"
+#include "support/run_command.hpp"
 #include <sys/wait.h>
 
 using namespace shapelint;
@@ -124,23 +125,11 @@ bool has_error(const FileReport& report) {
   return false;
 }
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-};
+using Run = shapelint::test::CommandRun;
 
 Run run_shapelint(const std::string& args) {
   std::string cmd = fmt::format("'{}' {} 2>&1", SHAPELINT_BINARY, args);
-  Run run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
-    run.out.append(buf.data(), n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return shapelint::test::run_command(cmd);
 }
 
 }  // namespace
