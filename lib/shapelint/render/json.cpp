@@ -24,20 +24,8 @@ void write_shape(JsonWriter& w, const Shape& s) {
 
 void write_shapes(JsonWriter& w, const Shapes& shapes) {
   w.begin_inline_array();
-  for (const auto& s : shapes) {
-    if (!s.has_rank()) {  // unknown rank: the whole shape is unknown
-      w.null();
-      continue;
-    }
-    w.begin_inline_array();
-    for (Dim d : s.dims()) {
-      if (d.is_known())
-        w.value(d.value());
-      else
-        w.null();
-    }
-    w.end_inline_array();
-  }
+  for (const auto& s : shapes)
+    write_shape(w, s);
   w.end_inline_array();
 }
 
