@@ -10,12 +10,5 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace shapelint;
-  std::string_view bytes = fuzz::as_text(data, size);
-  if (io::sniff_container(bytes) != io::Container::hdf5)
-    return -1;
-  FileReport report = lint_text(bytes, "fuzz.h5", fuzz::fuzz_options());
-  fuzz::check_report(report);
-  fuzz::render_all(report);
-  return 0;
+  return shapelint::fuzz::lint_one(data, size, shapelint::io::Container::hdf5, "fuzz.h5");
 }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
+#include "shapelint/io/model_file.hpp"
 #include "shapelint/lint/lint.hpp"
 #include "shapelint/render/render.hpp"
 #include <pthread.h>
@@ -70,6 +71,22 @@ inline void let_children_crash_quietly() {
 
 inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
+}
+
+/// One fuzz input of one kind: bytes of another kind are left to their own target (-1 keeps
+/// them out of this corpus); the rest goes through the pipeline, its report is checked and
+/// rendered in every format.
+inline int lint_one(const std::uint8_t* data,
+                    std::size_t size,
+                    io::Container kind,
+                    const char* display_name) {
+  std::string_view bytes = as_text(data, size);
+  if (io::sniff_container(bytes) != kind)
+    return -1;
+  FileReport report = lint_text(bytes, display_name, fuzz_options());
+  check_report(report);
+  render_all(report);
+  return 0;
 }
 
 }  // namespace shapelint::fuzz

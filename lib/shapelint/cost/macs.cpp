@@ -328,14 +328,26 @@ Dim attention_pairs(const CallView& c, const Shape& query, const Shape& key) {
   return pairs;
 }
 
-Dim multi_head_attention(const CallView& c) {
-  const Shape* query = operand(c, 0, "query");
-  const Shape* value = operand(c, 1, "value");
+/// An attention layer's query, value and key (the key defaults to the value, as in Keras);
+/// false when the query or value shape is unknown.
+bool attention_operands(const CallView& c,
+                        const Shape*& query,
+                        const Shape*& value,
+                        const Shape*& key) {
+  query = operand(c, 0, "query");
+  value = operand(c, 1, "value");
   if (!query || !value)
-    return Dim::unknown();
-  const Shape* key = operand(c, 2, "key");
+    return false;
+  key = operand(c, 2, "key");
   if (!key)
     key = value;
+  return true;
+}
+
+Dim multi_head_attention(const CallView& c) {
+  const Shape *query = nullptr, *value = nullptr, *key = nullptr;
+  if (!attention_operands(c, query, value, key))
+    return Dim::unknown();
   auto heads = c.config.get_optional_int("num_heads");
   auto key_dim = c.config.get_optional_int("key_dim");
   auto value_dim = c.config.get_optional_int("value_dim");
@@ -347,13 +359,9 @@ Dim multi_head_attention(const CallView& c) {
 }
 
 Dim group_query_attention(const CallView& c) {
-  const Shape* query = operand(c, 0, "query");
-  const Shape* value = operand(c, 1, "value");
-  if (!query || !value)
+  const Shape *query = nullptr, *value = nullptr, *key = nullptr;
+  if (!attention_operands(c, query, value, key))
     return Dim::unknown();
-  const Shape* key = operand(c, 2, "key");
-  if (!key)
-    key = value;
   auto heads = c.config.get_optional_int("num_query_heads");
   auto head_dim = c.config.get_optional_int("head_dim");
   if (!heads || !head_dim)
