@@ -238,9 +238,12 @@ TEST_CASE("malformed JSON fails with nlohmann's message, line and column") {
            "nul",
            "falsey",
            "[True]",
-           "NaN",
-           "Infinity",
-           "-Infinity",
+           "Nan",
+           "NaNa",
+           "Infinit",
+           "-Inf",
+           "infinity",
+           "[NaN NaN]",
            "+1",
            "01",
            "1.",
@@ -283,6 +286,19 @@ TEST_CASE("malformed JSON fails with nlohmann's message, line and column") {
            std::string_view("\0", 1),
        })
     check_agrees(text);
+}
+
+TEST_CASE("NaN, Infinity and -Infinity read as floats, as Python's json.loads reads them") {
+  JsonParseError error;
+  auto doc = parse(R"({"a": NaN, "b": Infinity, "c": -Infinity, "d": [-Infinity,NaN]})", error);
+  REQUIRE(doc);
+  JsonValue root = doc->root();
+  REQUIRE(root.find("a")->is_number_float());
+  CHECK(std::isnan(root.find("a")->as_double()));
+  CHECK(root.find("b")->as_double() == std::numeric_limits<double>::infinity());
+  CHECK(root.find("c")->as_double() == -std::numeric_limits<double>::infinity());
+  REQUIRE(root.find("d")->size() == 2);
+  CHECK(std::isnan((*root.find("d"))[1].as_double()));
 }
 
 TEST_CASE("a NUL byte after the value ends the input, as nlohmann's lexer reads it") {

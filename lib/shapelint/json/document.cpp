@@ -56,6 +56,12 @@ constexpr std::array<std::uint8_t, 256> kStringClass = [] {
   return t;
 }();
 
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+std::uint64_t float_bits(double d) {
+  return std::bit_cast<std::uint64_t>(d);
+}
+
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
@@ -338,6 +344,17 @@ bool JsonParser::parse() {
         if (!read_literal("null", Kind::null, 0))
           return false;
         break;
+      // Python's json module writes a float that is not finite as NaN, Infinity or -Infinity
+      // (json.dumps allows them by default), and Keras reads such a config back: so do we.
+      case 'N':
+        if (!read_literal(
+                "NaN", Kind::floating, float_bits(std::numeric_limits<double>::quiet_NaN())))
+          return false;
+        break;
+      case 'I':
+        if (!read_literal("Infinity", Kind::floating, float_bits(kInfinity)))
+          return false;
+        break;
       default:
         if (!read_number())
           return false;
@@ -559,6 +576,8 @@ bool JsonParser::read_number() {
   if (*s == '-') {
     negative = true;
     ++s;
+    if (s < end_ && *s == 'I')  // Python's -Infinity
+      return read_literal("-Infinity", Kind::floating, float_bits(-kInfinity));
   }
   if (s == end_)
     return fail(Failure::syntax);
