@@ -159,11 +159,13 @@ std::string inception_like(std::size_t blocks, Generation generation) {
   std::string prev = "stem";
   for (std::size_t b = 0; b < blocks; ++b) {
     std::vector<std::string> joins;
+    // The stem has 64 channels, each block's concatenation 4 x 32.
+    std::string block_input = b == 0 ? "[null, 150, 150, 64]" : "[null, 150, 150, 128]";
     for (int branch = 0; branch < 4; ++branch) {
       std::string conv = fmt::format("b{}_conv{}", b, branch);
       std::string bn = fmt::format("b{}_bn{}", b, branch);
       std::string act = fmt::format("b{}_relu{}", b, branch);
-      w.layer(conv, "Conv2D", conv_config(32, 1 + 2 * branch, 1), {prev}, "[null, 150, 150, 128]");
+      w.layer(conv, "Conv2D", conv_config(32, 1 + 2 * branch, 1), {prev}, block_input);
       w.layer(bn, "BatchNormalization", kBatchNorm, {conv}, "[null, 150, 150, 32]");
       w.layer(act, "Activation", R"("activation": "relu")", {bn}, "[null, 150, 150, 32]");
       joins.push_back(act);

@@ -23,6 +23,7 @@
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/engine/propagate.hpp"
 #include "shapelint/io/model_file.hpp"
+#include "shapelint/io/prefault.hpp"
 #include "shapelint/lint/recorded_weights.hpp"
 #include "shapelint/model/json_positions.hpp"
 #include "shapelint/model/loader.hpp"
@@ -259,6 +260,8 @@ bool read_rest(std::istream& in, const std::string& path, std::uint64_t limit, s
   std::uintmax_t size = fs::file_size(path, ec);
   if (!ec && in && size > text.size() && size <= limit) {
     std::size_t have = text.size();
+    text.reserve(static_cast<std::size_t>(size));
+    io::prefault_for_writing(text.data(), text.capacity());
     text.resize(static_cast<std::size_t>(size));
     in.read(text.data() + have, static_cast<std::streamsize>(size - have));
     text.resize(have + static_cast<std::size_t>(in.gcount()));

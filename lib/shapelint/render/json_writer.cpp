@@ -1,6 +1,6 @@
 #include "shapelint/render/json_writer.hpp"
 
-#include <iterator>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -33,57 +33,72 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   return n;
 }
 
+/// Printable ASCII that goes out as it is: the common case, copied in runs.
+bool needs_no_escape(char ch) {
+  auto c = static_cast<unsigned char>(ch);
+  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/// Appends the escape or UTF-8 sequence for the byte at s[i]; returns the index after it.
+std::size_t append_special(std::string& out, std::string_view s, std::size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      return i + 1;
+    case '\\':
+      out += "\\\\";
+      return i + 1;
+    case '\n':
+      out += "\\n";
+      return i + 1;
+    case '\r':
+      out += "\\r";
+      return i + 1;
+    case '\t':
+      out += "\\t";
+      return i + 1;
+    case '\b':
+      out += "\\b";
+      return i + 1;
+    case '\f':
+      out += "\\f";
+      return i + 1;
+    default:
+      break;
+  }
+  if (c < 0x20) {
+    out += fmt::format("\\u{:04x}", c);
+    return i + 1;
+  }
+  if (std::size_t n = utf8_sequence_length(s, i)) {
+    out.append(s.substr(i, n));
+    return i + n;
+  }
+  out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not valid UTF-8
+  return i + 1;
+}
+
 }  // namespace
+
+void append_json_quoted(std::string& out, std::string_view s) {
+  out += '"';
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t run = i;
+    while (run < s.size() && needs_no_escape(s[run]))
+      ++run;
+    out.append(s.data() + i, run - i);
+    i = run < s.size() ? append_special(out, s, run) : run;
+  }
+  out += '"';
+}
 
 std::string json_quote(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
   append_json_quoted(out, s);
   return out;
-}
-
-void append_json_quoted(std::string& out, std::string_view s) {
-  out += '"';
-  for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else if (c < 0x80) {
-          out += static_cast<char>(c);
-        } else if (std::size_t n = utf8_sequence_length(s, i)) {
-          out.append(s.substr(i, n));
-          i += n;
-          continue;
-        } else {
-          out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not valid UTF-8
-        }
-    }
-    ++i;
-  }
-  out += '"';
 }
 
 void JsonWriter::flush() {
@@ -179,7 +194,9 @@ void JsonWriter::value(std::string_view s) {
 
 void JsonWriter::value(std::int64_t n) {
   before_value();
-  fmt::format_to(std::back_inserter(buffer_), "{}", n);
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  buffer_.append(digits, end);
 }
 
 void JsonWriter::value(bool b) {
