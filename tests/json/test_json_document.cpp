@@ -446,3 +446,29 @@ TEST_CASE("random damage to a model file is judged as nlohmann judges it") {
     check_agrees(text);
   }
 }
+
+TEST_CASE("every key is found again, whatever its length and however alike the keys are") {
+  // Keys of every length from 0 to 40 (the hash and compare read whole words and overlap
+  // their last ones), and thousands that differ only in their last characters.
+  std::vector<std::string> keys;
+  for (std::size_t n = 0; n <= 40; ++n)
+    for (char c : {'a', 'b'})
+      keys.push_back(std::string(n, 'k') + (n > 0 ? std::string(1, c) : std::string()));
+  for (int i = 0; i < 5000; ++i)
+    keys.push_back("conv2d_" + std::to_string(i));
+  nlohmann::json object = nlohmann::json::object();
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    object[keys[i]] = i;
+  JsonParseError error;
+  auto doc = parse(object.dump(), error);
+  REQUIRE(doc);
+  JsonValue root = doc->root();
+  CHECK(root.size() == object.size());
+  for (const auto& [key, value] : object.items()) {
+    auto found = root.find(key);
+    REQUIRE(found);
+    CHECK(found->as_int() == value.get<std::int64_t>());
+  }
+  CHECK_FALSE(root.find("conv2d_5000"));
+  CHECK_FALSE(root.find("kkkkkkkkkkkkkkkkkkkkc"));
+}

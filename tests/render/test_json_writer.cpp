@@ -42,3 +42,30 @@ TEST_CASE("JsonWriter nests objects and keeps scalar arrays on one line") {
       out.str() ==
       "{\n  \"shape\": [null, 28],\n  \"empty\": [],\n  \"child\": {\n    \"ok\": true\n  }\n}\n");
 }
+
+TEST_CASE("JsonWriter output crosses its block boundaries intact") {
+  // Strings longer than the writer's 64 KiB block, escapes and UTF-8 on either side of a
+  // block's end, and enough values to fill many blocks.
+  std::string long_plain(70'000, 'a');
+  std::string long_mixed;
+  for (int i = 0; i < 9'000; ++i)
+    long_mixed += "ab\"c\\\n\xC3\xA9\xFF";
+  std::ostringstream out;
+  std::string expected = "[";
+  {
+    shapelint::JsonWriter w(out, 0);
+    w.begin_array();
+    for (int i = 0; i < 20'000; ++i) {
+      w.value(std::int64_t{-i});
+      expected += (i == 0 ? "\n" : ",\n") + std::to_string(-i);
+    }
+    for (const std::string& s : {long_plain, long_mixed}) {
+      w.value(s);
+      expected += ",\n" + json_quote(s);
+    }
+    w.end_array();
+  }
+  expected += "\n]";  // a top-level array gets no final newline, unlike an object
+  CHECK(out.str().size() == expected.size());
+  CHECK(out.str() == expected);
+}

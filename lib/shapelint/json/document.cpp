@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shapelint/io/prefault.hpp"
+#include "shapelint/json/string_scan.hpp"
 
 namespace shapelint {
 
@@ -27,20 +28,43 @@ constexpr std::size_t kMaxTextBytes = std::size_t{1} << 31;
 /// A key is a 28-bit string id.
 constexpr std::size_t kMaxStrings = std::size_t{1} << 28;
 
-/// A fast hash for short strings (keys, layer names), 8 bytes at a time.
+/// A fast hash for short strings (keys, layer names), 8 bytes at a time; the last few bytes
+/// are read as overlapping whole words, since a copy of a variable length is a library call
+/// that cost as much as the rest of the hash.
 std::uint32_t hash_of(std::string_view s) {
-  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
+  auto word = [](const char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  };
+  auto half = [](const char* p) {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    return std::uint64_t{w};
+  };
   const char* p = s.data();
   std::size_t n = s.size();
-  for (; n >= 8; p += 8, n -= 8) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 31;
+  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+  std::uint64_t tail = 0;
+  if (n >= 8) {
+    const char* last = p + n - 8;
+    for (; p < last; p += 8) {
+      h = (h ^ word(p)) * 0xBF58476D1CE4E5B9ull;
+      h ^= h >> 31;
+    }
+    tail = word(last);
+  } else if (n >= 4) {
+    tail = half(p) | (half(p + n - 4) << 32);
+  } else if (n > 0) {
+    tail = static_cast<unsigned char>(p[0]) | (static_cast<unsigned char>(p[n / 2]) << 8) |
+           (static_cast<unsigned char>(p[n - 1]) << 16);
   }
-  std::uint64_t w = 0;
-  std::memcpy(&w, p, n);
-  h = (h ^ w) * 0x94D049BB133111EBull;
+  // A product's low bits depend only on its operands' low bits, and the table is indexed by
+  // the low bits: fold the high half in twice, or names that differ only in their last
+  // characters ("conv_1", "conv_2") all land in one cluster.
+  h = (h ^ tail) * 0x94D049BB133111EBull;
+  h ^= h >> 32;
+  h *= 0xBF58476D1CE4E5B9ull;
   h ^= h >> 29;
   return static_cast<std::uint32_t>(h);
 }
@@ -62,6 +86,33 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 std::uint64_t float_bits(double d) {
   return std::bit_cast<std::uint64_t>(d);
+}
+
+/// Whether n bytes at a and b are the same: word compares for the short strings of a config
+/// (a call to memcmp costs more than the compare itself). Reads stay within the n bytes.
+bool same_bytes(const char* a, const char* b, std::size_t n) {
+  auto word = [](const char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  };
+  auto half = [](const char* p) {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+  };
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 <= n; i += 8)
+      if (word(a + i) != word(b + i))
+        return false;
+    return word(a + n - 8) == word(b + n - 8);
+  }
+  if (n >= 4)
+    return half(a) == half(b) && half(a + n - 4) == half(b + n - 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i])
+      return false;
+  return true;
 }
 
 bool is_digit(char c) {
@@ -445,8 +496,8 @@ bool JsonParser::read_string(std::uint32_t& id) {
   const auto* s = reinterpret_cast<const unsigned char*>(start);
   const auto* end = reinterpret_cast<const unsigned char*>(end_);
   for (;;) {
-    while (s < end && kStringClass[*s] == 0)
-      ++s;
+    s = reinterpret_cast<const unsigned char*>(
+        skip_plain_string_bytes(reinterpret_cast<const char*>(s), end_));
     if (s == end)
       return fail(Failure::syntax);
     switch (kStringClass[*s]) {
@@ -476,8 +527,7 @@ bool JsonParser::read_escaped_string(const char* start, const char* s, std::uint
   out.assign(start, s);
   for (;;) {
     const char* run = s;
-    while (s < end_ && kStringClass[static_cast<unsigned char>(*s)] == 0)
-      ++s;
+    s = skip_plain_string_bytes(s, end_);
     out.append(run, s);
     if (s == end_)
       return fail(Failure::syntax);
@@ -678,19 +728,17 @@ std::uint32_t JsonDocument::intern(std::string_view s) {
     grow_slots();
   std::size_t mask = slots_.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    std::uint32_t slot = slots_[i];
+    std::uint64_t slot = slots_[i];
     if (slot == 0) {
       auto id = static_cast<std::uint32_t>(strings_.size());
       strings_.push_back(Interned{
           static_cast<std::uint32_t>(pool_.size()), static_cast<std::uint32_t>(s.size()), h});
       pool_.append(s);
-      slots_[i] = id + 1;
+      slots_[i] = slot_of(h, id);
       return id;
     }
-    const Interned& e = strings_[slot - 1];
-    if (e.hash == h && e.length == s.size() &&
-        std::memcmp(pool_.data() + e.offset, s.data(), s.size()) == 0)
-      return slot - 1;
+    if (std::uint32_t id = 0; holds_at(slot, h, s, id))
+      return id;
   }
 }
 
@@ -698,26 +746,36 @@ bool JsonDocument::lookup(std::string_view s, std::uint32_t& id) const noexcept 
   std::uint32_t h = hash_of(s);
   std::size_t mask = slots_.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    std::uint32_t slot = slots_[i];
+    std::uint64_t slot = slots_[i];
     if (slot == 0)
       return false;
-    const Interned& e = strings_[slot - 1];
-    if (e.hash == h && e.length == s.size() &&
-        std::memcmp(pool_.data() + e.offset, s.data(), s.size()) == 0) {
-      id = slot - 1;
+    if (holds_at(slot, h, s, id))
       return true;
-    }
   }
 }
 
+bool JsonDocument::holds_at(std::uint64_t slot,
+                            std::uint32_t hash,
+                            std::string_view s,
+                            std::uint32_t& id) const noexcept {
+  if (static_cast<std::uint32_t>(slot >> 32) != hash)
+    return false;
+  auto candidate = static_cast<std::uint32_t>(slot) - 1;
+  const Interned& e = strings_[candidate];
+  if (e.length != s.size() || !same_bytes(pool_.data() + e.offset, s.data(), s.size()))
+    return false;
+  id = candidate;
+  return true;
+}
+
 void JsonDocument::grow_slots() {
-  std::vector<std::uint32_t> slots(slots_.size() * 2, 0);
+  std::vector<std::uint64_t> slots(slots_.size() * 2, 0);
   std::size_t mask = slots.size() - 1;
   for (std::uint32_t id = 0; id < strings_.size(); ++id) {
     std::size_t i = strings_[id].hash & mask;
     while (slots[i] != 0)
       i = (i + 1) & mask;
-    slots[i] = id + 1;
+    slots[i] = slot_of(strings_[id].hash, id);
   }
   slots_ = std::move(slots);
 }

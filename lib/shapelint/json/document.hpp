@@ -370,7 +370,18 @@ class JsonDocument {
   std::uint32_t intern(std::string_view s);
   /// The id of `s`, when the document holds it.
   bool lookup(std::string_view s, std::uint32_t& id) const noexcept;
+  /// Whether hash slot `slot` holds `s` (of hash `hash`); its id then.
+  bool holds_at(std::uint64_t slot,
+                std::uint32_t hash,
+                std::string_view s,
+                std::uint32_t& id) const noexcept;
   void grow_slots();
+
+  /// A hash slot: the string's hash above its id + 1 (0 is a free slot), so that a probe
+  /// rejects another string without reading it.
+  static std::uint64_t slot_of(std::uint32_t hash, std::uint32_t id) noexcept {
+    return (std::uint64_t{hash} << 32) | (std::uint64_t{id} + 1);
+  }
 
   const json_detail::Node* node(std::uint32_t index) const noexcept {
     return nodes_.data() + index;
@@ -380,7 +391,7 @@ class JsonDocument {
 
   std::string pool_;                  ///< the distinct strings, one after another
   std::vector<Interned> strings_;     ///< by id; id 0 is ""
-  std::vector<std::uint32_t> slots_;  ///< open-addressing hash of strings_: id + 1, 0 free
+  std::vector<std::uint64_t> slots_;  ///< open-addressing hash of strings_ (slot_of)
   std::vector<json_detail::Node> nodes_;
   /// Each node's container, built when a path is first asked for (a finding needs one).
   mutable std::vector<std::uint32_t> parents_;

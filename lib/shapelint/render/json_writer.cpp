@@ -1,8 +1,12 @@
 #include "shapelint/render/json_writer.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include <fmt/format.h>
+
+#include "shapelint/json/string_scan.hpp"
 
 namespace shapelint {
 
@@ -31,12 +35,6 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
       ((c == 0xF0 && byte(i + 1) < 0x90) || c > 0xF4 || (c == 0xF4 && byte(i + 1) >= 0x90)))
     return 0;
   return n;
-}
-
-/// Printable ASCII that goes out as it is: the common case, copied in runs.
-bool needs_no_escape(char ch) {
-  auto c = static_cast<unsigned char>(ch);
-  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
 /// Appends the escape or UTF-8 sequence for the byte at s[i]; returns the index after it.
@@ -85,9 +83,8 @@ void append_json_quoted(std::string& out, std::string_view s) {
   out += '"';
   std::size_t i = 0;
   while (i < s.size()) {
-    std::size_t run = i;
-    while (run < s.size() && needs_no_escape(s[run]))
-      ++run;
+    auto run = static_cast<std::size_t>(skip_plain_string_bytes(s.data() + i, s.data() + s.size()) -
+                                        s.data());
     out.append(s.data() + i, run - i);
     i = run < s.size() ? append_special(out, s, run) : run;
   }
@@ -101,21 +98,60 @@ std::string json_quote(std::string_view s) {
   return out;
 }
 
+JsonWriter::JsonWriter(std::ostream& out, int indent)
+    : out_(out), block_(new char[kBlockBytes]), indent_(indent) {}
+
 void JsonWriter::flush() {
-  out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-  buffer_.clear();
+  out_.write(block_.get(), static_cast<std::streamsize>(used_));
+  used_ = 0;
 }
 
-void JsonWriter::flush_if_full() {
-  constexpr std::size_t kBlock = std::size_t{1} << 16;
-  if (buffer_.size() >= kBlock)
+void JsonWriter::put(std::string_view s) {
+  if (s.size() > kBlockBytes - used_) {
     flush();
+    if (s.size() > kBlockBytes) {
+      out_.write(s.data(), static_cast<std::streamsize>(s.size()));
+      return;
+    }
+  }
+  std::memcpy(block_.get() + used_, s.data(), s.size());
+  used_ += s.size();
+}
+
+void JsonWriter::put(char c) {
+  if (used_ == kBlockBytes)
+    flush();
+  block_[used_++] = c;
+}
+
+void JsonWriter::put_quoted(std::string_view s) {
+  put('"');
+  const char* p = s.data();
+  const char* end = p + s.size();
+  while (p < end) {
+    const char* run = skip_plain_string_bytes(p, end);
+    put(std::string_view(p, static_cast<std::size_t>(run - p)));
+    if (run == end)
+      break;
+    escape_.clear();
+    std::size_t next = append_special(escape_, s, static_cast<std::size_t>(run - s.data()));
+    put(escape_);
+    p = s.data() + next;
+  }
+  put('"');
 }
 
 void JsonWriter::newline() {
-  flush_if_full();
-  buffer_ += '\n';
-  buffer_.append(stack_.size() * static_cast<std::size_t>(indent_), ' ');
+  put('\n');
+  std::size_t spaces = stack_.size() * static_cast<std::size_t>(indent_);
+  while (spaces > 0) {
+    if (used_ == kBlockBytes)
+      flush();
+    std::size_t n = std::min(spaces, kBlockBytes - used_);
+    std::memset(block_.get() + used_, ' ', n);
+    used_ += n;
+    spaces -= n;
+  }
 }
 
 void JsonWriter::before_value() {
@@ -127,7 +163,7 @@ void JsonWriter::before_value() {
     return;
   Level& level = stack_.back();
   if (!level.empty)
-    buffer_ += level.inline_array ? ", " : ",";
+    put(level.inline_array ? std::string_view(", ") : std::string_view(","));
   if (!level.inline_array)
     newline();
   level.empty = false;
@@ -136,17 +172,17 @@ void JsonWriter::before_value() {
 void JsonWriter::key(std::string_view name) {
   Level& level = stack_.back();
   if (!level.empty)
-    buffer_ += ',';
+    put(',');
   level.empty = false;
   newline();
-  append_json_quoted(buffer_, name);
-  buffer_ += ": ";
+  put_quoted(name);
+  put(": ");
   after_key_ = true;
 }
 
 void JsonWriter::begin_object() {
   before_value();
-  buffer_ += '{';
+  put('{');
   stack_.push_back(Level{});
 }
 
@@ -155,16 +191,16 @@ void JsonWriter::end_object() {
   stack_.pop_back();
   if (!empty)
     newline();
-  buffer_ += '}';
+  put('}');
   if (stack_.empty()) {
-    buffer_ += '\n';
+    put('\n');
     flush();
   }
 }
 
 void JsonWriter::begin_array() {
   before_value();
-  buffer_ += '[';
+  put('[');
   stack_.push_back(Level{});
 }
 
@@ -173,40 +209,40 @@ void JsonWriter::end_array() {
   stack_.pop_back();
   if (!empty)
     newline();
-  buffer_ += ']';
+  put(']');
 }
 
 void JsonWriter::begin_inline_array() {
   before_value();
-  buffer_ += '[';
+  put('[');
   stack_.push_back(Level{true, true});
 }
 
 void JsonWriter::end_inline_array() {
   stack_.pop_back();
-  buffer_ += ']';
+  put(']');
 }
 
 void JsonWriter::value(std::string_view s) {
   before_value();
-  append_json_quoted(buffer_, s);
+  put_quoted(s);
 }
 
 void JsonWriter::value(std::int64_t n) {
   before_value();
   char digits[24];
   auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
-  buffer_.append(digits, end);
+  put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
 }
 
 void JsonWriter::value(bool b) {
   before_value();
-  buffer_ += b ? "true" : "false";
+  put(b ? std::string_view("true") : std::string_view("false"));
 }
 
 void JsonWriter::null() {
   before_value();
-  buffer_ += "null";
+  put("null");
 }
 
 }  // namespace shapelint

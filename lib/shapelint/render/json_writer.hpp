@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -15,7 +17,7 @@ namespace shapelint {
 /// lint of a large model); everything is out once the top-level value is closed.
 class JsonWriter {
  public:
-  explicit JsonWriter(std::ostream& out, int indent = 2) : out_(out), indent_(indent) {}
+  explicit JsonWriter(std::ostream& out, int indent = 2);
 
   JsonWriter(const JsonWriter&) = delete;
   JsonWriter& operator=(const JsonWriter&) = delete;
@@ -57,9 +59,18 @@ class JsonWriter {
   void end_inline_array();
 
  private:
+  /// Output goes through a fixed block written out when full: appending to a std::string
+  /// a few bytes at a time cost more than choosing them.
+  static constexpr std::size_t kBlockBytes = std::size_t{1} << 16;
+
   void before_value();
   void newline();
-  void flush_if_full();
+  void put(std::string_view s);
+  void put(char c);
+
+  void put(const char* s) { put(std::string_view(s)); }
+
+  void put_quoted(std::string_view s);
 
   struct Level {
     bool inline_array = false;
@@ -67,7 +78,9 @@ class JsonWriter {
   };
 
   std::ostream& out_;
-  std::string buffer_;
+  std::unique_ptr<char[]> block_;
+  std::size_t used_ = 0;
+  std::string escape_;  ///< the escape of one character, reused
   int indent_;
   std::vector<Level> stack_;
   bool after_key_ = false;
