@@ -106,22 +106,14 @@ void JsonWriter::flush() {
   used_ = 0;
 }
 
-void JsonWriter::put(std::string_view s) {
-  if (s.size() > kBlockBytes - used_) {
-    flush();
-    if (s.size() > kBlockBytes) {
-      out_.write(s.data(), static_cast<std::streamsize>(s.size()));
-      return;
-    }
+void JsonWriter::put_large(std::string_view s) {
+  flush();
+  if (s.size() > kBlockBytes) {
+    out_.write(s.data(), static_cast<std::streamsize>(s.size()));
+    return;
   }
-  std::memcpy(block_.get() + used_, s.data(), s.size());
-  used_ += s.size();
-}
-
-void JsonWriter::put(char c) {
-  if (used_ == kBlockBytes)
-    flush();
-  block_[used_++] = c;
+  std::memcpy(block_.get(), s.data(), s.size());
+  used_ = s.size();
 }
 
 void JsonWriter::put_quoted(std::string_view s) {

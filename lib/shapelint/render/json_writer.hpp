@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -65,11 +66,26 @@ class JsonWriter {
 
   void before_value();
   void newline();
-  void put(std::string_view s);
-  void put(char c);
+
+  // The fast paths inline: a report is written a few bytes at a time.
+  void put(std::string_view s) {
+    if (s.size() <= kBlockBytes - used_) {
+      std::memcpy(block_.get() + used_, s.data(), s.size());
+      used_ += s.size();
+    } else {
+      put_large(s);
+    }
+  }
+
+  void put(char c) {
+    if (used_ == kBlockBytes)
+      flush();
+    block_[used_++] = c;
+  }
 
   void put(const char* s) { put(std::string_view(s)); }
 
+  void put_large(std::string_view s);
   void put_quoted(std::string_view s);
 
   struct Level {

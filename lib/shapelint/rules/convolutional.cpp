@@ -84,12 +84,10 @@ std::optional<std::vector<std::int64_t>> read_tuple_argument(LayerCall& c,
                                                              std::size_t n,
                                                              bool allow_zero = false) {
   std::vector<std::int64_t> values = c.config().get_int_tuple(key, n, 1);
-  auto message =
-      tuple_argument_error(key, values, written_value(c.config(), key, values), allow_zero);
-  if (!message)
+  if (tuple_argument_valid(values, allow_zero))
     return values;
   c.error(rule::kInvalidArgument,
-          *message,
+          *tuple_argument_error(key, values, written_value(c.config(), key, values), allow_zero),
           fmt::format("set every value of {} to at least {}", key, allow_zero ? 0 : 1));
   return std::nullopt;
 }

@@ -52,12 +52,10 @@ std::string written_value(const LayerConfig& config,
 std::optional<std::vector<std::int64_t>> read_tuple_argument(
     LayerCall& c, std::string_view key, std::size_t n, std::int64_t fallback, bool allow_zero) {
   std::vector<std::int64_t> values = c.config().get_int_tuple(key, n, fallback);
-  auto message =
-      tuple_argument_error(key, values, written_value(c.config(), key, values), allow_zero);
-  if (!message)
+  if (tuple_argument_valid(values, allow_zero))
     return values;
   c.error(rule::kInvalidArgument,
-          *message,
+          *tuple_argument_error(key, values, written_value(c.config(), key, values), allow_zero),
           fmt::format("set every value of {} to at least {}", key, allow_zero ? 0 : 1));
   return std::nullopt;
 }

@@ -165,6 +165,11 @@ std::string numpy_array(std::span<const std::int64_t> values) {
   return numpy_array(std::span<const std::optional<std::int64_t>>(wrapped));
 }
 
+bool tuple_argument_valid(std::span<const std::int64_t> values, bool allow_zero) {
+  return std::all_of(
+      values.begin(), values.end(), [&](std::int64_t v) { return allow_zero ? v >= 0 : v > 0; });
+}
+
 std::optional<std::string> tuple_argument_error(std::string_view name,
                                                 std::span<const std::int64_t> values,
                                                 std::string_view received,

@@ -65,6 +65,10 @@ std::string numpy_array(std::span<const std::optional<std::int64_t>> values,
                         bool object_array = false);
 std::string numpy_array(std::span<const std::int64_t> values);
 
+/// Whether every value is > 0 (>= 0 with `allow_zero`): tuple_argument_error has nothing to
+/// say (checked first, so that a valid argument costs no message).
+bool tuple_argument_valid(std::span<const std::int64_t> values, bool allow_zero = false);
+
 /// Keras's `standardize_tuple` check on an already-read tuple argument: nullopt when every
 /// value is > 0 (>= 0 with `allow_zero`), else Keras's message. `received` is the value as the
 /// config wrote it ("0", "[0, 3]").
