@@ -8,7 +8,8 @@ namespace shapelint {
 
 void render_compact(const RunReport& raw, const RenderOptions&, std::ostream& out) {
   // One line per finding, whatever the names hold.
-  const RunReport run = render_util::printable_report(raw);
+  std::optional<RunReport> escaped;
+  const RunReport& run = render_util::printable_report(raw, escaped);
   for (const auto& f : run.files) {
     if (f.skipped)
       continue;

@@ -182,7 +182,8 @@ void write_file(const FileReport& f, const RenderOptions& options, std::ostream&
 }  // namespace
 
 void render_markdown(const RunReport& raw, const RenderOptions& options, std::ostream& out) {
-  const RunReport run = render_util::printable_report(raw);  // names from hostile files
+  std::optional<RunReport> escaped;
+  const RunReport& run = render_util::printable_report(raw, escaped);  // names from hostile files
   auto files = render_util::reported_files(run);
   out << "## shapelint\n\n";
   out << fmt::format("{}: {}, {}, {}\n",

@@ -229,55 +229,74 @@ std::string printable(std::string_view text) {
 
 namespace {
 
-void make_printable(std::string& s) {
-  s = printable(s);
-}
-
-void make_printable(std::optional<std::string>& s) {
-  if (s)
-    make_printable(*s);
-}
-
-void make_printable(LayerRow& row) {
-  make_printable(row.name);
-  make_printable(row.class_name);
+/// Calls `f` on every string a file can put in the report (names from a hostile file among
+/// them), mutable or not as `Report` is.
+template <typename Row, typename F>
+void for_each_row_text(Row& row, F& f) {
+  f(row.name);
+  f(row.class_name);
   for (auto& in : row.inbound)
-    make_printable(in);
+    f(in);
   for (auto& inner : row.layers)
-    make_printable(inner);
+    for_each_row_text(inner, f);
+}
+
+template <typename Report, typename F>
+void for_each_text(Report& run, F&& f) {
+  auto text = [&f](auto& s) {
+    if constexpr (requires { s.has_value(); }) {
+      if (s)
+        f(*s);
+    } else {
+      f(s);
+    }
+  };
+  for (auto& file : run.files) {
+    text(file.path);
+    text(file.member);
+    text(file.model_name);
+    text(file.model_class);
+    text(file.keras_version);
+    text(file.what_if);
+    for (auto& row : file.layers)
+      for_each_row_text(row, text);
+    for (auto& d : file.diagnostics) {
+      text(d.layer);
+      text(d.message);
+      text(d.hint);
+      text(d.json_path);
+    }
+    for (auto& v : file.valid_sizes) {
+      text(v.input);
+      text(v.description);
+    }
+    if (file.signature)
+      for (auto* tensors : {&file.signature->inputs, &file.signature->outputs})
+        for (auto& t : *tensors) {
+          text(t.name);
+          text(t.dtype);
+        }
+  }
+}
+
+bool is_printable(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (control_at(text, i) != 0)
+      return false;
+  return true;
 }
 
 }  // namespace
 
-RunReport printable_report(const RunReport& run) {
-  RunReport out = run;
-  for (auto& f : out.files) {
-    make_printable(f.path);
-    make_printable(f.member);
-    make_printable(f.model_name);
-    make_printable(f.model_class);
-    make_printable(f.keras_version);
-    make_printable(f.what_if);
-    for (auto& row : f.layers)
-      make_printable(row);
-    for (auto& d : f.diagnostics) {
-      make_printable(d.layer);
-      make_printable(d.message);
-      make_printable(d.hint);
-      make_printable(d.json_path);
-    }
-    for (auto& v : f.valid_sizes) {
-      make_printable(v.input);
-      make_printable(v.description);
-    }
-    if (f.signature)
-      for (auto* tensors : {&f.signature->inputs, &f.signature->outputs})
-        for (auto& t : *tensors) {
-          make_printable(t.name);
-          make_printable(t.dtype);
-        }
-  }
-  return out;
+const RunReport& printable_report(const RunReport& run, std::optional<RunReport>& copy) {
+  bool printable_already = true;
+  for_each_text(
+      run, [&](const std::string& s) { printable_already = printable_already && is_printable(s); });
+  if (printable_already)
+    return run;
+  copy = run;
+  for_each_text(*copy, [](std::string& s) { s = printable(s); });
+  return *copy;
 }
 
 std::string count_noun(std::size_t n, std::string_view singular) {

@@ -69,8 +69,9 @@ std::string valid_utf8(std::string_view text);
 std::string printable(std::string_view text);
 
 /// The report with `printable` applied to every string a file can put there; the renderers
-/// for terminals and logs (table, compact, markdown) print this.
-RunReport printable_report(const RunReport& run);
+/// for terminals and logs (table, compact, markdown) print this. `run` itself when nothing
+/// needs an escape (the usual case: no copy of a large report), else a copy made in `copy`.
+const RunReport& printable_report(const RunReport& run, std::optional<RunReport>& copy);
 
 /// "1 error", "2 warnings".
 std::string count_noun(std::size_t n, std::string_view singular);

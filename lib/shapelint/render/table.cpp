@@ -47,16 +47,16 @@ std::string shape_cell(const Shapes& shapes) {
 
 /// Splits `text` into lines of at most `width` columns: at '\n', then after ", " where
 /// possible (shapes) or at spaces (prose), and mid-word only when nothing else fits.
-std::vector<std::string> wrap(const std::string& text, std::size_t width, bool prose = false) {
-  std::vector<std::string> lines;
+std::vector<std::string_view> wrap(std::string_view text, std::size_t width, bool prose = false) {
+  std::vector<std::string_view> lines;
   if (width == 0)
     width = 1;
   std::size_t start = 0;
   while (true) {
     std::size_t nl = text.find('\n', start);
     // A view, not a copy: a hostile megabyte-long name must wrap in linear time.
-    std::string_view rest = std::string_view(text).substr(
-        start, nl == std::string::npos ? std::string::npos : nl - start);
+    std::string_view rest =
+        text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
     while (rest.size() > width) {
       std::size_t comma = prose ? std::string::npos : rest.rfind(", ", width - 1);
       if (comma != std::string::npos && comma > 0) {
@@ -108,11 +108,26 @@ void fit_columns(std::vector<Column>& cols, std::size_t available) {
   }
 }
 
-std::string pad(const std::string& text, std::size_t width, bool right) {
-  if (text.size() >= width)
-    return text;
-  std::string fill(width - text.size(), ' ');
-  return right ? fill + text : text + fill;
+/// Appends `text` padded with spaces to `width` columns, on the left when `right`.
+void append_padded(std::string& out, std::string_view text, std::size_t width, bool right) {
+  std::size_t fill = width > text.size() ? width - text.size() : 0;
+  if (right)
+    out.append(fill, ' ');
+  out.append(text);
+  if (!right)
+    out.append(fill, ' ');
+}
+
+/// The width of the longest line of `text`.
+std::size_t longest_line(std::string_view text) {
+  std::size_t longest = 0;
+  for (std::size_t start = 0;;) {
+    std::size_t nl = text.find('\n', start);
+    longest = std::max(longest, (nl == std::string_view::npos ? text.size() : nl) - start);
+    if (nl == std::string_view::npos)
+      return longest;
+    start = nl + 1;
+  }
 }
 
 void render_model_table(const FileReport& f, const RenderOptions& options, std::ostream& out) {
@@ -136,8 +151,7 @@ void render_model_table(const FileReport& f, const RenderOptions& options, std::
   for (std::size_t c = 0; c < cols.size(); ++c) {
     cols[c].width = cols[c].header.size();
     for (const auto& r : cells)
-      for (const auto& line : wrap(r[c], 1000))
-        cols[c].width = std::max(cols[c].width, line.size());
+      cols[c].width = std::max(cols[c].width, std::min<std::size_t>(longest_line(r[c]), 1000));
     if (cols[c].right_align)
       cols[c].min_width = cols[c].width;
   }
@@ -155,7 +169,7 @@ void render_model_table(const FileReport& f, const RenderOptions& options, std::
   for (std::size_t c = 0; c < cols.size(); ++c) {
     if (c)
       header.append(kGap, ' ');
-    header.append(pad(cols[c].header, cols[c].width, cols[c].right_align));
+    append_padded(header, cols[c].header, cols[c].width, cols[c].right_align);
   }
   while (!header.empty() && header.back() == ' ')
     header.pop_back();
@@ -166,7 +180,7 @@ void render_model_table(const FileReport& f, const RenderOptions& options, std::
     const LayerRow& row = f.layers[i];
     bool failed = row.status == "error";
     any_failed = any_failed || failed;
-    std::vector<std::vector<std::string>> wrapped;
+    std::vector<std::vector<std::string_view>> wrapped;
     std::size_t height = 1;
     for (std::size_t c = 0; c < cols.size(); ++c) {
       wrapped.push_back(wrap(cells[i][c], cols[c].width, c == 0));
@@ -175,10 +189,10 @@ void render_model_table(const FileReport& f, const RenderOptions& options, std::
     for (std::size_t line = 0; line < height; ++line) {
       std::string text = line == 0 && failed ? "> " : std::string(kMark, ' ');
       for (std::size_t c = 0; c < cols.size(); ++c) {
-        std::string cell = line < wrapped[c].size() ? wrapped[c][line] : "";
+        std::string_view cell = line < wrapped[c].size() ? wrapped[c][line] : "";
         if (c)
           text.append(kGap, ' ');
-        text.append(pad(cell, cols[c].width, cols[c].right_align));
+        append_padded(text, cell, cols[c].width, cols[c].right_align);
       }
       while (!text.empty() && text.back() == ' ')
         text.pop_back();
@@ -251,12 +265,12 @@ void render_cost_table(const FileReport& f, const RenderOptions& options, std::o
   for (const auto& c : cols)
     rule_width += c.width;
   std::string rule(std::min(rule_width, options.width), '-');
-  auto line_of = [&](const std::vector<std::string>& texts) {
+  auto line_of = [&](const std::vector<std::string_view>& texts) {
     std::string text(kIndent, ' ');
     for (std::size_t c = 0; c < cols.size(); ++c) {
       if (c)
         text.append(kGap, ' ');
-      text.append(pad(texts[c], cols[c].width, cols[c].right_align));
+      append_padded(text, texts[c], cols[c].width, cols[c].right_align);
     }
     while (!text.empty() && text.back() == ' ')
       text.pop_back();
@@ -265,21 +279,21 @@ void render_cost_table(const FileReport& f, const RenderOptions& options, std::o
   out << '\n'
       << paint(kBold, fmt::format("Cost for a batch of {} (docs/cost.md)", totals.batch_size))
       << '\n';
-  std::vector<std::string> headers;
+  std::vector<std::string_view> headers;
   for (const auto& c : cols)
     headers.push_back(c.header);
   out << paint(kBold, line_of(headers)) << '\n' << rule << '\n';
   for (const auto& r : cells) {
-    std::vector<std::vector<std::string>> wrapped;
+    std::vector<std::vector<std::string_view>> wrapped;
     std::size_t height = 1;
     for (std::size_t c = 0; c < cols.size(); ++c) {
       wrapped.push_back(wrap(r[c], cols[c].width, c == 0));
       height = std::max(height, wrapped.back().size());
     }
     for (std::size_t line = 0; line < height; ++line) {
-      std::vector<std::string> texts;
+      std::vector<std::string_view> texts;
       for (std::size_t c = 0; c < cols.size(); ++c)
-        texts.push_back(line < wrapped[c].size() ? wrapped[c][line] : "");
+        texts.push_back(line < wrapped[c].size() ? wrapped[c][line] : std::string_view());
       out << line_of(texts) << '\n';
     }
   }
@@ -333,8 +347,10 @@ void render_diagnostics(const FileReport& f, const RenderOptions& options, std::
     out << paint(fmt::format("{}{}", kBold, color), head) << paint(kBold, subject) << '\n';
     for (const auto& line : wrap(d.message, text_width, true))
       out << "    " << line << '\n';
+    // Named: wrap returns views into the text, which must outlive the loop.
+    std::string hint = "hint: " + d.hint;
     if (!d.hint.empty())
-      for (const auto& line : wrap("hint: " + d.hint, text_width, true))
+      for (const auto& line : wrap(hint, text_width, true))
         out << "    " << paint(kCyan, line) << '\n';
     std::string at = location_path(f);
     std::string where = d.json_path.empty() ? at : fmt::format("{} at {}", at, d.json_path);
@@ -347,7 +363,8 @@ void render_diagnostics(const FileReport& f, const RenderOptions& options, std::
 }  // namespace
 
 void render_table(const RunReport& raw, const RenderOptions& options, std::ostream& out) {
-  const RunReport run = render_util::printable_report(raw);  // names from hostile files
+  std::optional<RunReport> escaped;
+  const RunReport& run = render_util::printable_report(raw, escaped);  // names from hostile files
   Painter paint(options.color);
   bool first = true;
   for (const auto& f : run.files) {
