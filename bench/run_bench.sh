@@ -26,8 +26,9 @@ for name in long_keras2 long_keras3 inception_keras2 inception_keras3; do
 done
 
 small="$dir/small/model_0001.json"
-read -r one_s one_kb < <(measure "$shapelint" "$small")
-echo "small model, startup + lint: ${one_s} s, ${one_kb} KiB peak"
+read -r _ one_kb < <(measure "$shapelint" "$small")
+read -r best median < <("$tools" time 50 "$shapelint" "$small")
+echo "small model, startup + lint: best ${best} s, median ${median} s (50 runs), ${one_kb} KiB peak"
 
 start=$(date +%s.%N)
 "$shapelint" --format json "$dir"/small/*.json > /dev/null

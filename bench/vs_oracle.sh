@@ -6,6 +6,8 @@
 # `keras.models.model_from_json`), the TensorFlow.js oracle the tf.keras 2 port.
 #
 # Usage: vs_oracle.sh SHAPELINT BENCH_TOOLS [RUNS]
+# With ../shared/corpus beside the project (or SHAPELINT_CORPUS), the largest real models of
+# its keras2/ and keras3/ folders are timed too.
 # Needs the oracles set up as ../shared/oracle/README.md says: ORACLE_DIR (default
 # /tmp/shapelint-oracle) with tfjs/node_modules, and KERAS_SRC pointing at the Keras source.
 # An oracle that cannot run is reported and left out; this script never fails for it.
@@ -16,19 +18,10 @@ dir=$(mktemp -d /tmp/shapelint-vs-oracle.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 "$tools" gen "$dir" > /dev/null
 
-# Best wall time of `runs` runs of a command, in seconds; "fail" when it does not succeed.
+# Best wall time of `runs` runs of a command, in seconds ("fail" when it does not succeed),
+# timed by the bench tool: spawned directly, so no shell's or timer's start-up is counted.
 best_of() {
-  local best="" start end
-  for _ in $(seq "$runs"); do
-    start=$(date +%s%N)
-    if ! "$@" > /dev/null 2>&1; then
-      echo fail
-      return
-    fi
-    end=$(date +%s%N)
-    best=$(awk -v a="$(( end - start ))" -v b="$best" 'BEGIN { print (b == "" || a < b) ? a : b }')
-  done
-  awk -v ns="$best" 'BEGIN { printf "%.4f", ns / 1e9 }'
+  "$tools" time "$runs" "$@" | cut -d' ' -f1
 }
 
 keras3_ok=0 tfjs_ok=0
@@ -46,7 +39,8 @@ fi
 printf '%-20s %8s %12s %8s %12s %8s\n' model "KiB" "shapelint s" "oracle" "oracle s" "ratio"
 row() {
   local name=$1 file=$2 which=$3 ours theirs
-  ours=$(best_of "$shapelint" --format json "$file")
+  # shapelint's default output (the table); more runs, its times being short and noisier
+  ours=$(runs=$((runs * 4)) best_of "$shapelint" "$file")
   case "$which" in
     keras3) theirs=$(best_of /usr/bin/python3 "$oracle/keras3/keras3_oracle.py" "$file") ;;
     tfjs) theirs=$(best_of node "$oracle/tfjs/oracle.js" "$file") ;;
@@ -65,4 +59,18 @@ done
 small_k2="$dir/small/model_0002.json" small_k3="$dir/small/model_0001.json"
 [ "$tfjs_ok" = 1 ] && row "small_cnn_keras2" "$small_k2" tfjs
 [ "$keras3_ok" = 1 ] && row "small_cnn_keras3" "$small_k3" keras3
-echo "(wall time of the whole process, best of $runs runs each)"
+
+# Real models: the four largest JSON configs of each generation in the shared corpus.
+corpus=${SHAPELINT_CORPUS:-$(dirname "$0")/../../shared/corpus}
+if [ -d "$corpus" ]; then
+  for form in keras2 keras3; do
+    while read -r f; do
+      name=$(basename "$f" .json | sed 's/.*__//' | cut -c1-20)
+      [ "$tfjs_ok" = 1 ] && [ "$form" = keras2 ] && row "$name" "$f" tfjs
+      [ "$keras3_ok" = 1 ] && [ "$form" = keras3 ] && row "$name" "$f" keras3
+    done < <(ls -S "$corpus/$form"/*.json 2>/dev/null | head -4)
+  done
+else
+  echo "(no shared corpus at $corpus: real models left out)"
+fi
+echo "(wall time of the whole process, best of $((runs * 4)) runs for shapelint, $runs for an oracle)"

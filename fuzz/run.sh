@@ -4,7 +4,8 @@
 # and tests/hostile/inputs, then runs each target for SECONDS on one core.
 #
 # Usage: fuzz/run.sh [-t SECONDS] [-b BUILD_DIR] [--ci] [TARGET...]
-#   TARGET: lint_json what_if keras_archive hdf5 input_shape config (default: all of them)
+#   TARGET: lint_json lint_structured what_if keras_archive hdf5 input_shape config
+#           (default: all of them)
 #   --ci:   a short pass (40 s per target unless -t says otherwise); skipped, with a
 #           message, when clang++ is not installed
 # Corpora grow in BUILD_DIR/fuzz-work/<target>/corpus and are kept between runs; a crash is
@@ -26,11 +27,11 @@ main() {
       -t) seconds="$2"; shift 2 ;;
       -b) build="$2"; shift 2 ;;
       --ci) ci=1; seconds=40; shift ;;
-      -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+      -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
       *) targets+=("$1"); shift ;;
     esac
   done
-  [ ${#targets[@]} -gt 0 ] || targets=(lint_json what_if keras_archive hdf5 input_shape config)
+  [ ${#targets[@]} -gt 0 ] || targets=(lint_json lint_structured what_if keras_archive hdf5 input_shape config)
 
   if ! command -v clang++ >/dev/null 2>&1; then
     echo "fuzz: clang++ is not installed: skipping the fuzz pass (apt-get install clang)"
@@ -104,6 +105,7 @@ main() {
           -rss_limit_mb=2048 -jobs=1 -workers=1)
     case "$t" in
       lint_json) args+=(-max_len=65536 -timeout=10 -dict="$dict") ; dirs=("$seeds/json") ;;
+      lint_structured) args+=(-max_len=65536 -timeout=10) ; dirs=("$seeds/json") ;;
       what_if) args+=(-max_len=65536 -timeout=10 -dict="$dict") ; dirs=("$seeds/what_if" "$seeds/json") ;;
       keras_archive) args+=(-max_len=65536 -timeout=20 -dict="$dict") ; dirs=("$seeds/containers") ;;
       hdf5) args+=(-max_len=65536 -timeout=20 -dict="$dict") ; dirs=("$seeds/containers") ;;
