@@ -19,6 +19,7 @@
 #include "shapelint/config/config.hpp"
 #include "shapelint/lint/lint.hpp"
 #include "shapelint/render/render.hpp"
+#include <malloc.h>
 #include <unistd.h>
 
 namespace {
@@ -142,9 +143,19 @@ int exit_code(const shapelint::RunReport& run,
   return failing ? kExitFindings : kExitClean;
 }
 
+/// Keeps large buffers (a model's text, its JSON document) in the heap instead of fresh
+/// mappings of their own, and freed memory there for the next buffer instead of handing it
+/// back: every new page costs a fault, and on the virtual machines CI runs on, faults were a
+/// tenth of the time a model of a few hundred layers takes. The peak stays the same.
+void keep_memory_close() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_memory_close();
   // Nothing writes through C stdio: std::cout may keep its own buffer (a report of a large
   // model is tens of megabytes, otherwise written a character at a time).
   std::ios::sync_with_stdio(false);

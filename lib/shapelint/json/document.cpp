@@ -345,10 +345,11 @@ bool JsonParser::run(JsonParseError& error) {
 
 bool JsonParser::parse() {
   // Typical configs hold a node per 15 (compact) to 25 (indented) bytes: room for the
-  // densest, and the pages for a compact one mapped in at once.
+  // densest, and the pages for most of a compact one mapped in at once (no more: pages
+  // mapped in and never used would add to the peak).
   doc_.nodes_.reserve(text_.size() / 8 + 16);
   io::prefault_for_writing(doc_.nodes_.data(),
-                           std::min(doc_.nodes_.capacity(), text_.size() / 15) * sizeof(Node));
+                           std::min(doc_.nodes_.capacity(), text_.size() / 20) * sizeof(Node));
   scratch_.reserve(64);
   if (p_ < end_ && static_cast<unsigned char>(*p_) == 0xEF) {  // a UTF-8 byte order mark
     if (end_ - p_ < 3 || static_cast<unsigned char>(p_[1]) != 0xBB ||
