@@ -113,9 +113,10 @@ void mutate_once(json& doc, std::mt19937& rng) {
       break;
     default:  // a nearby number, or a string of the file put elsewhere
       if (s.value->is_number_integer()) {
-        std::int64_t v = s.value->get<std::int64_t>();
-        std::int64_t choices[] = {v + 1, v - 1, -v, v * 1000, v / 2, 0};
-        *s.value = choices[rng() % std::size(choices)];
+        // Wrapping arithmetic: the mutator itself must have no undefined behaviour.
+        auto v = static_cast<std::uint64_t>(s.value->get<std::int64_t>());
+        std::uint64_t choices[] = {v + 1, v - 1, 0 - v, v * 1000, v >> 1, 0};
+        *s.value = static_cast<std::int64_t>(choices[rng() % std::size(choices)]);
       } else if (s.value->is_string()) {
         for (int tries = 0; tries < 8; ++tries) {
           const json& other = *slots[rng() % slots.size()].value;
