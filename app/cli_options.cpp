@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "shapelint/diag/catalog.hpp"
+#include "shapelint/lint/limits.hpp"
 #include "shapelint/render/render.hpp"
 #include "shapelint/render/rule_docs.hpp"
 
@@ -27,6 +28,27 @@ void explain_rule(const std::string& id) {
   if (!doc->page.empty() && doc->page.back() != '\n')
     std::cout << '\n';
   throw CLI::Success();
+}
+
+/// `--limit NAME=VALUE`: the name and the value checked while parsing, so that a bad one is
+/// a usage error that lists the limits (or says what the value should look like).
+CLI::Validator limit_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        std::string error;
+        return parse_limit_assignment(text, error) ? std::string{} : error;
+      },
+      "");
+}
+
+/// "max-config-size (128MiB), ...": each limit with its default, for --help.
+std::string limits_with_defaults() {
+  const LintOptions defaults;
+  std::vector<std::string> items;
+  for (const auto& limit : all_limits())
+    items.push_back(
+        fmt::format("{} ({})", limit.name, format_limit_value(limit, limit.get(defaults))));
+  return fmt::format("{}", fmt::join(items, ", "));
 }
 
 }  // namespace
@@ -78,6 +100,30 @@ void bind_options(CLI::App& app, CliOptions& o) {
                  "or TensorFlow.js (tfjs) (SL401-SL404; over the configuration's target)")
       ->check(CLI::IsMember({"keras2", "keras3", "tfjs"}))
       ->type_name("TARGET");
+  bind_limit_option(app, o.limits, "; over the configuration's limits");
+}
+
+void bind_limit_option(CLI::App& app, std::vector<std::string>& texts, std::string_view more) {
+  app.add_option("--limit",
+                 texts,
+                 fmt::format("raise (or lower) a safety limit, e.g. max-layers=2M, "
+                             "max-config-size=512MiB, hdf5-timeout=2min; repeatable{}. The "
+                             "limits (defaults): {}",
+                             more,
+                             limits_with_defaults()))
+      ->check(limit_validator())
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->type_name("NAME=VALUE");
+}
+
+std::vector<LimitSetting> parse_limit_options(const std::vector<std::string>& texts) {
+  std::vector<LimitSetting> out;
+  std::string error;
+  for (const auto& text : texts)
+    out.push_back(*parse_limit_assignment(text, error));  // the validator accepted each
+  return out;
 }
 
 }  // namespace shapelint::cli

@@ -2,9 +2,12 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "shapelint/lint/limits.hpp"
 
 namespace shapelint::cli {
 
@@ -26,8 +29,17 @@ struct CliOptions {
   /// `--target keras2|keras3|tfjs`: report what that target cannot load (over the
   /// configuration's `target`).
   std::optional<std::string> target;
+  /// `--limit NAME=VALUE`, repeatable: safety limits (over the configuration's `limits`).
+  std::vector<std::string> limits;
 };
 
 void bind_options(CLI::App& app, CliOptions& options);
+
+/// `--limit NAME=VALUE` (repeatable) into `texts`, each checked as it is parsed; `more` ends
+/// the help text's first sentence.
+void bind_limit_option(CLI::App& app, std::vector<std::string>& texts, std::string_view more = {});
+
+/// The `--limit` options as settings (after bind_limit_option accepted them).
+std::vector<LimitSetting> parse_limit_options(const std::vector<std::string>& texts);
 
 }  // namespace shapelint::cli

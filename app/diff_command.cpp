@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli_options.hpp"
 #include "shapelint/diff/diff.hpp"
 #include "shapelint/lint/lint.hpp"
 #include "shapelint/render/render.hpp"
@@ -64,6 +65,8 @@ int run_diff(int argc, char** argv) {
   app.add_option("--fail-on", fail_on, "which findings make the exit code 1")
       ->check(CLI::IsMember({"error", "warning", "never"}))
       ->default_str("error");
+  std::vector<std::string> limits;
+  bind_limit_option(app, limits);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -73,6 +76,7 @@ int run_diff(int argc, char** argv) {
   RenderOptions render_options;
   render_options.color = color_wanted(color);
   LintOptions lint_options;
+  apply_limits(parse_limit_options(limits), lint_options);
   FileReport before = lint_file(old_path, lint_options);
   FileReport after = lint_file(new_path, lint_options);
   if (before.status == "invalid" || after.status == "invalid") {

@@ -83,17 +83,21 @@ bool find_configs(const shapelint::cli::CliOptions& cli,
 }
 
 /// Lints every path, several files at once on a multi-core machine, reports in input order.
+/// `limits` (`--limit`) win over each file's configuration.
 std::vector<shapelint::FileReport> lint_all(const std::vector<shapelint::ExpandedPath>& paths,
                                             const std::vector<ConfigPtr>& configs,
-                                            const shapelint::LintOptions& options) {
+                                            const shapelint::LintOptions& options,
+                                            const std::vector<shapelint::LimitSetting>& limits) {
   std::vector<shapelint::FileReport> reports(paths.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i = next++; i < paths.size(); i = next++) {
       shapelint::LintOptions per_file = options;
       per_file.skip_non_models = options.skip_non_models || paths[i].from_directory;
-      if (configs[i])
+      if (configs[i]) {
         shapelint::config::configure_lint_options(*configs[i], paths[i].path, per_file);
+        shapelint::apply_limits(limits, per_file);
+      }
       reports[i] = shapelint::lint_file(paths[i].path, per_file);
       if (configs[i])
         shapelint::config::apply_severity_policy(configs[i]->severity, reports[i]);
@@ -192,6 +196,8 @@ int main(int argc, char** argv) {
   }
 
   shapelint::cli::apply_analysis_options(analysis_options, lint_options);
+  auto limits = shapelint::cli::parse_limit_options(options.limits);
+  shapelint::apply_limits(limits, lint_options);
   if (options.target)
     lint_options.target = shapelint::analysis::parse_target(*options.target);
 
@@ -201,7 +207,7 @@ int main(int argc, char** argv) {
   std::vector<ConfigPtr> configs;
   if (!find_configs(options, paths, configs))
     return kExitUsage;
-  run.files = lint_all(paths, configs, lint_options);
+  run.files = lint_all(paths, configs, lint_options, limits);
   shapelint::tally(run);
 
   shapelint::RenderOptions render_options;

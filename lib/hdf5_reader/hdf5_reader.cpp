@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "shapelint/diag/limit_hint.hpp"
 #include "shapelint/io/readers.hpp"
 #include <hdf5.h>
 
@@ -123,14 +124,25 @@ std::string fixed_string(const char* data, std::size_t size, H5T_str_t pad) {
   return s;
 }
 
+/// A cap on what one attribute may hold, and the limit setting it comes from: a message that
+/// refuses an attribute names it, so that a genuine file is one option away from being read.
+struct Cap {
+  std::uint64_t value;
+  const char* setting;  ///< null when the cap is not a setting (a single string's one element)
+};
+
+/// ", shapelint's limit (NAME)" for a cap that is a setting.
+std::string cap_note(const Cap& cap) {
+  return cap.setting ? ", " + shapelint::limit_note(cap.setting) : std::string{};
+}
+
 /// Reads a string attribute (scalar or a list; fixed or variable length; h5py writes `str` as
 /// variable-length UTF-8 and `bytes` as fixed-length). Nullopt with `error` set when it is
 /// there but cannot be read; nullopt with `error` empty when it is absent.
-std::optional<std::vector<std::string>> read_string_attribute(hid_t loc,
-                                                              const char* name,
-                                                              std::uint64_t max_bytes,
-                                                              std::size_t max_elements,
-                                                              std::string& error) {
+std::optional<std::vector<std::string>> read_string_attribute(
+    hid_t loc, const char* name, Cap bytes, Cap elements, std::string& error) {
+  const std::uint64_t max_bytes = bytes.value;
+  const std::uint64_t max_elements = elements.value;
   error.clear();
   htri_t exists = H5Aexists(loc, name);
   if (exists <= 0) {
@@ -151,8 +163,11 @@ std::optional<std::vector<std::string>> read_string_attribute(hid_t loc,
   }
   hssize_t points = H5Sget_simple_extent_npoints(space.get());
   if (points < 0 || static_cast<std::uint64_t>(points) > max_elements) {
-    error = fmt::format(
-        "the '{}' attribute has {} elements, more than the {} read", name, points, max_elements);
+    error = fmt::format("the '{}' attribute has {} elements, more than the {} read{}",
+                        name,
+                        points,
+                        max_elements,
+                        cap_note(elements));
     return std::nullopt;
   }
   // numpy writes an empty list as an empty float array (a weightless layer's `weight_names`).
@@ -190,19 +205,22 @@ std::optional<std::vector<std::string>> read_string_attribute(hid_t loc,
     if (count > 0)
       reclaim_strings(memtype.get(), space.get(), buffer);
     if (total > max_bytes) {
-      error = fmt::format(
-          "the '{}' attribute holds more than {}: refusing it", name, readable_size(max_bytes));
+      error = fmt::format("the '{}' attribute holds more than {}{}: refusing it",
+                          name,
+                          readable_size(max_bytes),
+                          cap_note(bytes));
       return std::nullopt;
     }
     return out;
   }
   std::size_t element = H5Tget_size(type.get());
   if (element == 0 || (count > 0 && element > max_bytes / count)) {
-    error = fmt::format("the '{}' attribute declares {} elements of {} bytes, more than {}",
+    error = fmt::format("the '{}' attribute declares {} elements of {} bytes, more than {}{}",
                         name,
                         count,
                         element,
-                        readable_size(max_bytes));
+                        readable_size(max_bytes),
+                        cap_note(bytes));
     return std::nullopt;
   }
   Handle memtype(H5Tcopy(type.get()), H5Tclose);
@@ -220,9 +238,9 @@ std::optional<std::vector<std::string>> read_string_attribute(hid_t loc,
 /// One string attribute that must hold exactly one string.
 std::optional<std::string> read_single_string(hid_t loc,
                                               const char* name,
-                                              std::uint64_t max_bytes,
+                                              Cap bytes,
                                               std::string& error) {
-  auto values = read_string_attribute(loc, name, max_bytes, 1, error);
+  auto values = read_string_attribute(loc, name, bytes, Cap{1, nullptr}, error);
   if (!values)
     return std::nullopt;
   if (values->size() != 1) {
@@ -238,22 +256,25 @@ std::optional<std::vector<std::string>> read_chunked_list(hid_t loc,
                                                           const std::string& name,
                                                           const ReadLimits& limits,
                                                           std::string& error) {
-  auto whole =
-      read_string_attribute(loc, name.c_str(), limits.max_config_bytes, limits.max_weights, error);
+  const Cap bytes{limits.max_config_bytes, "max-config-size"};
+  const Cap entries{limits.max_weights, "max-weights"};
+  auto whole = read_string_attribute(loc, name.c_str(), bytes, entries, error);
   if (whole || !error.empty())
     return whole;
   std::vector<std::string> out;
   for (std::size_t chunk = 0;; ++chunk) {
     std::string chunk_name = fmt::format("{}{}", name, chunk);
-    auto part = read_string_attribute(
-        loc, chunk_name.c_str(), limits.max_config_bytes, limits.max_weights, error);
+    auto part = read_string_attribute(loc, chunk_name.c_str(), bytes, entries, error);
     if (!part) {
       if (!error.empty())
         return std::nullopt;
       break;
     }
     if (out.size() + part->size() > limits.max_weights) {
-      error = fmt::format("more than {} '{}' entries", limits.max_weights, name);
+      error = fmt::format("more than {} '{}' entries, {}",
+                          limits.max_weights,
+                          name,
+                          shapelint::limit_note("max-weights"));
       return std::nullopt;
     }
     out.insert(out.end(), part->begin(), part->end());
@@ -328,7 +349,8 @@ std::optional<std::vector<RecordedWeight>> read_legacy_weights(hid_t weights_roo
     }
     for (const auto& name : *names) {
       if (out.size() >= limits.max_weights) {
-        error = fmt::format("more than {} weights", limits.max_weights);
+        error = fmt::format(
+            "more than {} weights, {}", limits.max_weights, shapelint::limit_note("max-weights"));
         return std::nullopt;
       }
       auto shape = dataset_shape(group.get(), name, access, error);
@@ -398,7 +420,10 @@ struct V3Walk {
 /// layer, an RNN cell, a nested model's `layers/<name>`) as further groups.
 bool walk_v3_layer(
     V3Walk& walk, hid_t group, const std::string& layer, const std::string& prefix, int depth) {
-  constexpr int kMaxDepth = 16;
+  // Each nested model adds two groups (`layers/<name>`), a wrapper one or two: deep enough
+  // for the deepest model the loader may be allowed to read (max-model-depth and
+  // max-wrapper-depth at their ceilings, 256 and 12), and still a small stack.
+  constexpr int kMaxDepth = 1024;
   if (depth > kMaxDepth) {
     walk.error = fmt::format("layer '{}' nests more than {} levels", layer, kMaxDepth);
     return false;
@@ -408,7 +433,9 @@ bool walk_v3_layer(
   std::sort(names.begin(), names.end(), numeric_less);
   for (const auto& name : names) {
     if (++walk.visited > walk.limits.max_weights || too_many) {
-      walk.error = fmt::format("more than {} objects in the weights file", walk.limits.max_weights);
+      walk.error = fmt::format("more than {} objects in the weights file, {}",
+                               walk.limits.max_weights,
+                               shapelint::limit_note("max-weights"));
       return false;
     }
     std::string path = prefix + name;
@@ -441,7 +468,9 @@ std::string recorded_layer_name(hid_t layer_group, const Access& access, const R
     return {};
   }
   std::string error;
-  return read_single_string(vars.get(), "name", limits.max_metadata_bytes, error).value_or("");
+  return read_single_string(
+             vars.get(), "name", Cap{limits.max_metadata_bytes, "max-metadata-size"}, error)
+      .value_or("");
 }
 
 /// Keras 3 (`layers/`) or Keras 2.13-2.15 (`_layer_checkpoint_dependencies/`) weights files.
@@ -474,7 +503,9 @@ std::optional<std::vector<RecordedWeight>> read_v3_weights(hid_t file,
       return std::nullopt;
   }
   if (too_many) {
-    error = fmt::format("more than {} layers in the weights file", limits.max_weights);
+    error = fmt::format("more than {} layers in the weights file, {}",
+                        limits.max_weights,
+                        shapelint::limit_note("max-weights"));
     return std::nullopt;
   }
   return out;
@@ -538,15 +569,15 @@ Hdf5Contents read_hdf5_file(const Source& source, WeightsLayout layout, const Re
   Access access;
   std::string error;
   if (layout == WeightsLayout::legacy_model) {
-    out.model_config =
-        read_single_string(file.get(), "model_config", limits.max_config_bytes, error);
+    const Cap metadata{limits.max_metadata_bytes, "max-metadata-size"};
+    out.model_config = read_single_string(
+        file.get(), "model_config", {limits.max_config_bytes, "max-config-size"}, error);
     if (!error.empty()) {
       out.error = "model_config: " + error;
       return out;
     }
-    out.keras_version =
-        read_single_string(file.get(), "keras_version", limits.max_metadata_bytes, error);
-    out.backend = read_single_string(file.get(), "backend", limits.max_metadata_bytes, error);
+    out.keras_version = read_single_string(file.get(), "keras_version", metadata, error);
+    out.backend = read_single_string(file.get(), "backend", metadata, error);
     if (!out.model_config) {
       out.weights_only = looks_like_weights(file.get());
       return out;

@@ -450,6 +450,82 @@ TEST_CASE("broken references between layers are findings at the reference, exit 
   });
 }
 
+/// `depth` Bidirectional layers around an LSTM, after an input of (None, 5, 4); the LSTM's
+/// units are `units` (JSON).
+std::string wrapped_lstm(int depth, const std::string& units = "2") {
+  std::string wrapped =
+      layer("LSTM", "l", fmt::format(R"("units": {}, "return_sequences": true)", units));
+  for (int i = 0; i < depth; ++i)
+    wrapped = fmt::format(
+        R"({{"class_name": "Bidirectional", "config": {{"name": "b{}", "layer": {}}}}})",
+        i,
+        wrapped);
+  return sequential(input_layer("[null, 5, 4]") + ", " + wrapped);
+}
+
+/// A JSON list nested `depth` levels deep.
+std::string deep_list(std::size_t depth) {
+  return std::string(depth, '[') + "1" + std::string(depth, ']');
+}
+
+/// `depth` Sequential models, each the only layer of the one around it, around `inner`.
+std::string nested_around(int depth, std::string inner) {
+  for (int i = 0; i < depth; ++i)
+    inner = fmt::format(
+        R"({{"class_name": "Sequential", "config": {{"name": "m{}", "layers": [{}]}}}})", i, inner);
+  return inner;
+}
+
+const Diagnostic* find_message(const FileReport& r, std::string_view part) {
+  for (const auto& d : r.diagnostics)
+    if (d.message.find(part) != std::string::npos)
+      return &d;
+  return nullptr;
+}
+
+TEST_CASE("limits raised to their ceilings: every recursive walk stays within the stack") {
+  // The ceilings are what keeps a user's `--limit` from trading a finding for a stack
+  // overflow: files at them are read (or refused) and rendered in every format.
+  LintOptions options;
+  options.load_limits.max_json_depth = kJsonDepthCeiling;
+  options.load_limits.max_model_depth = kModelDepthCeiling;
+  options.max_wrapper_depth = kWrapperDepthCeiling;
+  SECTION("models nested to the ceiling are read; deeper are refused") {
+    CHECK(lint(nested_models(kModelDepthCeiling + 1), options).status == "ok");
+    FileReport r = lint(nested_models(kModelDepthCeiling + 2), options);
+    INFO(describe(r).substr(0, 2000));
+    CHECK(r.status == "invalid");
+    CHECK(find_message(r, "shapelint's limit (max-model-depth)") != nullptr);
+  }
+  SECTION("layers wrapped to the ceiling are read; deeper are refused") {
+    CHECK(lint(wrapped_lstm(kWrapperDepthCeiling), options).status == "ok");
+    FileReport r = lint(wrapped_lstm(kWrapperDepthCeiling + 1), options);
+    INFO(describe(r).substr(0, 2000));
+    CHECK(find_message(r, "shapelint's limit (max-wrapper-depth)") != nullptr);
+  }
+  SECTION("a value nested to the JSON ceiling, in a message and in Keras 3 call arguments") {
+    FileReport r = lint(sequential(input_layer("[null, 4]") + ", " +
+                                   layer("Dense", "d", "\"units\": " + deep_list(2040))),
+                        options);
+    INFO(describe(r).substr(0, 2000));
+    CHECK(find(r, rule::kBadConfigValue) != nullptr);
+    std::string keras3 = fmt::format(
+        R"({{"class_name": "Functional", "config": {{"name": "f", "layers": [
+          {{"class_name": "InputLayer", "name": "in", "config": {{"batch_shape": [null, 4], "name": "in"}}, "inbound_nodes": []}},
+          {{"class_name": "Dense", "name": "d", "config": {{"name": "d", "units": 2}},
+            "inbound_nodes": [{{"args": [{{"class_name": "__keras_tensor__", "config": {{"shape": [null, 4], "keras_history": ["in", 0, 0]}}}}], "kwargs": {{"x": {}}}}}]}}],
+          "input_layers": ["in", 0, 0], "output_layers": ["d", 0, 0]}}}})",
+        deep_list(2030));
+    CHECK(lint(keras3, options).status != "");
+  }
+  SECTION("all three at once: a deep value in wrapped layers in nested models") {
+    std::string inner = wrapped_lstm(kWrapperDepthCeiling, deep_list(1100));
+    FileReport r = lint(nested_around(kModelDepthCeiling - 2, inner), options);
+    INFO(describe(r).substr(0, 2000));
+    CHECK(find(r, rule::kBadConfigValue) != nullptr);
+  }
+}
+
 TEST_CASE("limits: models nested too deep and too many layers are findings at their path") {
   SECTION("models nested more than 32 levels deep") {
     FileReport r = lint(nested_models(40));
@@ -464,15 +540,16 @@ TEST_CASE("limits: models nested too deep and too many layers are findings at th
     INFO(describe(r));
     CHECK(r.status == "ok");
   }
-  SECTION("more layers than kMaxLayers") {
-    FileReport r = lint(dense_chain(kMaxLayers + 1));
+  SECTION("more layers than the max-layers limit") {
+    const std::size_t max_layers = LoadLimits{}.max_layers;
+    FileReport r = lint(dense_chain(max_layers + 1));
     INFO(describe(r).substr(0, 2000));
     CHECK(r.status == "invalid");
     const Diagnostic* d = find(r, rule::kBadConfigValue);
     REQUIRE(d != nullptr);
-    CHECK(d->json_path == fmt::format("config.layers[{}]", kMaxLayers));
+    CHECK(d->json_path == fmt::format("config.layers[{}]", max_layers));
   }
-  SECTION("nested models calling nested models, past kMaxLayerCalls layer calls") {
+  SECTION("nested models calling nested models, past the max-layer-calls limit") {
     FileReport r = lint(doubling_models(25));  // 2^25 calls of the innermost Dense
     INFO(describe(r));
     CHECK(r.status == "invalid");
@@ -493,7 +570,7 @@ TEST_CASE("limits: models nested too deep and too many layers are findings at th
     CHECK(r.status == "invalid");
     const Diagnostic* d = find(r, rule::kBadConfigValue);
     REQUIRE(d != nullptr);
-    CHECK(d->message.find("kMaxWrapperDepth") != std::string::npos);
+    CHECK(d->message.find("max-wrapper-depth") != std::string::npos);
     CHECK(d->json_path.rfind("config.layers[1].config.layer", 0) == 0);
   }
   SECTION("a file whose check needs more layer runs than its budget") {
@@ -504,7 +581,8 @@ TEST_CASE("limits: models nested too deep and too many layers are findings at th
     CHECK(r.status == "invalid");
     const Diagnostic* d = find(r, rule::kBadConfigValue);
     REQUIRE(d != nullptr);
-    CHECK(d->message.find("kMaxRuleRuns") != std::string::npos);
+    CHECK(d->message.find("max-layer-runs") != std::string::npos);
+    CHECK(d->hint.find("--limit max-layer-runs=N") != std::string::npos);
     // The next file gets a budget of its own.
     CHECK(lint(kSmallModel, options).status == "ok");
   }
@@ -745,7 +823,7 @@ TEST_CASE("zip archives with more members than the limit, or two of one name, ar
   CHECK(r.status == "invalid");
   const Diagnostic* d = find(r, rule::kUnreadable);
   REQUIRE(d != nullptr);
-  CHECK(d->message.find("max_zip_members") != std::string::npos);
+  CHECK(d->message.find("max-zip-members") != std::string::npos);
   CHECK(lint_file(crowded, {}).status == "ok");
 
   // libzip cannot write two members of one name; rename the second config.json's copy.
@@ -773,7 +851,7 @@ TEST_CASE("a file larger than the config limit is refused before it is read whol
   CHECK(r.status == "invalid");
   const Diagnostic* d = find(r, rule::kUnreadable);
   REQUIRE(d != nullptr);
-  CHECK(d->message.find("max_config_bytes") != std::string::npos);
+  CHECK(d->message.find("max-config-size") != std::string::npos);
   CHECK(lint_file(path, {}).status == "ok");
 }
 

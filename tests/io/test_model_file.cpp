@@ -388,6 +388,27 @@ TEST_CASE("an HDF5 reader that overruns its time limit is stopped and reported")
   CHECK_FALSE(file.config_text);
 }
 
+TEST_CASE("weights of models nested past the old 16-group depth are read") {
+  // Keras 3 writes a nested model's weights two groups deeper per level
+  // (`layers/<model>/layers/<layer>/vars/0`): 12 nested models are 24 groups below the top
+  // layer's, well within what max-model-depth may allow.
+  FixtureDir dir;
+  std::string nested_path;
+  for (int i = 0; i < 12; ++i)
+    nested_path += fmt::format("layers/m{}/", i);
+  std::string weights_path = dir.path("model.weights.h5");
+  write_v3_weights(weights_path, {{"outer", std::nullopt, {{nested_path + "vars/0", {4, 2}}}}});
+  write_zip(dir.path("nested.keras"),
+            {{"config.json", sample("ok/mnist_cnn.json")},
+             {"model.weights.h5", read_file(weights_path), false}});
+  io::ModelFile file = io::read_model_path(dir.path("nested.keras"), io::Container::zip);
+  INFO(file.weights_problem);
+  CHECK(file.weights_problem.empty());
+  REQUIRE(file.weights);
+  REQUIRE(file.weights->size() == 1);
+  CHECK(file.weights->front().weight == nested_path + "vars/0");
+}
+
 TEST_CASE("sniffing tells zip, HDF5 and text apart from the first bytes") {
   CHECK(io::sniff_container(std::string_view("PK\x03\x04rest", 8)) == io::Container::zip);
   CHECK(io::sniff_container(std::string_view("PK\x05\x06", 4)) == io::Container::zip);

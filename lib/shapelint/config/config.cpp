@@ -128,11 +128,14 @@ class Reader {
             read_budget(*v, key, analysis::parse_bytes, "a size in bytes (\"512MiB\", \"2GB\")");
       else if (name == "batch-size")
         config.batch_size = read_batch_size(*v, key);
+      else if (name == "limits")
+        read_limits(*v, key, config.limits);
       else
         fail(k->source().begin,
              key,
              "unknown key; shapelint reads fail-on, target, ignore, severity, input-shapes, "
-             "custom-layers, max-params, max-macs, max-activation-memory and batch-size");
+             "custom-layers, max-params, max-macs, max-activation-memory, batch-size and "
+             "limits");
     }
     for (const auto& id : config.severity.ignored)
       if (config.severity.overrides.count(id))
@@ -187,6 +190,27 @@ class Reader {
     if (!value)
       fail(v.source().begin, key, fmt::format("must be {}", what));
     return *value;
+  }
+
+  /// `[limits]`: each a string as `--limit` takes it ("256MiB", "2M", "60s"), or an integer
+  /// (a count, bytes, seconds).
+  static void read_limits(const toml::node& v,
+                          const std::string& key,
+                          std::vector<LimitSetting>& limits) {
+    for (const auto& [k, value] : in_file_order(table(v, key))) {
+      std::string item_key = join_key(key, k->str());
+      std::string error;
+      std::optional<LimitSetting> setting;
+      if (const auto* n = value->as_integer())
+        setting = limit_from_integer(k->str(), n->get(), error);
+      else if (value->is_string())
+        setting = parse_limit(k->str(), value->as_string()->get(), error);
+      else
+        error = fmt::format("must be an integer or a string, not {}", type_name(*value));
+      if (!setting)
+        fail((find_limit(k->str()) ? value->source() : k->source()).begin, item_key, error);
+      limits.push_back(*setting);
+    }
   }
 
   static std::int64_t read_batch_size(const toml::node& v, const std::string& key) {

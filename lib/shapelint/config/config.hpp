@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shapelint/diag/diagnostic.hpp"
+#include "shapelint/lint/limits.hpp"
 #include "shapelint/lint/lint.hpp"
 #include "shapelint/shape/shape.hpp"
 
@@ -101,6 +102,8 @@ struct Config {
   std::optional<std::int64_t> max_activation_bytes;
   /// `batch-size`: the batch the shapes, MACs and activation memory are for.
   std::optional<std::int64_t> batch_size;
+  /// The `limits` table (`max-layers = 2000000`), in file order; `--limit` wins.
+  std::vector<LimitSetting> limits;
 };
 
 /// Which kind of file `path` is by its name: a pyproject.toml keeps the settings under
@@ -169,7 +172,8 @@ std::string shown_path(const std::filesystem::path& path);
 const InputShapeRule* input_shapes_for(const Config& config, const std::string& model_path);
 
 /// Puts what the configuration says about one model into its lint options; what the command
-/// line already set (input shapes) is kept.
+/// line already set (input shapes, budgets) is kept, except the limits: the caller applies
+/// `--limit` again afterwards.
 void configure_lint_options(const Config& config,
                             const std::string& model_path,
                             LintOptions& options);

@@ -36,6 +36,7 @@ void configure_lint_options(const Config& config,
   keep_or_take(options.max_macs, config.max_macs);
   keep_or_take(options.max_activation_bytes, config.max_activation_bytes);
   keep_or_take(options.batch_size, config.batch_size);
+  apply_limits(config.limits, options);
   if (!options.target && config.target)
     options.target = analysis::parse_target(*config.target);  // --target wins
   if (!options.input_shapes.empty())

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "shapelint/diag/limit_hint.hpp"
 #include "shapelint/io/readers.hpp"
 #include <fcntl.h>
 #include <poll.h>
@@ -184,16 +185,19 @@ Collected collect_answer(int fd,
   }
 }
 
-std::string describe_exit(int status) {
+std::string describe_exit(int status, const ReadLimits& limits) {
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
     if (sig == SIGXCPU)
-      return "the HDF5 library did not finish within its CPU time limit";
+      return fmt::format("the HDF5 library did not finish within its CPU time limit, {}",
+                         limit_note("hdf5-timeout"));
     const char* name = strsignal(sig);
     return fmt::format("the HDF5 library crashed on it ({})", name ? name : "signal");
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
-    return "reading it took more memory than allowed";
+    return fmt::format("reading it took more memory than the {} allowed, {}",
+                       readable_size(limits.hdf5_memory_bytes),
+                       limit_note("hdf5-memory"));
   return fmt::format("the HDF5 reader failed (exit status {})",
                      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
@@ -210,7 +214,11 @@ Hdf5Contents read_in_this_process(const Source& source,
 
 Hdf5Contents failed(std::string why) {
   Hdf5Contents c;
-  c.error = std::move(why) + "; the file is damaged or not what it claims to be";
+  // A limit that stopped the reader says so, and the hint says how to raise it; anything
+  // else is the file's doing.
+  c.error = limit_in(why).empty()
+                ? std::move(why) + "; the file is damaged or not what it claims to be"
+                : std::move(why);
   return c;
 }
 
@@ -251,12 +259,13 @@ Hdf5Contents read_hdf5_isolated(const Source& source,
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (collected == Collected::timed_out)
-    return failed(fmt::format("the HDF5 library did not finish reading it within {} s",
-                              limits.hdf5_timeout.count() / 1000.0));
+    return failed(fmt::format("the HDF5 library did not finish reading it within {} s, {}",
+                              limits.hdf5_timeout.count() / 1000.0,
+                              limit_note("hdf5-timeout")));
   if (collected == Collected::too_large)
     return failed("the HDF5 reader's answer exceeded its size limit");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return failed(describe_exit(status));
+    return failed(describe_exit(status, limits));
   try {
     return from_answer(answer);
   } catch (const std::exception&) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "shapelint/diag/catalog.hpp"
+#include "shapelint/diag/limit_hint.hpp"
 #include "shapelint/io/readers.hpp"
 
 namespace shapelint::io {
@@ -17,8 +18,9 @@ ModelFile read_hdf5_model(const Source& source, const ReadLimits& limits) {
     out.diagnostics.push_back(file_finding(
         rule::kUnreadable,
         fmt::format("cannot read this HDF5 file: {}", contents.error),
-        "the file is damaged or was cut short (an interrupted download or copy): save the model "
-        "again"));
+        hint_for_limit(contents.error,
+                       "the file is damaged or was cut short (an interrupted download or copy): "
+                       "save the model again")));
     return out;
   }
   out.keras_version = std::move(contents.keras_version);

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shapelint/diag/catalog.hpp"
+#include "shapelint/diag/limit_hint.hpp"
 #include "shapelint/io/libzip.hpp"
 #include "shapelint/io/readers.hpp"
 #include <unistd.h>
@@ -144,11 +145,13 @@ Archive open_archive(const Source& source, std::string& error) {
 /// Receives a member's bytes as they inflate; false stops reading.
 using Sink = std::function<bool(const char*, std::size_t)>;
 
-/// Inflates member `index` into `sink`, never past `limit` bytes nor past its declared size.
+/// Inflates member `index` into `sink`, never past `limit` bytes (the limit `setting`, named
+/// when it refuses the member) nor past its declared size.
 bool read_member(zip_t* za,
                  zip_int64_t index,
                  const char* name,
                  std::uint64_t limit,
+                 std::string_view setting,
                  const ReadLimits& limits,
                  const Sink& sink,
                  std::string& error) {
@@ -167,19 +170,22 @@ bool read_member(zip_t* za,
     return false;
   }
   if (st.size > limit) {
-    error = fmt::format("{} would inflate to {}, more than the {} allowed: refusing it",
+    error = fmt::format("{} would inflate to {}, more than the {} allowed, {}: refusing it",
                         name,
                         readable_size(st.size),
-                        readable_size(limit));
+                        readable_size(limit),
+                        limit_note(setting));
     return false;
   }
   if (st.size > limits.expansion_floor_bytes && st.size / limits.max_expansion > st.comp_size) {
     error = fmt::format(
-        "{} declares {} stored in {}, a compression ratio no model file has: refusing a "
-        "probable zip bomb",
+        "{} declares {} stored in {}, a compression ratio over {}:1, {}: refusing a probable "
+        "zip bomb",
         name,
         readable_size(st.size),
-        readable_size(st.comp_size));
+        readable_size(st.comp_size),
+        limits.max_expansion,
+        limit_note("max-compression-ratio"));
     return false;
   }
   Member member(zip().zip_fopen_index(za, static_cast<zip_uint64_t>(index), 0));
@@ -223,6 +229,7 @@ std::optional<std::string> read_text_member(zip_t* za,
                                             zip_int64_t index,
                                             const char* name,
                                             std::uint64_t limit,
+                                            std::string_view setting,
                                             const ReadLimits& limits,
                                             std::string& error) {
   std::string text;
@@ -230,7 +237,7 @@ std::optional<std::string> read_text_member(zip_t* za,
     text.append(data, n);
     return true;
   };
-  if (!read_member(za, index, name, limit, limits, append, error))
+  if (!read_member(za, index, name, limit, setting, limits, append, error))
     return std::nullopt;
   return text;
 }
@@ -314,8 +321,14 @@ void read_archive_weights(
     }
     return true;
   };
-  bool complete =
-      read_member(za, index, kWeightsMember, limits.max_weights_file_bytes, limits, to_file, error);
+  bool complete = read_member(za,
+                              index,
+                              kWeightsMember,
+                              limits.max_weights_file_bytes,
+                              "max-weights-size",
+                              limits,
+                              to_file,
+                              error);
   temp.close_fd();
   if (!complete) {
     if (error.empty())
@@ -347,14 +360,15 @@ ModelFile read_keras_archive(const Source& source, const ReadLimits& limits) {
     return out;
   }
   if (auto members = declared_members(source); members && *members > limits.max_zip_members) {
-    out.diagnostics.push_back(file_finding(
-        rule::kUnreadable,
-        fmt::format("this zip archive declares {} members, more than the {} shapelint opens "
-                    "(io::ReadLimits::max_zip_members)",
-                    *members,
-                    limits.max_zip_members),
-        "a .keras archive holds config.json, metadata.json and model.weights.h5: check that "
-        "this is one"));
+    out.diagnostics.push_back(
+        file_finding(rule::kUnreadable,
+                     fmt::format("this zip archive declares {} members, more than {}, {}",
+                                 *members,
+                                 limits.max_zip_members,
+                                 limit_note("max-zip-members")),
+                     raise_limit_hint("a .keras archive holds config.json, metadata.json and "
+                                      "model.weights.h5: check that this is one",
+                                      "max-zip-members")));
     return out;
   }
   Archive za = open_archive(source, error);
@@ -383,18 +397,25 @@ ModelFile read_keras_archive(const Source& source, const ReadLimits& limits) {
   }
   if (metadata >= 0) {
     std::string meta_error;
-    auto text = read_text_member(
-        za.get(), metadata, kMetadataMember, limits.max_metadata_bytes, limits, meta_error);
+    auto text = read_text_member(za.get(),
+                                 metadata,
+                                 kMetadataMember,
+                                 limits.max_metadata_bytes,
+                                 "max-metadata-size",
+                                 limits,
+                                 meta_error);
     if (text)
       out.keras_version = version_from_metadata(*text);
   }
-  out.config_text =
-      read_text_member(za.get(), config, kConfigMember, limits.max_config_bytes, limits, error);
+  out.config_text = read_text_member(
+      za.get(), config, kConfigMember, limits.max_config_bytes, "max-config-size", limits, error);
   if (!out.config_text) {
-    out.diagnostics.push_back(
-        file_finding(rule::kUnreadable,
-                     fmt::format("cannot read this .keras archive: {}", error),
-                     "the archive is damaged, or was not written by Keras: save the model again"));
+    out.diagnostics.push_back(file_finding(
+        rule::kUnreadable,
+        fmt::format("cannot read this .keras archive: {}", error),
+        hint_for_limit(error,
+                       "the archive is damaged, or was not written by Keras: save the model "
+                       "again")));
     return out;
   }
   if (weights >= 0 && limits.read_weights) {

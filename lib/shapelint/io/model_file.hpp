@@ -45,6 +45,8 @@ struct ReadLimits {
   /// model.weights.h5 is unpacked to a temporary file up to this size; a larger one is not
   /// compared.
   std::uint64_t max_weights_file_bytes = std::uint64_t{4} << 30;
+  /// Standard input is read whole (it may carry a whole archive), up to this size.
+  std::uint64_t max_stdin_bytes = std::uint64_t{4} << 30;
   /// A member inflating to more than this many times its stored size is a zip bomb (Keras's
   /// own loader uses the same ratio)...
   std::uint64_t max_expansion = 100;

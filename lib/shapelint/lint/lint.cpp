@@ -21,6 +21,7 @@
 #include "shapelint/cost/model_cost.hpp"
 #include "shapelint/cost/receptive_field.hpp"
 #include "shapelint/diag/catalog.hpp"
+#include "shapelint/diag/limit_hint.hpp"
 #include "shapelint/engine/propagate.hpp"
 #include "shapelint/io/model_file.hpp"
 #include "shapelint/io/prefault.hpp"
@@ -414,13 +415,13 @@ bool looks_binary(std::string_view text) {
 /// Parses a container's config and normalizes it; the container's own `keras_version`
 /// (metadata.json, the HDF5 attribute) stands in for the config's when it has none, so dialect
 /// detection sees what Keras's loader sees.
-LoadedModel load_container_config(const io::ModelFile& file) {
+LoadedModel load_container_config(const io::ModelFile& file, const LoadLimits& limits) {
   const std::string& text = *file.config_text;
   JsonParseError error;
-  auto doc = JsonDocument::parse(text, kMaxJsonDepth, error);
+  auto doc = JsonDocument::parse(text, limits.max_json_depth, error);
   if (doc)
-    return load_model_document(std::move(doc), file.keras_version);
-  LoadedModel loaded = load_model_json(text);  // refuses it, as for bare JSON
+    return load_model_document(std::move(doc), file.keras_version, limits);
+  LoadedModel loaded = load_model_json(text, std::nullopt, limits);  // refuses it, as bare JSON
   if (!error.too_deep)
     for (auto& d : loaded.diagnostics)
       if (d.rule == rule::kInvalidJson)
@@ -442,12 +443,14 @@ void check_container_weights(const io::ModelFile& container,
   // Keras 2.13-2.15 archives key their groups by class too, but number them otherwise.
   int major = container.keras_version ? std::atoi(container.keras_version->c_str()) : 0;
   bool archive = container.container == io::Container::zip;
+  std::string_view limit = limit_in(container.weights_problem);
   if (!container.weights_problem.empty())
-    diagnostics.push_back(
-        file_diagnostic(rule::kRecordedWeightsUnreadable,
-                        fmt::format("the weights stored in this file cannot be read: {}",
-                                    container.weights_problem),
-                        "Keras will fail to load this file's weights: save the model again"));
+    diagnostics.push_back(file_diagnostic(
+        rule::kRecordedWeightsUnreadable,
+        fmt::format("the weights stored in this file cannot be read: {}",
+                    container.weights_problem),
+        limit.empty() ? "Keras will fail to load this file's weights: save the model again"
+                      : raise_limit_hint("the weights were not compared", limit)));
   else if (container.weights)
     check_recorded_weights(model,
                            built,
@@ -464,7 +467,9 @@ void lint_loaded(LoadedModel loaded,
                  const LintOptions& options,
                  const io::ModelFile* container,
                  FileReport& report) {
-  rule_run_budget() = RuleRunBudget{options.max_rule_runs, false};  // a budget per file
+  rule_run_budget() = RuleRunBudget{.left = options.max_rule_runs,  // a budget per file
+                                    .limit = options.max_rule_runs,
+                                    .max_wrapper_depth = options.max_wrapper_depth};
   for (auto& d : loaded.diagnostics)
     report.diagnostics.push_back(std::move(d));
   if (loaded.not_a_model) {
@@ -575,7 +580,7 @@ FileReport lint_container(io::ModelFile file,
     finish_status(report);
     return report;
   }
-  LoadedModel loaded = load_container_config(file);
+  LoadedModel loaded = load_container_config(file, options.load_limits);
   if (!report.keras_version)
     report.keras_version = loaded.keras_version;
   SourceText source = SourceText::held(*file.config_text);
@@ -596,14 +601,14 @@ FileReport unreadable(const std::string& path, std::string message, std::string 
 }
 
 FileReport too_large(const std::string& path, std::uint64_t limit, std::string_view setting) {
-  std::string size = limit >= (std::uint64_t{1} << 20) ? fmt::format("{} MiB", limit >> 20)
-                                                       : fmt::format("{} bytes", limit);
-  return unreadable(path,
-                    fmt::format("the file is larger than {}, the most shapelint reads here "
-                                "(io::ReadLimits::{})",
-                                size,
-                                setting),
-                    "a Keras model config is a few MiB at most: check that this is one");
+  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+  std::string size =
+      limit % kMiB == 0 ? fmt::format("{} MiB", limit / kMiB) : fmt::format("{} bytes", limit);
+  return unreadable(
+      path,
+      fmt::format("the file is larger than {}, {}", size, limit_note(setting)),
+      raise_limit_hint("a Keras model config is a few MiB at most: check that this is one",
+                       setting));
 }
 
 }  // namespace
@@ -636,10 +641,10 @@ FileReport lint_source(SourceText& source,
     return report;
   }
   LoadedModel loaded;
-  auto document = parse_model_json(text, loaded);
+  auto document = parse_model_json(text, loaded, options.load_limits);
   source.release();  // the document keeps nothing of it
   if (document)
-    loaded = load_model_document(std::move(document));
+    loaded = load_model_document(std::move(document), std::nullopt, options.load_limits);
   if (loaded.not_a_model && loaded.document)
     name_sharded_weights_index(loaded.document->root(), loaded);
   report.format = loaded.format;
@@ -662,10 +667,10 @@ FileReport lint_file(const std::string& path, const LintOptions& options) {
   const io::ReadLimits& limits = options.read_limits;
   if (path == "-") {
     // Standard input may carry a whole archive; text is held to the config's limit below.
-    if (!read_bounded(std::cin, limits.max_weights_file_bytes, text))
-      return too_large(path, limits.max_weights_file_bytes, "max_weights_file_bytes");
+    if (!read_bounded(std::cin, limits.max_stdin_bytes, text))
+      return too_large(path, limits.max_stdin_bytes, "max-stdin-size");
     if (io::sniff_container(text) == io::Container::text && text.size() > limits.max_config_bytes)
-      return too_large(path, limits.max_config_bytes, "max_config_bytes");
+      return too_large(path, limits.max_config_bytes, "max-config-size");
     return lint_text(text, path, options);
   }
   std::error_code ec;
@@ -688,7 +693,7 @@ FileReport lint_file(const std::string& path, const LintOptions& options) {
   }
   text = std::move(head);
   if (!read_rest(in, path, limits.max_config_bytes, text))
-    return too_large(path, limits.max_config_bytes, "max_config_bytes");
+    return too_large(path, limits.max_config_bytes, "max-config-size");
   SourceText source = SourceText::of_file(std::move(text), path, limits.max_config_bytes);
   return lint_source(source, path, options);
 }

@@ -8,6 +8,7 @@
 #include "shapelint/analysis/portability.hpp"
 #include "shapelint/io/model_file.hpp"
 #include "shapelint/lint/report.hpp"
+#include "shapelint/model/loader.hpp"
 #include "shapelint/rules/rule.hpp"
 #include "shapelint/shape/shape.hpp"
 
@@ -39,8 +40,12 @@ struct LintOptions {
   const config::CustomLayerRules* custom_layers = nullptr;
   /// Caps on what a hostile .keras or .h5 file may make shapelint read, allocate or wait for.
   io::ReadLimits read_limits;
-  /// Layer runs one file may take, what-if probes included (see kMaxRuleRuns).
-  std::uint64_t max_rule_runs = kMaxRuleRuns;
+  /// Caps on the JSON and the model graph the loader reads.
+  LoadLimits load_limits;
+  /// Layer runs one file may take, what-if probes included (see kDefaultMaxRuleRuns).
+  std::uint64_t max_rule_runs = kDefaultMaxRuleRuns;
+  /// Layers wrapped in layers (see kDefaultMaxWrapperDepth).
+  int max_wrapper_depth = kDefaultMaxWrapperDepth;
   /// --valid-sizes: find which sizes of each input's spatial or sequence axes work.
   bool valid_sizes = false;
   /// Budgets (--max-params, --max-macs, --max-activation-memory): exceeding one is a

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "shapelint/diag/catalog.hpp"
+#include "shapelint/diag/limit_hint.hpp"
 #include "shapelint/model/keras1.hpp"
 #include "shapelint/rules/registry.hpp"
 
@@ -74,7 +75,9 @@ struct DialectScan {
 void scan_layers(JsonValue layers, DialectScan& scan, int depth);
 
 void scan_layer(JsonValue layer, DialectScan& scan, int depth) {
-  if (!layer.is_object() || depth > 64)
+  // As deep as the deepest model the loader may be allowed to read: nested models and
+  // wrapped layers.
+  if (!layer.is_object() || depth > kModelDepthCeiling + kWrapperDepthCeiling)
     return;
   std::string_view cls = string_view_or(layer.find("class_name"), "");
   JsonValue config = layer.find("config");
@@ -161,7 +164,8 @@ class NameIndex {
 
 class GraphBuilder {
  public:
-  GraphBuilder(Dialect dialect, Diagnostics& diags) : dialect_(dialect), diags_(diags) {}
+  GraphBuilder(Dialect dialect, const LoadLimits& limits, Diagnostics& diags)
+      : dialect_(dialect), limits_(limits), diags_(diags) {}
 
   std::unique_ptr<Model> build_model(JsonValue model_obj, const std::string& path, int depth);
 
@@ -238,8 +242,9 @@ class GraphBuilder {
   std::optional<Shape> declared_input_shape(std::string_view class_name, JsonValue config) const;
 
   Dialect dialect_;
+  const LoadLimits& limits_;
   Diagnostics& diags_;
-  std::size_t layers_read_ = 0;  ///< in the whole file, against kMaxLayers
+  std::size_t layers_read_ = 0;  ///< in the whole file, against limits_.max_layers
 };
 
 std::optional<Shape> GraphBuilder::declared_input_shape(std::string_view class_name,
@@ -308,15 +313,17 @@ std::optional<Shapes> read_build_shapes(JsonValue layer_obj) {
 bool GraphBuilder::read_layer(
     JsonValue obj, const std::string& list_path, std::size_t i, int depth, Layer& layer) {
   auto path = [&] { return fmt::format("{}[{}]", list_path, i); };
-  if (++layers_read_ > kMaxLayers) {
-    if (layers_read_ == kMaxLayers + 1)
+  if (++layers_read_ > limits_.max_layers) {
+    if (layers_read_ == limits_.max_layers + 1)
       error(rule::kBadConfigValue,
-            fmt::format("{}: the file has more than {} layers, shapelint's limit (kMaxLayers)",
+            fmt::format("{}: the file has more than {} layers, shapelint's limit (max-layers)",
                         path(),
-                        kMaxLayers),
+                        limits_.max_layers),
             path(),
             std::nullopt,
-            "no Keras model has this many layers: check that the file was written by Keras");
+            raise_limit_hint(
+                "no Keras model has this many layers: check that the file was written by Keras",
+                "max-layers"));
     return false;
   }
   if (!obj.is_object()) {
@@ -360,14 +367,17 @@ bool GraphBuilder::read_layer(
 
   if (is_model_class(layer.class_name) ||
       (config.is_object() && config.find("layers") && config.find("input_layers"))) {
-    if (depth >= kMaxModelDepth) {
+    if (depth >= limits_.max_model_depth) {
       error(rule::kBadConfigValue,
             fmt::format("{}: models nested more than {} levels deep, shapelint's limit "
-                        "(kMaxModelDepth)",
+                        "(max-model-depth)",
                         path(),
-                        kMaxModelDepth),
+                        limits_.max_model_depth),
             path(),
-            layer.name);
+            layer.name,
+            raise_limit_hint("real models nest two or three levels: check that the file was "
+                             "written by Keras",
+                             "max-model-depth"));
       return false;
     }
     layer.nested = build_model(obj, path(), depth + 1);
@@ -822,34 +832,38 @@ LoadedModel refused(std::string message, std::string hint) {
 
 namespace {
 
-/// The layer calls propagating `m` makes, counted up to just past kMaxLayerCalls: a nested
-/// model runs all its layers at each of its calls.
-std::uint64_t layer_calls(const Model& m) {
+/// The layer calls propagating `m` makes, counted up to just past `limit`: a nested model
+/// runs all its layers at each of its calls.
+std::uint64_t layer_calls(const Model& m, std::uint64_t limit) {
   std::uint64_t total = 0;
   for (const auto& layer : m.layers) {
     std::uint64_t calls = std::max<std::uint64_t>(layer.nodes.size(), 1);
-    std::uint64_t each = layer.nested ? std::max<std::uint64_t>(layer_calls(*layer.nested), 1) : 1;
-    if (each > kMaxLayerCalls || calls > kMaxLayerCalls / each)
-      return kMaxLayerCalls + 1;
+    std::uint64_t each =
+        layer.nested ? std::max<std::uint64_t>(layer_calls(*layer.nested, limit), 1) : 1;
+    if (each > limit || calls > limit / each)
+      return limit + 1;
     total += calls * each;
-    if (total > kMaxLayerCalls)
-      return kMaxLayerCalls + 1;
+    if (total > limit)
+      return limit + 1;
   }
   return total;
 }
 
 }  // namespace
 
-LoadedModel load_invalid_json(const JsonParseError& error) {
+LoadedModel load_invalid_json(const JsonParseError& error, const LoadLimits& limits) {
   if (error.too_deep)
     return refused(
-        fmt::format("JSON nested more than {} levels deep; no Keras config is", kMaxJsonDepth),
-        "check that this is a model config written by Keras");
+        fmt::format("JSON nested more than {} levels deep, shapelint's limit "
+                    "(max-json-depth); Keras configs nest a few dozen",
+                    limits.max_json_depth),
+        raise_limit_hint("check that this is a model config written by Keras", "max-json-depth"));
   return refused(error.message, "the file is not valid JSON; re-export it with model.to_json()");
 }
 
 LoadedModel load_model_document(std::unique_ptr<JsonDocument> document,
-                                const std::optional<std::string>& fallback_keras_version) {
+                                const std::optional<std::string>& fallback_keras_version,
+                                const LoadLimits& limits) {
   LoadedModel out;
   out.document = std::move(document);
   JsonValue doc = out.document->root();
@@ -902,7 +916,7 @@ LoadedModel load_model_document(std::unique_ptr<JsonDocument> document,
   out.semantics = out.dialect == Dialect::keras3 ? Semantics::keras3 : Semantics::keras2;
   out.format = tfjs ? "tfjs-layers" : format_name(out.dialect);
 
-  GraphBuilder builder(out.dialect, out.diagnostics);
+  GraphBuilder builder(out.dialect, limits, out.diagnostics);
   std::string class_name = string_or(root.find("class_name"), "");
   out.model = builder.build_model(root, root_path, 0);
   if (!out.model) {
@@ -911,18 +925,19 @@ LoadedModel load_model_document(std::unique_ptr<JsonDocument> document,
     out.model->class_name = class_name;
     return out;
   }
-  if (layer_calls(*out.model) > kMaxLayerCalls)
+  if (layer_calls(*out.model, limits.max_layer_calls) > limits.max_layer_calls)
     out.diagnostics.push_back(Diagnostic{
         .rule = std::string(rule::kBadConfigValue),
         .severity = Severity::error,
         .layer = std::nullopt,
         .message = fmt::format(
             "{}: its nested models, each run once per call, add up to more than {} layer calls, "
-            "shapelint's limit (kMaxLayerCalls)",
+            "shapelint's limit (max-layer-calls)",
             root_path.empty() ? "config" : root_path + ".config",
-            kMaxLayerCalls),
-        .hint = "no Keras model calls nested models this often: check that the file was written "
-                "by Keras",
+            limits.max_layer_calls),
+        .hint = raise_limit_hint("no Keras model calls nested models this often: check that the "
+                                 "file was written by Keras",
+                                 "max-layer-calls"),
         .json_path = root_path.empty() ? "config" : root_path + ".config"});
   return out;
 }
@@ -946,26 +961,29 @@ std::optional<std::string> text_problem(std::string_view text) {
 
 }  // namespace
 
-std::unique_ptr<JsonDocument> parse_model_json(std::string_view text, LoadedModel& refusal) {
+std::unique_ptr<JsonDocument> parse_model_json(std::string_view text,
+                                               LoadedModel& refusal,
+                                               const LoadLimits& limits) {
   if (auto problem = text_problem(text)) {
     refusal = refused(*problem + ": a Keras model config is JSON in UTF-8",
                       "save the model config again as UTF-8 JSON (model.to_json())");
     return nullptr;
   }
   JsonParseError error;
-  auto doc = JsonDocument::parse(text, kMaxJsonDepth, error);
+  auto doc = JsonDocument::parse(text, limits.max_json_depth, error);
   if (!doc)
-    refusal = load_invalid_json(error);
+    refusal = load_invalid_json(error, limits);
   return doc;
 }
 
 LoadedModel load_model_json(std::string_view text,
-                            const std::optional<std::string>& fallback_keras_version) {
+                            const std::optional<std::string>& fallback_keras_version,
+                            const LoadLimits& limits) {
   LoadedModel refusal;
-  auto doc = parse_model_json(text, refusal);
+  auto doc = parse_model_json(text, refusal, limits);
   if (!doc)
     return refusal;
-  return load_model_document(std::move(doc), fallback_keras_version);
+  return load_model_document(std::move(doc), fallback_keras_version, limits);
 }
 
 }  // namespace shapelint

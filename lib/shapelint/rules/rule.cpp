@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "shapelint/diag/catalog.hpp"
+#include "shapelint/diag/limit_hint.hpp"
 #include "shapelint/rules/registry.hpp"
 
 namespace shapelint {
@@ -184,10 +185,12 @@ bool spend_rule_run(Diagnostics* sink, const std::function<std::string()>& json_
         .severity = Severity::error,
         .layer = std::nullopt,
         .message = fmt::format("checking this model takes more than {} layer runs, shapelint's "
-                               "limit (kMaxRuleRuns): layers wrapped in layers, in nested models "
-                               "called many times",
-                               kMaxRuleRuns),
-        .hint = "no Keras model is this large: check that the file was written by Keras",
+                               "limit (max-layer-runs): layers wrapped in layers, in nested "
+                               "models called many times",
+                               budget.limit),
+        .hint = raise_limit_hint(
+            "no Keras model is this large: check that the file was written by Keras",
+            "max-layer-runs"),
         .json_path = json_path()});
   budget.reported = budget.reported || sink != nullptr;
   return false;
@@ -196,12 +199,14 @@ bool spend_rule_run(Diagnostics* sink, const std::function<std::string()>& json_
 std::optional<LayerCall::SubResult> LayerCall::call_sublayer(JsonValue layer_object,
                                                              std::string_view path_key,
                                                              const Shapes& inputs) {
-  if (wrapper_depth_ >= kMaxWrapperDepth) {
+  if (int limit = rule_run_budget().max_wrapper_depth; wrapper_depth_ >= limit) {
     error(rule::kBadConfigValue,
           fmt::format("layers wrapped in layers more than {} levels deep, shapelint's limit "
-                      "(kMaxWrapperDepth)",
-                      kMaxWrapperDepth),
-          "no Keras model wraps layers this deep: check that the file was written by Keras");
+                      "(max-wrapper-depth)",
+                      limit),
+          raise_limit_hint(
+              "no Keras model wraps layers this deep: check that the file was written by Keras",
+              "max-wrapper-depth"));
     return std::nullopt;
   }
   if (!spend_rule_run(sink_, [&] { return config_.path_of(path_key); })) {

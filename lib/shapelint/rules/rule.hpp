@@ -156,17 +156,26 @@ class LayerCall {
   int wrapper_depth_ = 0;  ///< how many layers this one is wrapped in
 };
 
-/// Rule runs one file's lint may make: every layer call, every call of a wrapped layer
-/// (Bidirectional runs its layer twice) and every what-if probe spends one. Wrappers inside
-/// wrappers inside nested models called many times would otherwise multiply without bound.
-inline constexpr std::uint64_t kMaxRuleRuns = 10'000'000;
-/// Layers wrapped inside layers (TimeDistributed(Bidirectional(RNN(StackedRNNCells))) is 4):
-/// deeper is refused, as each level may run the one inside it more than once.
-inline constexpr int kMaxWrapperDepth = 8;
+/// Rule runs one file's lint may make by default (`max-layer-runs`): every layer call, every
+/// call of a wrapped layer (Bidirectional runs its layer twice) and every what-if probe spends
+/// one. Wrappers inside wrappers inside nested models called many times would otherwise
+/// multiply without bound.
+inline constexpr std::uint64_t kDefaultMaxRuleRuns = 10'000'000;
+/// Layers wrapped inside layers (TimeDistributed(Bidirectional(RNN(StackedRNNCells))) is 4)
+/// by default (`max-wrapper-depth`): deeper is refused, as each level may run the one inside
+/// it more than once, and each level is a level of recursion.
+inline constexpr int kDefaultMaxWrapperDepth = 8;
+/// The highest value `max-wrapper-depth` may be raised to: a wrapped layer's rule recurses
+/// once per level, and each Bidirectional level doubles the weights of what it wraps (which
+/// the run budget does not count), so 12 levels may hold 4096 copies of the innermost layer's.
+inline constexpr int kWrapperDepthCeiling = 12;
 
-/// This thread's budget of rule runs; the pipeline refills it for each file.
+/// This thread's budget of rule runs and its wrapper depth limit; the pipeline sets both for
+/// each file (files are linted on several threads, each file on one).
 struct RuleRunBudget {
-  std::uint64_t left = kMaxRuleRuns;
+  std::uint64_t left = kDefaultMaxRuleRuns;
+  std::uint64_t limit = kDefaultMaxRuleRuns;  ///< what `left` started at, for the finding
+  int max_wrapper_depth = kDefaultMaxWrapperDepth;
   bool reported = false;  ///< the finding that it ran out was given
 };
 
