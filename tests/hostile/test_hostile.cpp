@@ -115,6 +115,20 @@ std::string doubling_models(int levels) {
   return model;
 }
 
+/// A Keras 1 graph (its `Merge` makes it one): two inputs merged with `merge_args`, then
+/// `more_layers`.
+std::string keras1_merge(const std::string& merge_args, const std::string& more_layers = "") {
+  return R"({"class_name": "Model", "config": {"name": "m",
+    "input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["merge", 0, 0]],
+    "layers": [
+      {"class_name": "InputLayer", "name": "a",
+       "config": {"batch_input_shape": [null, 4], "name": "a"}, "inbound_nodes": []},
+      {"class_name": "InputLayer", "name": "b",
+       "config": {"batch_input_shape": [null, 4], "name": "b"}, "inbound_nodes": []},
+      {"class_name": "Merge", "name": "merge", "config": {"name": "merge", )" +
+         merge_args + R"(}, "inbound_nodes": [[["a", 0, 0], ["b", 0, 0]]]})" + more_layers + "]}}";
+}
+
 std::string dense_chain(std::size_t count) {
   std::string layers = input_layer("[null, 4]");
   for (std::size_t i = 0; i < count; ++i)
@@ -282,6 +296,19 @@ TEST_CASE("JSON that is not a model config is a finding at the root, exit 2") {
 TEST_CASE("a value of the wrong JSON type is a finding at its path, exit 2") {
   const std::string in = input_layer("[null, 4]");
   run_rows({
+      // Found by the lint_structured fuzzer: the Keras 1 translation threw (the run aborted).
+      {"a Keras 1 Merge's mode is a number",
+       keras1_merge(R"("mode": 3)"),
+       rule::kBadConfigValue,
+       "config.layers[2].config",
+       2},
+      {"a Keras 1 wrapped layer's class_name is a number",
+       keras1_merge(R"("mode": "sum")", R"(, {"class_name": "TimeDistributed", "name": "td",
+          "config": {"name": "td", "layer": {"class_name": 5, "config": {}}},
+          "inbound_nodes": [[["merge", 0, 0]]]})"),
+       rule::kBadConfigValue,
+       "config.layers[3].config",
+       2},
       {"config.layers is an object",
        R"({"class_name": "Sequential", "config": {"name": "s", "layers": {}}})",
        rule::kBadConfigValue,

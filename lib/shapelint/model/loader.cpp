@@ -223,6 +223,9 @@ class GraphBuilder {
                                 .json_path = std::move(path)});
   }
 
+  /// Keras 1 names and arguments as Keras 2 reads them; false, after a finding, when an
+  /// argument the translation reads has the wrong JSON type.
+  bool translate_keras1(JsonValue config, const std::string& path, Layer& layer);
   bool read_layer(
       JsonValue obj, const std::string& list_path, std::size_t i, int depth, Layer& layer);
   void read_sequential(JsonValue layers, const std::string& layers_path, int depth, Model& m);
@@ -310,6 +313,34 @@ std::optional<Shapes> read_build_shapes(JsonValue layer_obj) {
   return out;
 }
 
+bool GraphBuilder::translate_keras1(JsonValue config, const std::string& path, Layer& layer) {
+  std::optional<TranslatedLayer> translated;
+  try {
+    translated = translate_keras1_layer(layer.class_name, config.to_nlohmann());
+  } catch (const nlohmann::json::exception& e) {
+    // The translation reads Keras 1 arguments as Keras 1 wrote them (a Merge's `mode` is a
+    // string): one of another JSON type is a finding, as anywhere else in a config.
+    std::string_view what = e.what();
+    what.remove_prefix(std::min(what.size(), what.find("] ") + 2));
+    error(rule::kBadConfigValue,
+          fmt::format("{}.config: a Keras 1 argument of {} has the wrong JSON type ({})",
+                      path,
+                      layer.class_name,
+                      what),
+          path + ".config",
+          layer.name,
+          "write the layer's arguments with the types Keras 1 wrote (strings for modes and "
+          "names, integers for sizes)");
+    return false;
+  }
+  if (translated) {
+    layer.rule_class = translated->class_name;
+    layer.owned_config = JsonDocument::from_nlohmann(translated->config);
+    layer.config = layer.owned_config->root();
+  }
+  return true;
+}
+
 bool GraphBuilder::read_layer(
     JsonValue obj, const std::string& list_path, std::size_t i, int depth, Layer& layer) {
   auto path = [&] { return fmt::format("{}[{}]", list_path, i); };
@@ -353,13 +384,8 @@ bool GraphBuilder::read_layer(
     name = string_view_or(config.find("name"), "");
   layer.name = name;
 
-  if (dialect_ == Dialect::keras1 && config.is_object()) {
-    if (auto translated = translate_keras1_layer(layer.class_name, config.to_nlohmann())) {
-      layer.rule_class = translated->class_name;
-      layer.owned_config = JsonDocument::from_nlohmann(translated->config);
-      layer.config = layer.owned_config->root();
-    }
-  }
+  if (dialect_ == Dialect::keras1 && config.is_object() && !translate_keras1(config, path(), layer))
+    return false;
   if (layer.config.is_object()) {
     if (JsonValue t = layer.config.find("trainable"); t.is_boolean())
       layer.trainable = t.as_bool();
