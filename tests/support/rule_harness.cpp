@@ -62,6 +62,9 @@ RuleRun run_rule(std::string_view keras_class,
   LayerConfig cfg(config->root(), "config", &run.diagnostics, name);
   LayerCall call(cfg, inputs, kwargs, semantics, &run.diagnostics);
   rule->infer(call);
+  // The engine's net under every rule: an output or weight past int64 is SL110.
+  if (!call.failed())
+    call.report_overflow();
   run.failed = call.failed();
   run.outputs = std::move(call.outputs);
   run.weights = std::move(call.weights);

@@ -426,7 +426,28 @@ const json* column_config(const json& column) {
 }
 
 std::string column_class(const json& column) {
-  return column.is_object() ? column.value("class_name", std::string()) : std::string();
+  if (!column.is_object())
+    return {};
+  auto it = column.find("class_name");  // of any JSON type in a hostile file
+  return it != column.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+/// a + b and a * b of a column's sizes, nullopt past int64 (sizes a hostile file can hold):
+/// the column is then one shapelint cannot size.
+std::optional<std::int64_t> checked_add(std::optional<std::int64_t> a,
+                                        std::optional<std::int64_t> b) {
+  std::int64_t sum = 0;
+  if (!a || !b || __builtin_add_overflow(*a, *b, &sum))
+    return std::nullopt;
+  return sum;
+}
+
+std::optional<std::int64_t> checked_mul(std::optional<std::int64_t> a,
+                                        std::optional<std::int64_t> b) {
+  std::int64_t product = 0;
+  if (!a || !b || __builtin_mul_overflow(*a, *b, &product))
+    return std::nullopt;
+  return product;
 }
 
 std::optional<std::int64_t> json_int(const json& cfg, const char* key) {
@@ -441,14 +462,14 @@ std::optional<std::int64_t> numeric_elements(const json& column) {
   const json* cfg = column_config(column);
   if (!cfg || column_class(column) != "NumericColumn")
     return std::nullopt;
-  std::int64_t n = 1;
+  std::optional<std::int64_t> n = 1;
   auto it = cfg->find("shape");
   if (it == cfg->end())
     return 1;
   for (const auto& d : *it) {
     if (!d.is_number_integer() || d.get<std::int64_t>() < 0)
       return std::nullopt;
-    n *= d.get<std::int64_t>();
+    n = checked_mul(n, d.get<std::int64_t>());
   }
   return n;
 }
@@ -464,11 +485,10 @@ std::optional<std::int64_t> category_count(const json& column) {
     auto it = cfg->find("vocabulary_list");
     if (it == cfg->end() || !it->is_array())
       return std::nullopt;
-    return static_cast<std::int64_t>(it->size()) + oov;
+    return checked_add(static_cast<std::int64_t>(it->size()), oov);
   }
   if (cls == "VocabularyFileCategoricalColumn") {
-    auto size = json_int(*cfg, "vocabulary_size");
-    return size ? std::optional(*size + oov) : std::nullopt;
+    return checked_add(json_int(*cfg, "vocabulary_size"), oov);
   }
   if (cls == "IdentityCategoricalColumn")
     return json_int(*cfg, "number_buckets") ? json_int(*cfg, "number_buckets")
@@ -484,8 +504,7 @@ std::optional<std::int64_t> category_count(const json& column) {
     auto bounds = cfg->find("boundaries");
     if (source == cfg->end() || bounds == cfg->end() || !bounds->is_array())
       return std::nullopt;
-    auto n = numeric_elements(*source);
-    return n ? std::optional(*n * (static_cast<std::int64_t>(bounds->size()) + 1)) : std::nullopt;
+    return checked_mul(numeric_elements(*source), static_cast<std::int64_t>(bounds->size()) + 1);
   }
   return std::nullopt;
 }
@@ -541,7 +560,7 @@ void infer_dense_features(LayerCall& c) {
   const json* columns = raw_columns ? &columns_value : nullptr;
   Dim batch = c.input_count() && c.input(0).has_rank() && c.input(0).rank() ? c.input(0).dims()[0]
                                                                             : Dim::unknown();
-  std::int64_t width = 0;
+  std::optional<std::int64_t> width = 0;  // nullopt past int64: an SL110 output
   std::vector<DenseColumn> tables;
   std::string unknown_kind;
   if (columns && columns->is_array()) {
@@ -549,9 +568,11 @@ void infer_dense_features(LayerCall& c) {
       auto dense = dense_column(column);
       if (!dense) {
         unknown_kind = column_class(column);
+        if (unknown_kind.empty())
+          unknown_kind = "a column without a class name";
         break;
       }
-      width += dense->width;
+      width = checked_add(width, dense->width);
       if (dense->table)
         tables.push_back(*dense);
     }
@@ -571,7 +592,7 @@ void infer_dense_features(LayerCall& c) {
   }
   for (std::size_t i = 0; i < tables.size(); ++i)
     c.add_weight(fmt::format("embedding_weights_{}", i), *tables[i].table, tables[i].trainable);
-  c.outputs = {Shape{batch, Dim::of(width)}};
+  c.outputs = {Shape{batch, width ? Dim::of(*width) : Dim::overflow()}};
 }
 
 constexpr LayerRule kRules[] = {
