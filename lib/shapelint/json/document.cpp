@@ -28,20 +28,23 @@ constexpr std::size_t kMaxTextBytes = std::size_t{1} << 31;
 /// A key is a 28-bit string id.
 constexpr std::size_t kMaxStrings = std::size_t{1} << 28;
 
+/// The 8 and the 4 bytes at `p` as one number (a fixed-size copy is a single load).
+std::uint64_t word(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+std::uint64_t half(const char* p) {
+  std::uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
 /// A fast hash for short strings (keys, layer names), 8 bytes at a time; the last few bytes
 /// are read as overlapping whole words, since a copy of a variable length is a library call
 /// that cost as much as the rest of the hash.
 std::uint32_t hash_of(std::string_view s) {
-  auto word = [](const char* p) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-  };
-  auto half = [](const char* p) {
-    std::uint32_t w;
-    std::memcpy(&w, p, 4);
-    return std::uint64_t{w};
-  };
   const char* p = s.data();
   std::size_t n = s.size();
   std::uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
@@ -91,16 +94,6 @@ std::uint64_t float_bits(double d) {
 /// Whether n bytes at a and b are the same: word compares for the short strings of a config
 /// (a call to memcmp costs more than the compare itself). Reads stay within the n bytes.
 bool same_bytes(const char* a, const char* b, std::size_t n) {
-  auto word = [](const char* p) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-  };
-  auto half = [](const char* p) {
-    std::uint32_t w;
-    std::memcpy(&w, p, 4);
-    return w;
-  };
   if (n >= 8) {
     for (std::size_t i = 0; i + 8 <= n; i += 8)
       if (word(a + i) != word(b + i))
