@@ -550,6 +550,19 @@ std::optional<toml::source_position> non_ascii_outside_strings(std::string_view 
   return std::nullopt;
 }
 
+/// Whether the byte at 1-based `at` (line, column counted in bytes) is beyond ASCII.
+bool byte_beyond_ascii_at(std::string_view text, toml::source_position at) {
+  std::size_t offset = 0;
+  for (std::uint32_t line = 1; line < at.line; ++line) {
+    offset = text.find('\n', offset);
+    if (offset == std::string_view::npos)
+      return false;
+    ++offset;
+  }
+  offset += at.column - 1;
+  return offset < text.size() && (static_cast<unsigned char>(text[offset]) & 0x80);
+}
+
 }  // namespace
 
 std::optional<Config> parse_config(std::string_view text,
@@ -558,15 +571,33 @@ std::optional<Config> parse_config(std::string_view text,
                                    ConfigError& error) {
   error = ConfigError{};
   error.file = shown_name;
-  if (auto at = non_ascii_outside_strings(text)) {
-    error.line = static_cast<int>(at->line);
-    error.column = static_cast<int>(at->column);
-    error.message =
-        "not valid TOML: a character beyond ASCII outside a string or a comment (TOML keys, "
-        "numbers and punctuation are ASCII)";
-    return std::nullopt;
-  }
   try {
+    // toml++ meets a character beyond ASCII only after the same text in ASCII parsed: then
+    // the lexer below agrees with toml++ on where strings and comments are (on malformed
+    // text the two may not), and such characters stand only inside them.
+    if (std::any_of(text.begin(), text.end(), [](char c) { return c & 0x80; })) {
+      std::string ascii(text);
+      std::replace_if(
+          ascii.begin(), ascii.end(), [](char c) { return c & 0x80; }, 'x');
+      std::optional<toml::source_position> at;
+      try {
+        (void)toml::parse(ascii, shown_name);
+        at = non_ascii_outside_strings(text);
+      } catch (const toml::parse_error& e) {
+        // An error at a character we replaced is about that character.
+        if (!byte_beyond_ascii_at(text, e.source().begin))
+          throw;
+        at = e.source().begin;
+      }
+      if (at) {
+        error.line = static_cast<int>(at->line);
+        error.column = static_cast<int>(at->column);
+        error.message =
+            "not valid TOML: a character beyond ASCII outside a string or a comment (TOML "
+            "keys, numbers and punctuation are ASCII)";
+        return std::nullopt;
+      }
+    }
     toml::table root = toml::parse(text, shown_name);
     const toml::table* settings = &root;
     std::string prefix;
