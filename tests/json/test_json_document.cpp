@@ -1,5 +1,7 @@
 // The compact JSON document must read every text exactly as nlohmann_json does: the same
 // values, the same errors at the same positions. nlohmann_json itself is the oracle here.
+#include <bit>
+#include <charconv>
 #include <cstdint>
 #include <fstream>
 #include <limits>
@@ -177,6 +179,76 @@ TEST_CASE("numbers at the 64-bit limits read as nlohmann reads them") {
       CHECK(v.as_int() == expected.get<std::int64_t>());
     if (std::string_view(row.kind) == "float")
       CHECK(v.as_double() == expected.get<double>());
+  }
+}
+
+/// The double std::from_chars reads from `text`, bit for bit (so -0.0 differs from 0.0).
+std::uint64_t from_chars_bits(std::string_view text) {
+  double d = 0;
+  std::from_chars(text.data(), text.data() + text.size(), d);
+  return std::bit_cast<std::uint64_t>(d);
+}
+
+std::uint64_t parsed_bits(std::string_view text) {
+  JsonParseError error;
+  auto doc = parse(text, error);
+  REQUIRE(doc);
+  REQUIRE(doc->root().is_number_float());
+  return std::bit_cast<std::uint64_t>(doc->root().as_double());
+}
+
+TEST_CASE("floats read bit for bit as std::from_chars reads them, on both paths") {
+  // Each side of the exact fast path's limits: 2^53, 19 significant digits, |exponent| 22,
+  // four exponent digits, signed zeros, leading zeros that are not significant.
+  for (const char* text : {"0.0",
+                           "-0.0",
+                           "0e5",
+                           "-0E-99999",
+                           "0.000125",
+                           "-0.0125",
+                           "1.5e3",
+                           "9007199254740992.0",
+                           "9007199254740993.0",
+                           "9007199254740991e22",
+                           "9007199254740993e-22",
+                           "1e22",
+                           "1e23",
+                           "1e-22",
+                           "1e-23",
+                           "1234567890123456789.0",
+                           "12345678901234567890.0",
+                           "0.1234567890123456789",
+                           "0.00000000000000000000001",
+                           "3.141592653589793",
+                           "2.2250738585072014e-308",
+                           "1.7976931348623157e308",
+                           "1e0000",
+                           "1e+0022",
+                           "123.456e-5",
+                           "8.98846567431158e307"}) {
+    INFO(text);
+    CHECK(parsed_bits(text) == from_chars_bits(text));
+  }
+}
+
+TEST_CASE("random decimal floats read bit for bit as std::from_chars reads them") {
+  std::mt19937_64 random(20261126);
+  auto digits = [&](int count) {
+    std::string out;
+    for (int i = 0; i < count; ++i)
+      out += static_cast<char>('0' + random() % 10);
+    return out;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = random() % 4 == 0 ? "-" : "";
+    std::string whole = digits(1 + static_cast<int>(random() % 12));
+    while (whole.size() > 1 && whole[0] == '0')
+      whole.erase(0, 1);  // JSON allows no leading zero
+    text += whole + "." + digits(1 + static_cast<int>(random() % 14));
+    if (random() % 3 == 0)
+      text += fmt::format("e{}", static_cast<int>(random() % 61) - 30);
+    INFO(text);
+    CHECK(parsed_bits(text) == from_chars_bits(text));
   }
 }
 

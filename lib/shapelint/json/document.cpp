@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shapelint/io/prefault.hpp"
+#include "shapelint/json/exact_decimal.hpp"
 #include "shapelint/json/string_scan.hpp"
 
 namespace shapelint {
@@ -259,6 +260,10 @@ class JsonParser {
   bool read_escaped_string(const char* start, const char* s, std::uint32_t& id);
   bool read_hex4(const char*& s, std::uint32_t& out) const;
   bool read_number();
+  bool push_integer(const char* digits,
+                    const char* digits_end,
+                    bool negative,
+                    const DecimalDigits& read);
   bool read_literal(std::string_view word, Kind kind, std::uint64_t bits);
   bool intern(std::string_view s, std::uint32_t& id);
 
@@ -617,6 +622,36 @@ bool JsonParser::read_hex4(const char*& s, std::uint32_t& out) const {
   return true;
 }
 
+/// Pushes the integer whose digits are [digits, digits_end) as nlohmann reads it: unsigned
+/// when not negative, signed when negative; false when it does not fit 64 bits (a double).
+bool JsonParser::push_integer(const char* digits,
+                              const char* digits_end,
+                              bool negative,
+                              const DecimalDigits& read) {
+  std::uint64_t v = 0;
+  if (std::optional<std::uint64_t> exact = read.exact_integer()) {
+    v = *exact;
+  } else {
+    for (const char* d = digits; d < digits_end; ++d) {
+      auto digit = static_cast<std::uint64_t>(*d - '0');
+      if (v > (std::numeric_limits<std::uint64_t>::max() - digit) / 10)
+        return false;
+      v = v * 10 + digit;
+    }
+  }
+  if (!negative) {
+    push(Kind::unsigned_integer, v);
+    return true;
+  }
+  constexpr std::uint64_t kMinMagnitude = std::uint64_t{1} << 63;  // -INT64_MIN
+  if (v > kMinMagnitude)
+    return false;
+  std::int64_t signed_value =
+      v == kMinMagnitude ? std::numeric_limits<std::int64_t>::min() : -static_cast<std::int64_t>(v);
+  push(Kind::integer, static_cast<std::uint64_t>(signed_value));
+  return true;
+}
+
 /// JSON's number grammar; integers as nlohmann reads them (unsigned when not negative,
 /// signed when negative, a double when they overflow 64 bits), floats correctly rounded.
 bool JsonParser::read_number() {
@@ -631,57 +666,41 @@ bool JsonParser::read_number() {
   }
   if (s == end_)
     return fail(Failure::syntax);
-  if (*s == '0') {
+  DecimalDigits digits;
+  if (*s == '0')
     ++s;
-  } else if (*s >= '1' && *s <= '9') {
-    while (s < end_ && is_digit(*s))
-      ++s;
-  } else {
+  else if (*s >= '1' && *s <= '9')
+    s = digits.read(s, end_, false);
+  else
     return fail(Failure::syntax);
-  }
   const char* digits_end = s;
   bool is_float = false;
   if (s < end_ && *s == '.') {
     ++s;
     if (s == end_ || !is_digit(*s))
       return fail(Failure::syntax);
-    while (s < end_ && is_digit(*s))
-      ++s;
+    s = digits.read(s, end_, true);
     is_float = true;
   }
   if (s < end_ && (*s == 'e' || *s == 'E')) {
     ++s;
-    if (s < end_ && (*s == '+' || *s == '-'))
+    if (s < end_ && (*s == '+' || *s == '-')) {
+      if (*s == '-')
+        digits.set_negative_exponent();
       ++s;
+    }
     if (s == end_ || !is_digit(*s))
       return fail(Failure::syntax);
-    while (s < end_ && is_digit(*s))
-      ++s;
+    for (; s < end_ && is_digit(*s); ++s)
+      digits.add_exponent_digit(*s);
     is_float = true;
   }
   p_ = s;
-  if (!is_float) {
-    std::uint64_t v = 0;
-    bool overflow = false;
-    for (const char* d = start + (negative ? 1 : 0); d < digits_end; ++d) {
-      auto digit = static_cast<std::uint64_t>(*d - '0');
-      if (v > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
-        overflow = true;
-        break;
-      }
-      v = v * 10 + digit;
-    }
-    constexpr std::uint64_t kMinMagnitude = std::uint64_t{1} << 63;  // -INT64_MIN
-    if (!overflow && !negative) {
-      push(Kind::unsigned_integer, v);
-      return true;
-    }
-    if (!overflow && v <= kMinMagnitude) {
-      std::int64_t signed_value = v == kMinMagnitude ? std::numeric_limits<std::int64_t>::min()
-                                                     : -static_cast<std::int64_t>(v);
-      push(Kind::integer, static_cast<std::uint64_t>(signed_value));
-      return true;
-    }
+  if (!is_float && push_integer(start + (negative ? 1 : 0), digits_end, negative, digits))
+    return true;
+  if (std::optional<double> exact = is_float ? digits.exact_double(negative) : std::nullopt) {
+    push(Kind::floating, std::bit_cast<std::uint64_t>(*exact));
+    return true;
   }
   double d = 0;
   auto [ptr, ec] = std::from_chars(start, s, d);
