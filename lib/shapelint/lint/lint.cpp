@@ -303,9 +303,12 @@ class SourceText {
     return view_;
   }
 
-  /// Frees the text if it can be read again.
+  /// Frees the text if it can be read again and is large enough for that to matter: a large
+  /// model's text would add its whole size to the peak while the model is checked, but for
+  /// a small one, reading the file a second time to place a finding costs more than keeping it.
   void release() {
-    if (path_.empty())
+    constexpr std::size_t kKeptTextBytes = std::size_t{1} << 20;
+    if (path_.empty() || owned_.size() <= kKeptTextBytes)
       return;
     std::string().swap(owned_);
     view_ = {};
