@@ -14,9 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "shapelint/diag/limit_hint.hpp"
+#include "shapelint/io/child_answer.hpp"
 #include "shapelint/io/readers.hpp"
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -35,13 +35,6 @@ namespace shapelint::io {
 namespace {
 
 using nlohmann::json;
-
-/// The child's answer can be no larger than what it may read, plus the CBOR around it.
-std::size_t max_answer_bytes(const ReadLimits& limits) {
-  std::uint64_t weights = static_cast<std::uint64_t>(limits.max_weights) * 256;
-  return static_cast<std::size_t>(limits.max_config_bytes * 7 + limits.max_metadata_bytes * 14 +
-                                  weights + (std::uint64_t{1} << 20));
-}
 
 json optional_string(const std::optional<std::string>& s) {
   return s ? json(*s) : json();
@@ -155,36 +148,6 @@ void limit_resource(int resource, rlim_t value) {
   _exit(code);
 }
 
-/// Reads the child's answer until it closes the pipe, the answer grows too large, or time is up.
-enum class Collected { complete, timed_out, too_large };
-
-Collected collect_answer(int fd,
-                         std::chrono::steady_clock::time_point deadline,
-                         std::size_t max_bytes,
-                         std::string& out) {
-  char buffer[1 << 16];
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0)
-      return Collected::timed_out;
-    pollfd p{fd, POLLIN, 0};
-    int ready = poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
-    if (ready < 0 && errno == EINTR)
-      continue;
-    if (ready <= 0)
-      continue;
-    ssize_t n = read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return Collected::complete;
-    out.append(buffer, static_cast<std::size_t>(n));
-    if (out.size() > max_bytes)
-      return Collected::too_large;
-  }
-}
-
 std::string describe_exit(int status, const ReadLimits& limits) {
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
@@ -255,9 +218,7 @@ Hdf5Contents read_hdf5_isolated(const Source& source,
   close(fds[0]);
   if (collected != Collected::complete)
     kill(pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  int status = wait_for_child(pid);
   if (collected == Collected::timed_out)
     return failed(fmt::format("the HDF5 library did not finish reading it within {} s, {}",
                               limits.hdf5_timeout.count() / 1000.0,

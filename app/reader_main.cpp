@@ -1,0 +1,86 @@
+// shapelint-reader: reads one `.keras` archive or `.h5` file for the statically linked
+// shapelint program (lib/shapelint/io/reader_process.hpp) and writes what it found, a ModelFile
+// in CBOR, to standard output. Not meant to be run by hand.
+//
+//   shapelint-reader zip|hdf5 LIMITS PATH   (PATH "-": the file's bytes on standard input)
+#include <cstdio>
+#include <iostream>
+#include <new>
+#include <string>
+#include <string_view>
+
+#include "shapelint/io/reader_process.hpp"
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace {
+
+using namespace shapelint;
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+/// Standard input whole, up to `limit` bytes; false when there is more.
+bool read_stdin(std::uint64_t limit, std::string& out) {
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t n = read(0, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return true;
+    out.append(buffer, static_cast<std::size_t>(n));
+    if (out.size() > limit)
+      return false;
+  }
+}
+
+int usage() {
+  std::cerr << "usage: " << io::kReaderProgramName
+            << " zip|hdf5 LIMITS PATH\n(run by shapelint to read .keras and .h5 files)\n";
+  return 2;
+}
+
+int read_and_answer(io::Container container, const io::ReadLimits& limits, std::string_view path) {
+  io::ModelFile file;
+  if (path == "-") {
+    // shapelint has read standard input within max-stdin-size already; this only guards
+    // against a caller that did not.
+    std::string bytes;
+    if (!read_stdin(limits.max_stdin_bytes, bytes))
+      return 5;
+    file = io::read_model_bytes(bytes, limits);
+  } else {
+    file = io::read_model_path(std::string(path), container, limits);
+  }
+  return write_all(1, io::encode_model_file(file)) ? 0 : 3;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4)
+    return usage();
+  std::optional<io::Container> container = io::container_from_argument(argv[1]);
+  std::optional<io::ReadLimits> limits = io::decode_read_limits(argv[2]);
+  if (!container || *container == io::Container::text || !limits)
+    return usage();
+  rlimit no_core{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);  // a crash on a hostile file leaves no core dump behind
+  try {
+    return read_and_answer(*container, *limits, argv[3]);
+  } catch (const std::bad_alloc&) {
+    return 4;
+  } catch (...) {
+    return 6;
+  }
+}

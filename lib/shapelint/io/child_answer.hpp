@@ -1,0 +1,29 @@
+#pragma once
+// What the programs that read containers for shapelint (the forked HDF5 reader, the
+// shapelint-reader program) send back through a pipe, collected with a deadline and a size cap.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "shapelint/io/model_file.hpp"
+
+namespace shapelint::io {
+
+/// How collecting an answer ended.
+enum class Collected { complete, timed_out, too_large };
+
+/// Reads `fd` until the writer closes it, the answer outgrows `max_bytes`, or `deadline` passes.
+Collected collect_answer(int fd,
+                         std::chrono::steady_clock::time_point deadline,
+                         std::size_t max_bytes,
+                         std::string& out);
+
+/// The largest answer a reader can honestly send: no more than what it may read (the config,
+/// the metadata, the weight records), plus the encoding around it.
+std::size_t max_answer_bytes(const ReadLimits& limits);
+
+/// Waits for child `pid` to end and returns its wait status.
+int wait_for_child(int pid);
+
+}  // namespace shapelint::io

@@ -1,0 +1,369 @@
+#include "shapelint/io/reader_process.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "shapelint/diag/catalog.hpp"
+#include "shapelint/diag/limit_hint.hpp"
+#include "shapelint/io/child_answer.hpp"
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace shapelint::io {
+
+namespace {
+
+using nlohmann::json;
+
+json optional_string(const std::optional<std::string>& s) {
+  return s ? json(*s) : json();
+}
+
+std::optional<std::string> string_or_none(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string())
+    return std::nullopt;
+  return it->get<std::string>();
+}
+
+json encode_diagnostic(const Diagnostic& d) {
+  return json{{"rule", d.rule},
+              {"severity", static_cast<int>(d.severity)},
+              {"layer", optional_string(d.layer)},
+              {"message", d.message},
+              {"hint", d.hint},
+              {"json_path", d.json_path}};
+}
+
+Diagnostic decode_diagnostic(const json& j) {
+  int severity = j.at("severity").get<int>();
+  if (severity < static_cast<int>(Severity::note) || severity > static_cast<int>(Severity::error))
+    throw std::out_of_range("severity");
+  return Diagnostic{.rule = j.at("rule").get<std::string>(),
+                    .severity = static_cast<Severity>(severity),
+                    .layer = string_or_none(j, "layer"),
+                    .message = j.at("message").get<std::string>(),
+                    .hint = j.at("hint").get<std::string>(),
+                    .json_path = j.at("json_path").get<std::string>()};
+}
+
+json encode_weights(const std::vector<RecordedWeight>& weights) {
+  json out = json::array();
+  for (const auto& w : weights)
+    out.push_back(json{w.layer, w.group, w.weight, w.shape});
+  return out;
+}
+
+std::vector<RecordedWeight> decode_weights(const json& j) {
+  std::vector<RecordedWeight> out;
+  for (const auto& w : j)
+    out.push_back(RecordedWeight{w.at(0).get<std::string>(),
+                                 w.at(1).get<std::string>(),
+                                 w.at(2).get<std::string>(),
+                                 w.at(3).get<std::vector<std::int64_t>>()});
+  return out;
+}
+
+/// Places shapelint-reader may be, most specific first.
+std::vector<std::filesystem::path> reader_candidates() {
+  if (const char* env = std::getenv("SHAPELINT_READER"); env && *env)
+    return {std::filesystem::path(env)};
+  std::vector<std::filesystem::path> out;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    out.push_back(exe.parent_path() / kReaderProgramName);
+    out.push_back(exe.parent_path().parent_path() / "lib" / "shapelint" / kReaderProgramName);
+  }
+#ifdef SHAPELINT_READER_BUILD_PATH
+  out.emplace_back(SHAPELINT_READER_BUILD_PATH);
+#endif
+  return out;
+}
+
+ModelFile unreadable(Container container, std::string why) {
+  ModelFile out;
+  out.container = container;
+  out.format = container == Container::zip ? "keras-archive" : "hdf5";
+  std::string hint = hint_for_limit(why,
+                                    "the file is damaged or was cut short (an interrupted "
+                                    "download or copy): save the model again");
+  if (limit_in(why).empty())
+    why += "; the file is damaged or not what it claims to be";
+  out.diagnostics.push_back(file_finding(
+      rule::kUnreadable, fmt::format("cannot read this file: {}", why), std::move(hint)));
+  return out;
+}
+
+std::string describe_exit(int status) {
+  if (WIFSIGNALED(status)) {
+    const char* name = strsignal(WTERMSIG(status));
+    return fmt::format("{} crashed on it ({})", kReaderProgramName, name ? name : "signal");
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
+    return fmt::format("{} ran out of memory reading it", kReaderProgramName);
+  return fmt::format("{} failed (exit status {})",
+                     kReaderProgramName,
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/// A file descriptor closed when it goes out of scope.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+
+  ~Fd() { reset(); }
+
+  int get() const { return fd_; }
+
+  void reset() {
+    if (fd_ >= 0)
+      close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+/// A memory file holding `bytes`, read from its start: the reader's standard input. A file,
+/// not a pipe: the reader may stop reading early (a size limit) without a blocked writer here.
+int memory_file_with(std::string_view bytes) {
+  int fd = memfd_create("shapelint-input", MFD_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      close(fd);
+      return -1;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (lseek(fd, 0, SEEK_SET) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/// Starts the reader with `input` as its standard input and `answer` as its standard output;
+/// the process id, or -1 with errno's description in `error`.
+int spawn_reader(const std::filesystem::path& reader,
+                 const std::vector<std::string>& args,
+                 int input,
+                 int answer,
+                 std::string& error) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (input >= 0)
+    posix_spawn_file_actions_adddup2(&actions, input, 0);
+  else
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, answer, 1);
+  std::vector<char*> argv;
+  for (const auto& a : args)
+    argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, reader.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    error = fmt::format("cannot run {}: {}", reader.string(), std::strerror(rc));
+    return -1;
+  }
+  return pid;
+}
+
+}  // namespace
+
+std::string encode_model_file(const ModelFile& file) {
+  json diagnostics = json::array();
+  for (const auto& d : file.diagnostics)
+    diagnostics.push_back(encode_diagnostic(d));
+  json j{{"container", std::string(container_argument(file.container))},
+         {"format", file.format},
+         {"config_text", optional_string(file.config_text)},
+         {"member", file.member},
+         {"keras_version", optional_string(file.keras_version)},
+         {"backend", optional_string(file.backend)},
+         {"weights_problem", file.weights_problem},
+         {"diagnostics", std::move(diagnostics)},
+         {"not_a_model", file.not_a_model}};
+  if (file.weights)
+    j["weights"] = encode_weights(*file.weights);
+  std::vector<std::uint8_t> bytes = json::to_cbor(j);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+std::optional<ModelFile> decode_model_file(std::string_view bytes) {
+  try {
+    json j = json::from_cbor(bytes);
+    ModelFile out;
+    std::optional<Container> container =
+        container_from_argument(j.at("container").get<std::string>());
+    if (!container)
+      return std::nullopt;
+    out.container = *container;
+    out.format = j.at("format").get<std::string>();
+    out.config_text = string_or_none(j, "config_text");
+    out.member = j.at("member").get<std::string>();
+    out.keras_version = string_or_none(j, "keras_version");
+    out.backend = string_or_none(j, "backend");
+    out.weights_problem = j.at("weights_problem").get<std::string>();
+    for (const auto& d : j.at("diagnostics"))
+      out.diagnostics.push_back(decode_diagnostic(d));
+    out.not_a_model = j.at("not_a_model").get<bool>();
+    if (auto it = j.find("weights"); it != j.end())
+      out.weights = decode_weights(*it);
+    return out;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string encode_read_limits(const ReadLimits& l) {
+  return json{{"max_config_bytes", l.max_config_bytes},
+              {"max_metadata_bytes", l.max_metadata_bytes},
+              {"max_weights_file_bytes", l.max_weights_file_bytes},
+              {"max_stdin_bytes", l.max_stdin_bytes},
+              {"max_expansion", l.max_expansion},
+              {"expansion_floor_bytes", l.expansion_floor_bytes},
+              {"max_weights", l.max_weights},
+              {"max_zip_members", l.max_zip_members},
+              {"hdf5_timeout_ms", l.hdf5_timeout.count()},
+              {"hdf5_memory_bytes", l.hdf5_memory_bytes},
+              {"read_weights", l.read_weights}}
+      .dump();
+}
+
+std::optional<ReadLimits> decode_read_limits(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    ReadLimits l;
+    l.max_config_bytes = j.at("max_config_bytes").get<std::uint64_t>();
+    l.max_metadata_bytes = j.at("max_metadata_bytes").get<std::uint64_t>();
+    l.max_weights_file_bytes = j.at("max_weights_file_bytes").get<std::uint64_t>();
+    l.max_stdin_bytes = j.at("max_stdin_bytes").get<std::uint64_t>();
+    l.max_expansion = j.at("max_expansion").get<std::uint64_t>();
+    l.expansion_floor_bytes = j.at("expansion_floor_bytes").get<std::uint64_t>();
+    l.max_weights = j.at("max_weights").get<std::size_t>();
+    l.max_zip_members = j.at("max_zip_members").get<std::uint64_t>();
+    l.hdf5_timeout = std::chrono::milliseconds(j.at("hdf5_timeout_ms").get<std::int64_t>());
+    l.hdf5_memory_bytes = j.at("hdf5_memory_bytes").get<std::uint64_t>();
+    l.read_weights = j.at("read_weights").get<bool>();
+    return l;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string_view container_argument(Container container) {
+  switch (container) {
+    case Container::zip:
+      return "zip";
+    case Container::hdf5:
+      return "hdf5";
+    case Container::text:
+      break;
+  }
+  return "text";
+}
+
+std::optional<Container> container_from_argument(std::string_view name) {
+  if (name == "zip")
+    return Container::zip;
+  if (name == "hdf5")
+    return Container::hdf5;
+  if (name == "text")
+    return Container::text;
+  return std::nullopt;
+}
+
+std::optional<std::filesystem::path> find_reader_program(std::string& error) {
+  std::vector<std::string> tried;
+  for (const auto& candidate : reader_candidates()) {
+    if (access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+    tried.push_back(candidate.string());
+  }
+  error = fmt::format("shapelint's container reader ({}) is not installed; looked in {}",
+                      kReaderProgramName,
+                      fmt::join(tried, ", "));
+  return std::nullopt;
+}
+
+std::chrono::milliseconds reader_time_allowed(const ReadLimits& limits) {
+  return limits.hdf5_timeout * 2 + std::chrono::seconds(30);
+}
+
+ModelFile read_in_reader_process(const std::filesystem::path& reader,
+                                 const Source& source,
+                                 Container container,
+                                 const ReadLimits& limits,
+                                 std::optional<std::chrono::milliseconds> time_allowed) {
+  std::chrono::milliseconds allowed = time_allowed ? *time_allowed : reader_time_allowed(limits);
+  Fd input(source.in_memory ? memory_file_with(source.bytes) : -1);
+  if (source.in_memory && input.get() < 0)
+    return unreadable(
+        container,
+        fmt::format("cannot hand it to {}: {}", kReaderProgramName, std::strerror(errno)));
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    return unreadable(container,
+                      fmt::format("cannot start {}: {}", kReaderProgramName, std::strerror(errno)));
+  Fd answer_read(fds[0]);
+  Fd answer_write(fds[1]);
+  std::vector<std::string> args{kReaderProgramName,
+                                std::string(container_argument(container)),
+                                encode_read_limits(limits),
+                                source.in_memory ? "-" : source.path};
+  std::string error;
+  int pid = spawn_reader(reader, args, input.get(), answer_write.get(), error);
+  answer_write.reset();  // the reader holds the write end now; end-of-answer is its exit
+  input.reset();
+  if (pid < 0)
+    return unreadable(container, error);
+  std::string answer;
+  auto deadline = std::chrono::steady_clock::now() + allowed;
+  Collected collected =
+      collect_answer(answer_read.get(), deadline, max_answer_bytes(limits), answer);
+  if (collected != Collected::complete)
+    kill(pid, SIGKILL);
+  int status = wait_for_child(pid);
+  if (collected == Collected::timed_out)
+    return unreadable(container,
+                      fmt::format("{} did not finish reading it within {} s (twice {}, plus 30 s)",
+                                  kReaderProgramName,
+                                  static_cast<double>(allowed.count()) / 1000.0,
+                                  limit_note("hdf5-timeout")));
+  if (collected == Collected::too_large)
+    return unreadable(container,
+                      fmt::format("{}'s answer exceeded its size limit", kReaderProgramName));
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return unreadable(container, describe_exit(status));
+  std::optional<ModelFile> file = decode_model_file(answer);
+  if (!file)
+    return unreadable(container,
+                      fmt::format("{}'s answer was cut short or malformed", kReaderProgramName));
+  return std::move(*file);
+}
+
+}  // namespace shapelint::io
