@@ -576,13 +576,22 @@ Hdf5Contents read_hdf5_file(const Source& source, WeightsLayout layout, const Re
       out.error = "model_config: " + error;
       return out;
     }
-    out.keras_version = read_single_string(file.get(), "keras_version", metadata, error);
-    out.backend = read_single_string(file.get(), "backend", metadata, error);
+    std::string version_error;
+    out.keras_version = read_single_string(file.get(), "keras_version", metadata, version_error);
+    std::string backend_error;  // only reported; a backend past the limit is left unread
+    out.backend = read_single_string(file.get(), "backend", metadata, backend_error);
     if (!out.model_config) {
       out.weights_only = looks_like_weights(file.get());
       return out;
     }
-    if (limits.read_weights && has_hard_link(file.get(), "model_weights")) {
+    bool has_weights = limits.read_weights && has_hard_link(file.get(), "model_weights");
+    if (has_weights && !shapelint::limit_in(version_error).empty()) {
+      // The version decides how Keras reads the weights (Keras 1 converts them on load).
+      out.weights_error = fmt::format(
+          "the Keras version that decides how they are read was not read: {}", version_error);
+      return out;
+    }
+    if (has_weights) {
       Handle weights(H5Gopen2(file.get(), "model_weights", access.group.get()), H5Gclose);
       if (!weights.ok())
         out.weights_error = take_hdf5_error();

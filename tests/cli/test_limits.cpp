@@ -152,12 +152,20 @@ std::vector<LimitCase> limit_cases() {
        "model.keras",
        R"("keras_version": "2.15.0")",
        R"("keras_version": "3.3.3")"},
-      // Past its limit, model.weights.h5 is not compared: its mismatch goes unseen.
+      // ...and the weights, whose layout the version decides, are not compared (SL014).
+      {"max-metadata-size",
+       "16",
+       "1MiB",
+       "weights.keras",
+       finding_of("max-metadata-size"),
+       R"("rule": "SL112")"},
+      {"max-metadata-size", "4", "1MiB", "model.h5", finding_of("max-metadata-size")},
+      // Past its limit, model.weights.h5 is not compared (SL014): its mismatch goes unseen.
       {"max-weights-size",
        "1KiB",
        "4GiB",
        "weights.keras",
-       R"("diagnostics": [])",
+       finding_of("max-weights-size"),
        R"("rule": "SL112")"},
       {"max-zip-members", "3", "100000", "model.keras", finding_of("max-zip-members")},
       {"max-compression-ratio", "1", "100", "padded.keras", finding_of("max-compression-ratio")},

@@ -253,6 +253,15 @@ std::optional<std::string> version_from_metadata(const std::string& text) {
   return it->get<std::string>();
 }
 
+/// Why the weights cannot be compared when the Keras version was not read (`problem`, a
+/// limit's message; empty when it was read): the version decides how the weights are keyed.
+std::string unknown_layout(const std::string& problem) {
+  if (problem.empty())
+    return {};
+  return fmt::format("the Keras version that decides how they are laid out was not read: {}",
+                     problem);
+}
+
 /// A temporary file removed when this goes out of scope.
 class TempFile {
  public:
@@ -303,8 +312,15 @@ void read_archive_weights(
   zip_stat_t st;
   zip().zip_stat_init(&st);
   if (zip().zip_stat_index(za, static_cast<zip_uint64_t>(index), 0, &st) == 0 &&
-      (st.valid & ZIP_STAT_SIZE) && st.size > limits.max_weights_file_bytes)
-    return;  // larger than we unpack for a shape check: our limit, not the file's fault
+      (st.valid & ZIP_STAT_SIZE) && st.size > limits.max_weights_file_bytes) {
+    // Larger than we unpack for a shape check: our limit, not the file's fault.
+    error = fmt::format("{} inflates to {}, more than the {} unpacked for the check, {}",
+                        kWeightsMember,
+                        readable_size(st.size),
+                        readable_size(limits.max_weights_file_bytes),
+                        limit_note("max-weights-size"));
+    return;
+  }
   TempFile temp;
   if (temp.fd() < 0) {
     error = "cannot create a temporary file to unpack model.weights.h5";
@@ -395,6 +411,7 @@ ModelFile read_keras_archive(const Source& source, const ReadLimits& limits) {
         "pass a .keras archive written by model.save(), or the model's to_json() output"));
     return out;
   }
+  std::string metadata_problem;  ///< metadata.json was past a limit, so not read
   if (metadata >= 0) {
     std::string meta_error;
     auto text = read_text_member(za.get(),
@@ -406,6 +423,8 @@ ModelFile read_keras_archive(const Source& source, const ReadLimits& limits) {
                                  meta_error);
     if (text)
       out.keras_version = version_from_metadata(*text);
+    else if (!limit_in(meta_error).empty())
+      metadata_problem = meta_error;
   }
   out.config_text = read_text_member(
       za.get(), config, kConfigMember, limits.max_config_bytes, "max-config-size", limits, error);
@@ -419,8 +438,9 @@ ModelFile read_keras_archive(const Source& source, const ReadLimits& limits) {
     return out;
   }
   if (weights >= 0 && limits.read_weights) {
-    std::string weights_error;
-    read_archive_weights(za.get(), weights, limits, out, weights_error);
+    std::string weights_error = unknown_layout(metadata_problem);
+    if (weights_error.empty())
+      read_archive_weights(za.get(), weights, limits, out, weights_error);
     if (!weights_error.empty()) {
       out.weights.reset();
       out.weights_problem = weights_error;
