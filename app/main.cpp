@@ -201,6 +201,14 @@ int main(int argc, char** argv) {
   if (options.target)
     lint_options.target = shapelint::analysis::parse_target(*options.target);
 
+  shapelint::RenderOptions render_options;
+  render_options.color = use_color(options.color);
+  render_options.quiet = options.quiet;
+  render_options.width = terminal_width();
+  render_options.cost = analysis_options.cost;
+  const shapelint::Renderer* renderer = shapelint::find_renderer(options.format);
+  lint_options.cost = renderer->needs_cost(render_options);
+
   shapelint::RunReport run;
   run.tool_version = SHAPELINT_VERSION;
   auto paths = shapelint::expand_paths(options.paths);
@@ -210,12 +218,7 @@ int main(int argc, char** argv) {
   run.files = lint_all(paths, configs, lint_options, limits);
   shapelint::tally(run);
 
-  shapelint::RenderOptions render_options;
-  render_options.color = use_color(options.color);
-  render_options.quiet = options.quiet;
-  render_options.width = terminal_width();
-  render_options.cost = analysis_options.cost;
-  shapelint::find_renderer(options.format)->render(run, render_options, std::cout);
+  renderer->render(run, render_options, std::cout);
   std::cout.flush();
   // The reports of a large model hold millions of small allocations; the process is done,
   // so leave without freeing them one by one (ninja does the same).

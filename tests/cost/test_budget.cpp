@@ -161,3 +161,57 @@ TEST_CASE("on the command line a budget fails the run, a malformed one is a usag
   CHECK(exit_code_of("samples/ok/mnist_cnn.json --max-activation-memory lots") == 2);
   CHECK(exit_code_of("samples/ok/mnist_cnn.json --max-params 500K --fail-on never") == 0);
 }
+
+TEST_CASE("costs are worked out when asked for or when a budget needs them, and only then") {
+  LintOptions options;
+  options.cost = false;
+  FileReport bare = lint_text(small_cnn(), "m.json", options);
+  CHECK_FALSE(bare.cost);
+  for (const auto& row : bare.layers) {
+    CHECK_FALSE(row.cost.macs);
+    CHECK(row.cost.receptive_field.empty());
+  }
+  CHECK(bare.status == "ok");
+
+  for (int budget = 0; budget < 3; ++budget) {
+    LintOptions needs = options;
+    if (budget == 0)
+      needs.cost = true;
+    else if (budget == 1)
+      needs.max_macs = 1000;
+    else
+      needs.max_activation_bytes = 1000;
+    INFO(budget);
+    FileReport report = lint_text(small_cnn(), "m.json", needs);
+    REQUIRE(report.cost);
+    CHECK(report.cost->macs == 146'016);
+    CHECK(report.layers.back().cost.macs == 146'016);
+    if (budget == 1)
+      CHECK(finding(report, rule::kMacBudget));
+    if (budget == 2)
+      CHECK(finding(report, rule::kActivationMemoryBudget));
+  }
+}
+
+TEST_CASE("the table and the JSON report show costs whatever the table leaves out") {
+  CHECK(exit_code_of("samples/ok/mnist_cnn.json --max-activation-memory 1KiB") == 1);
+  auto output_of = [](const std::string& args) {
+    std::string cmd =
+        fmt::format("cd '{}' && '{}' {} 2>&1", SHAPELINT_SOURCE_DIR, SHAPELINT_BINARY, args);
+    std::string out;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    REQUIRE(pipe);
+    std::array<char, 4096> buffer{};
+    std::size_t n = 0;
+    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+      out.append(buffer.data(), n);
+    pclose(pipe);
+    return out;
+  };
+  std::string json = output_of("--format json samples/ok/mnist_cnn.json");
+  CHECK(json.find("\"macs\": null") == std::string::npos);
+  CHECK(json.find("\"receptive_field\"") != std::string::npos);
+  std::string table = output_of("--cost samples/ok/mnist_cnn.json");
+  CHECK(table.find("Receptive field") != std::string::npos);
+  CHECK(table.find("MACs") != std::string::npos);
+}

@@ -517,7 +517,9 @@ void lint_loaded(LoadedModel loaded,
   declared.keep_built =
       container || tfjs_weights || !options.input_shapes.empty() || options.valid_sizes;
   // Memory numbers need a batch: --batch-size, else one sample.
-  declared.cost_batch = options.batch_size.value_or(1);
+  bool cost = wants_cost(options);
+  if (cost)
+    declared.cost_batch = options.batch_size.value_or(1);
   ModelResult built = propagate(model, declared, report.diagnostics);
   // Against the declared pass only: a what-if replay is expected to differ from the file.
   analysis::check_recorded_shapes(model, built, report.diagnostics);
@@ -553,7 +555,8 @@ void lint_loaded(LoadedModel loaded,
   analysis::ModelPasses passes{model, built, shown, declared, what_if};
   // Signature, valid input sizes, hints: from the passes, before the rows take their shapes.
   analysis::analyze_passes(passes, options, report);
-  cost::attach_receptive_fields(model, shown);
+  if (cost)
+    cost::attach_receptive_fields(model, shown);
   auto paths = finding_paths(&model, report.diagnostics);
   // Nothing reads the JSON document from here on (the graph's JSON values go stale): the
   // rows can have its memory.

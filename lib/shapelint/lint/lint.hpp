@@ -55,7 +55,17 @@ struct LintOptions {
   std::optional<std::int64_t> max_activation_bytes;
   /// --target: report what this Keras generation or TensorFlow.js cannot load (SL401..SL404).
   std::optional<analysis::Target> target;
+  /// Work out each layer's cost (MACs, weight and activation bytes, receptive field) and the
+  /// totals. The command line turns it off for outputs that show no cost (the terminal table
+  /// without --cost): it was a tenth of an Inception-sized lint. The MAC and activation
+  /// budgets need it whatever this says.
+  bool cost = true;
 };
+
+/// Whether a lint with `options` works out costs: asked for, or needed by a budget.
+inline bool wants_cost(const LintOptions& options) {
+  return options.cost || options.max_macs || options.max_activation_bytes;
+}
 
 /// Lints a model held in memory (`display_path` names it in the report).
 FileReport lint_text(std::string_view text,

@@ -7,9 +7,15 @@ namespace shapelint {
 namespace {
 
 constexpr std::array kRenderers{
-    Renderer{"table", render_table, "layer table with shapes and parameters, then findings"},
+    Renderer{"table",
+             render_table,
+             "layer table with shapes and parameters, then findings",
+             ShowsCost::with_cost_option},
     Renderer{"compact", render_compact, "one line per finding: path:line:col: severity: message"},
-    Renderer{"json", render_json, "one JSON report for the whole run (schemas/report.schema.json)"},
+    Renderer{"json",
+             render_json,
+             "one JSON report for the whole run (schemas/report.schema.json)",
+             ShowsCost::always},
     Renderer{"sarif", render_sarif, "SARIF 2.1.0 for code scanning (GitHub and others)"},
     Renderer{"github", render_github, "GitHub Actions annotations, plus the step summary"},
     Renderer{"junit", render_junit, "JUnit XML: a test suite per file, a test case per layer"},

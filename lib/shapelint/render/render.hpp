@@ -17,10 +17,20 @@ struct RenderOptions {
 
 using RenderFn = void (*)(const RunReport&, const RenderOptions&, std::ostream&);
 
+/// Which reports of a format show the layers' cost, so that a run works it out only then.
+enum class ShowsCost { never, with_cost_option, always };
+
 struct Renderer {
   std::string_view name;
   RenderFn render;
   std::string_view description;
+  ShowsCost shows_cost = ShowsCost::never;
+
+  /// Whether this format, with `options`, prints any cost figure.
+  bool needs_cost(const RenderOptions& options) const {
+    return shows_cost == ShowsCost::always ||
+           (shows_cost == ShowsCost::with_cost_option && options.cost);
+  }
 };
 
 /// Every output format; the CLI validates --format against this table.
