@@ -68,15 +68,39 @@ bool build_ignores_input_shape(std::string_view cls) {
 
 /// Compares one model's calls in config order; returns whether anything was reported.
 /// Calls fed by a reported call are not compared again: their shapes differ as a consequence.
+/// One flag per layer call (layer, node) of a model, in two flat vectors rather than a vector
+/// per layer: this runs on every lint, and an allocation per layer was most of its cost.
+class CallFlags {
+ public:
+  explicit CallFlags(const Model& model) {
+    first_.reserve(model.layers.size() + 1);
+    std::size_t total = 0;
+    for (const auto& layer : model.layers) {
+      first_.push_back(total);
+      total += layer.nodes.size();
+    }
+    first_.push_back(total);
+    flags_.assign(total, 0);
+  }
+
+  bool get(std::size_t layer, std::size_t node) const {
+    return layer + 1 < first_.size() && node < first_[layer + 1] - first_[layer] &&
+           flags_[first_[layer] + node] != 0;
+  }
+
+  void set(std::size_t layer, std::size_t node, bool value) {
+    flags_[first_[layer] + node] = value ? 1 : 0;
+  }
+
+ private:
+  std::vector<std::size_t> first_;  ///< index of each layer's first call; then the total
+  std::vector<char> flags_;
+};
+
 bool check_model(const Model& model, const ModelResult& result, const Reporter& reporter) {
-  std::vector<std::vector<bool>> tainted(model.layers.size());
-  for (std::size_t i = 0; i < model.layers.size(); ++i)
-    tainted[i].assign(model.layers[i].nodes.size(), false);
+  CallFlags tainted(model);
   auto fed_by_tainted = [&](const Node& node) {
-    auto bad = [&](const TensorRef& r) {
-      return r.layer < tainted.size() && r.node < tainted[r.layer].size() &&
-             tainted[r.layer][r.node];
-    };
+    auto bad = [&](const TensorRef& r) { return tainted.get(r.layer, r.node); };
     for (const auto& r : node.inputs)
       if (bad(r))
         return true;
@@ -94,7 +118,7 @@ bool check_model(const Model& model, const ModelResult& result, const Reporter& 
       const Node& node = layer.nodes[n];
       const CallResult& call = lr.calls[n];
       if (fed_by_tainted(node)) {
-        tainted[i][n] = true;
+        tainted.set(i, n, true);
         continue;
       }
       if (layer.implicit_input || !judged(call) || node.inputs.empty())
@@ -136,7 +160,7 @@ bool check_model(const Model& model, const ModelResult& result, const Reporter& 
             check_model(*layer.nested,
                         *lr.nested,
                         Reporter{reporter.sink, reporter.outer ? reporter.outer : &layer.name});
-      tainted[i][n] = reported;
+      tainted.set(i, n, reported);
       any = any || reported;
     }
   }

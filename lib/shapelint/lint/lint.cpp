@@ -329,7 +329,11 @@ class SourceText {
 /// while the document the layers' paths come from is still there.
 std::vector<std::string> finding_paths(const Model* model, const Diagnostics& diags) {
   std::unordered_map<std::string_view, const Layer*> layers;
-  if (model)
+  // The layers by name, only when a finding needs its layer's path: most lints have none.
+  bool layer_wanted = std::any_of(diags.begin(), diags.end(), [](const Diagnostic& d) {
+    return d.json_path.empty() && d.layer;
+  });
+  if (model && layer_wanted)
     for (const auto& layer : model->layers)
       if (!layer.implicit_input && layer.object)
         layers.emplace(layer.name, &layer);
