@@ -1,0 +1,160 @@
+#pragma once
+// Byte searches and counts over raw JSON text, sixteen bytes at a time where SSE2 is there
+// (every x86-64), with a scalar loop for the tail and for other targets. They serve the
+// rescan that gives findings a line and column (model/json_positions.cpp): that scan skips
+// nearly the whole file, so it must not look at each byte one by one.
+//
+// Every function reads only inside [s, end).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#ifdef __SSE2__
+#include <bit>
+
+#include <emmintrin.h>
+#endif
+
+namespace shapelint {
+
+/// Whether `c` can change the bracket depth of a skipped container: a bracket, or a quote
+/// (a string begins, and brackets inside it do not count).
+constexpr bool is_quote_or_bracket(char c) {
+  return c == '"' || c == '{' || c == '}' || c == '[' || c == ']';
+}
+
+/// Whether `c` ends a run of plain bytes inside a string: its closing quote or an escape.
+constexpr bool is_quote_or_backslash(char c) {
+  return c == '"' || c == '\\';
+}
+
+/// Whether `c` begins a UTF-8 code point: anything but a continuation byte (10xxxxxx).
+constexpr bool begins_code_point(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+}
+
+#ifdef __SSE2__
+namespace byte_scan_detail {
+
+inline __m128i load16(const char* s) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+}
+
+/// Adds up the bytes of `ones` (each 0 or 1) into the two 64-bit lanes of `sums`.
+inline __m128i add_byte_counts(__m128i sums, __m128i ones) {
+  return _mm_add_epi64(sums, _mm_sad_epu8(ones, _mm_setzero_si128()));
+}
+
+inline std::size_t total_of(__m128i sums) {
+  std::uint64_t lanes[2];
+  std::memcpy(lanes, &sums, sizeof lanes);
+  return static_cast<std::size_t>(lanes[0] + lanes[1]);
+}
+
+}  // namespace byte_scan_detail
+#endif
+
+/// The first quote or bracket in [s, end), or end.
+inline const char* find_quote_or_bracket(const char* s, const char* end) {
+#ifdef __SSE2__
+  using byte_scan_detail::load16;
+  // '[' | 0x20 is '{' and ']' | 0x20 is '}', and no other byte maps onto either: two
+  // compares find all four brackets.
+  const __m128i case_bit = _mm_set1_epi8(0x20);
+  const __m128i open = _mm_set1_epi8('{');
+  const __m128i close = _mm_set1_epi8('}');
+  const __m128i quote = _mm_set1_epi8('"');
+  while (end - s >= 16) {
+    __m128i bytes = load16(s);
+    __m128i folded = _mm_or_si128(bytes, case_bit);
+    __m128i hits =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close)),
+                     _mm_cmpeq_epi8(bytes, quote));
+    if (int mask = _mm_movemask_epi8(hits))
+      return s + std::countr_zero(static_cast<unsigned>(mask));
+    s += 16;
+  }
+#endif
+  while (s < end && !is_quote_or_bracket(*s))
+    ++s;
+  return s;
+}
+
+/// The first quote or backslash in [s, end), or end.
+inline const char* find_quote_or_backslash(const char* s, const char* end) {
+#ifdef __SSE2__
+  using byte_scan_detail::load16;
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  while (end - s >= 16) {
+    __m128i bytes = load16(s);
+    __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash));
+    if (int mask = _mm_movemask_epi8(hits))
+      return s + std::countr_zero(static_cast<unsigned>(mask));
+    s += 16;
+  }
+#endif
+  while (s < end && !is_quote_or_backslash(*s))
+    ++s;
+  return s;
+}
+
+/// How many '\n' bytes [s, end) holds.
+inline std::size_t count_newlines(const char* s, const char* end) {
+  std::size_t count = 0;
+#ifdef __SSE2__
+  using namespace byte_scan_detail;
+  const __m128i newline = _mm_set1_epi8('\n');
+  const __m128i one = _mm_set1_epi8(1);
+  __m128i sums = _mm_setzero_si128();
+  for (; end - s >= 16; s += 16)
+    sums = add_byte_counts(sums, _mm_and_si128(_mm_cmpeq_epi8(load16(s), newline), one));
+  count = total_of(sums);
+#endif
+  for (; s < end; ++s)
+    count += *s == '\n';
+  return count;
+}
+
+/// The last '\n' in [s, end), or nullptr. Searches from the back, so it reads only the
+/// current line (and what lies before `s` is never read).
+inline const char* find_last_newline(const char* s, const char* end) {
+#ifdef __SSE2__
+  using byte_scan_detail::load16;
+  const __m128i newline = _mm_set1_epi8('\n');
+  while (end - s >= 16) {
+    if (int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(load16(end - 16), newline)))
+      return end - 16 + (31 - std::countl_zero(static_cast<unsigned>(mask)));
+    end -= 16;
+  }
+#endif
+  while (end > s) {
+    --end;
+    if (*end == '\n')
+      return end;
+  }
+  return nullptr;
+}
+
+/// How many UTF-8 code points begin in [s, end) (begins_code_point).
+inline std::size_t count_code_points(const char* s, const char* end) {
+  std::size_t count = 0;
+#ifdef __SSE2__
+  using namespace byte_scan_detail;
+  // A signed compare: the continuation bytes 0x80..0xBF are exactly those below 0xC0 (-64).
+  const __m128i first_lead = _mm_set1_epi8(static_cast<char>(0xC0));
+  const __m128i one = _mm_set1_epi8(1);
+  __m128i continuations = _mm_setzero_si128();
+  std::size_t bytes = 0;
+  for (; end - s >= 16; s += 16, bytes += 16)
+    continuations =
+        add_byte_counts(continuations, _mm_and_si128(_mm_cmplt_epi8(load16(s), first_lead), one));
+  count = bytes - total_of(continuations);
+#endif
+  for (; s < end; ++s)
+    count += begins_code_point(*s);
+  return count;
+}
+
+}  // namespace shapelint
