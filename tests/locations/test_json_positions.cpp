@@ -546,3 +546,134 @@ TEST_CASE("deep nesting off the wanted paths is skipped without recursion") {
   CHECK(at->line == 2);
   CHECK(at->column == 7);
 }
+
+namespace {
+
+/// Where the original byte-by-byte scanner stood after the string whose opening quote is at
+/// `i`, or nothing when the string is unterminated.
+std::optional<std::size_t> reference_skip_string(std::string_view text, std::size_t i) {
+  for (++i; i < text.size() && text[i] != '"'; ++i)
+    if (text[i] == '\\' && i + 1 < text.size())
+      ++i;
+  if (i >= text.size())
+    return std::nullopt;
+  return i + 1;
+}
+
+/// Where the original scanner stood after skipping the value at `i`; nothing when the scan
+/// stopped or reached the end.
+std::optional<std::size_t> reference_skip_value(std::string_view text, std::size_t i) {
+  if (text[i] == '"')
+    return reference_skip_string(text, i);
+  if (text[i] != '{' && text[i] != '[') {
+    while (i < text.size() &&
+           std::string_view(",}] \n\r\t").find(text[i]) == std::string_view::npos)
+      ++i;
+    return i;
+  }
+  std::size_t depth = 0;
+  while (i < text.size()) {
+    if (text[i] == '"') {
+      auto after = reference_skip_string(text, i);
+      if (!after)
+        return std::nullopt;
+      i = *after;
+      continue;
+    }
+    if (text[i] == '{' || text[i] == '[')
+      ++depth;
+    else if (text[i] == '}' || text[i] == ']')
+      --depth;
+    ++i;
+    if (depth == 0)
+      return i;
+  }
+  return std::nullopt;
+}
+
+/// Where the original scanner found the second element of the array that `text` begins
+/// with, its first one skipped.
+std::optional<std::size_t> reference_second_element(std::string_view text) {
+  auto skip_whitespace = [&](std::size_t i) {
+    while (i < text.size() && std::string_view(" \t\n\r").find(text[i]) != std::string_view::npos)
+      ++i;
+    return i;
+  };
+  std::size_t i = skip_whitespace(1);
+  if (i >= text.size() || text[i] == ']')
+    return std::nullopt;
+  auto after = reference_skip_value(text, i);
+  if (!after)
+    return std::nullopt;
+  i = skip_whitespace(*after);
+  if (i >= text.size() || text[i] != ',')
+    return std::nullopt;
+  i = skip_whitespace(i + 1);
+  if (i >= text.size())
+    return std::nullopt;
+  return i;
+}
+
+}  // namespace
+
+TEST_CASE("skipping garbage stops, or ends where the byte-by-byte scanner did") {
+  // The first element: well-formed pieces, with up to two bytes that matter to skipping
+  // thrown in anywhere (unbalanced and mismatched brackets, stray backslashes, quotes left
+  // open), at every length.
+  const char* const pieces[] = {"x",
+                                "xxxxxxxxxxxxx",
+                                " ",
+                                "\n",
+                                ",",
+                                "é",
+                                "\"a]\"",
+                                "\"\\\\\"",
+                                "[]",
+                                "{}",
+                                "\"{\"",
+                                "\"\\\"\"",
+                                "[\"}\"]",
+                                "{\"a\": 1}"};
+  const char* const garbage[] = {"\"", "\\", "{", "}", "[", "]", "\\\""};
+  const char* const endings[] = {",7]", " ,\n 7", ",7", ",\"\\\"\"]", "", "]", ",", "}, 7"};
+  std::mt19937 random(7);
+  auto below = [&](std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(random);
+  };
+  int found = 0;
+  const int rounds = 20000;
+  for (int round = 0; round < rounds; ++round) {
+    std::string first;
+    for (std::size_t n = below(30); n > 0; --n)
+      first += pieces[below(std::size(pieces))];
+    for (std::size_t n = below(3); n > 0; --n)
+      first.insert(below(first.size() + 1), garbage[below(std::size(garbage))]);
+    switch (below(4)) {
+      case 0:
+        first = "[" + first + "]";
+        break;
+      case 1:
+        first = "{" + first + "}";
+        break;
+      case 2:
+        first = "\"" + first + "\"";
+        break;
+      default:
+        break;
+    }
+    std::string text = "[" + first + endings[below(std::size(endings))];
+    INFO(text);
+    auto at = find_in(text, "[1]");
+    auto expected = reference_second_element(text);
+    REQUIRE(at.has_value() == expected.has_value());
+    if (expected) {
+      ++found;
+      TextPosition position = slow_position(text, *expected);
+      CHECK(at->line == position.line);
+      CHECK(at->column == position.column);
+    }
+  }
+  // Both outcomes are common enough to be tested.
+  CHECK(found > rounds / 10);
+  CHECK(found < rounds - rounds / 10);
+}

@@ -50,11 +50,11 @@ namespace {
 /// Reads JSON text from the front. Malformed text stops the scan (the caller keeps what was
 /// found until then); it never reads past the end.
 ///
-/// Most of the text is skipped, so moving is cheap: skipping jumps from one quote or bracket
-/// to the next sixteen bytes at a time (json/byte_scan.hpp), and nothing tracks lines on the
-/// way. The line and column are worked out only when a position is recorded (`here`), from
-/// where the previous one was: every byte is counted at most once whatever the layout, and
-/// a file written on one long line costs one pass, not one pass per position.
+/// Most of the text is skipped, so moving is cheap: a skipped container or string is read a
+/// block of bytes at a time (json/byte_scan.hpp), and nothing tracks lines on the way. The
+/// line and column are worked out only when a position is recorded (`here`), from where the
+/// previous one was: every byte is counted at most once whatever the layout, and a file
+/// written on one long line costs one pass, not one pass per position.
 class Scanner {
  public:
   Scanner(std::string_view text, std::vector<JsonPositions::Node>& nodes, std::size_t wanted)
@@ -144,36 +144,13 @@ class Scanner {
       advance();
   }
 
-  /// Moves past a container whose opening bracket is current by counting brackets outside
-  /// strings (the kind of bracket is not checked: any closer closes). A loop, not
-  /// recursion, so deep nesting costs no stack; the depth is at least one whenever a closer
-  /// is met, since reaching zero ends the container. Text that ends first leaves the scan
-  /// at the end.
+  /// Moves past a container whose opening bracket is current (skip_to_container_end); text
+  /// that ends inside one of its strings stops the scan.
   void skip_container() {
-    std::size_t depth = 1;
-    const char* p = begin() + pos_ + 1;
-    while (true) {
-      p = find_quote_or_bracket(p, end());
-      if (p == end()) {
-        pos_ = text_.size();
-        return;
-      }
-      if (*p == '"') {
-        pos_ = offset_of(p);
-        skip_string();
-        if (stopped_)
-          return;
-        p = begin() + pos_;
-        continue;
-      }
-      if (*p == '{' || *p == '[') {
-        ++depth;
-      } else if (--depth == 0) {
-        pos_ = offset_of(p) + 1;
-        return;
-      }
-      ++p;
-    }
+    BracketSkip state;
+    pos_ = offset_of(skip_to_container_end(begin() + pos_ + 1, end(), state));
+    if (state.in_string)
+      stopped_ = true;
   }
 
   /// Moves past a value nobody wants.
