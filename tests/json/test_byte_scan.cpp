@@ -112,7 +112,7 @@ TEST_CASE("byte scans agree with byte loops wherever the byte looked for stands"
   // since the container skip finds brackets by setting bit 0x20.
   const std::vector<std::string> specials{
       "\"", "\\", "{", "}", "[", "]", "\n", "\r", "é", "😀", "\xDB", "\xDD", ";", "=", "\x80"};
-  for (std::size_t length : {0u, 1u, 15u, 16u, 17u, 31u, 32u, 33u, 47u, 48u, 49u}) {
+  for (std::size_t length : {0u, 1u, 15u, 16u, 17u, 31u, 32u, 33u, 47u, 48u, 49u, 63u, 64u, 65u}) {
     for (const auto& special : specials) {
       for (std::size_t at = 0; at <= length; ++at) {
         std::string text(length, 'x');
