@@ -122,6 +122,23 @@ inline BlockBits block_bits(const char* s) {
   }
   return bits;
 }
+
+/// Counts the brackets of the block at `s` that `outside_strings` marks, in order; returns
+/// just past the closer that brings `depth` to zero, or nullptr.
+inline const char* count_brackets(const char* s,
+                                  const BlockBits& bits,
+                                  std::uint32_t outside_strings,
+                                  std::size_t& depth) {
+  for (std::uint32_t brackets = (bits.opens | bits.closes) & outside_strings; brackets != 0;
+       brackets &= brackets - 1) {
+    std::uint32_t bit = brackets & (~brackets + 1);  // the lowest
+    if (bits.opens & bit)
+      ++depth;
+    else if (--depth == 0)
+      return s + std::countr_zero(bit) + 1;
+  }
+  return nullptr;
+}
 #endif
 
 }  // namespace byte_scan_detail
@@ -151,15 +168,9 @@ inline const char* skip_to_container_end(const char* s, const char* end, Bracket
     std::uint32_t inside = between_quotes(bits.quotes);
     if (state.in_string)
       inside = ~inside;
-    for (std::uint32_t brackets = (bits.opens | bits.closes) & ~inside; brackets != 0;
-         brackets &= brackets - 1) {
-      std::uint32_t bit = brackets & (~brackets + 1);  // the lowest
-      if (bits.opens & bit) {
-        ++state.depth;
-      } else if (--state.depth == 0) {
-        state.in_string = false;  // a closer stands outside strings
-        return s + std::countr_zero(bit) + 1;
-      }
+    if (const char* done = count_brackets(s, bits, ~inside, state.depth)) {
+      state.in_string = false;  // a closer stands outside strings
+      return done;
     }
     state.in_string = (inside >> 31) != 0;
   }
