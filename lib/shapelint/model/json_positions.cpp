@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstddef>
 
+#include "shapelint/json/byte_scan.hpp"
+
 namespace shapelint {
 
 bool split_json_path(std::string_view path, std::vector<JsonPathStep>& steps) {
@@ -45,9 +47,14 @@ bool split_json_path(std::string_view path, std::vector<JsonPathStep>& steps) {
 
 namespace {
 
-/// Reads JSON text from the front, keeping the line and the code-point column of where it
-/// is. Malformed text stops the scan (the caller keeps what was found until then); it never
-/// reads past the end.
+/// Reads JSON text from the front. Malformed text stops the scan (the caller keeps what was
+/// found until then); it never reads past the end.
+///
+/// Most of the text is skipped, so moving is cheap: a skipped container or string is read a
+/// block of bytes at a time (json/byte_scan.hpp), and nothing tracks lines on the way. The
+/// line and column are worked out only when a position is recorded (`here`), from where the
+/// previous one was: every byte is counted at most once whatever the layout, and a file
+/// written on one long line costs one pass, not one pass per position.
 class Scanner {
  public:
   Scanner(std::string_view text, std::vector<JsonPositions::Node>& nodes, std::size_t wanted)
@@ -64,78 +71,96 @@ class Scanner {
 
   char peek() const { return text_[pos_]; }
 
-  void advance() {
-    if (text_[pos_] == '\n') {
-      ++line_;
-      line_start_ = pos_ + 1;
-    }
-    ++pos_;
-  }
+  void advance() { ++pos_; }
+
+  const char* begin() const { return text_.data(); }
+
+  const char* end() const { return text_.data() + text_.size(); }
+
+  std::size_t offset_of(const char* p) const { return static_cast<std::size_t>(p - begin()); }
 
   void skip_whitespace() {
     while (!at_end() && (peek() == ' ' || peek() == '\t' || peek() == '\n' || peek() == '\r'))
       advance();
   }
 
-  /// The position of the current character. Columns are counted incrementally, so a file
-  /// written on one long line costs one pass, not one pass per position.
+  /// The line and code-point column of the current character.
   TextPosition here() {
-    if (counted_to_ < line_start_) {
-      counted_to_ = line_start_;
-      code_points_ = 0;
-    }
-    for (; counted_to_ < pos_; ++counted_to_)
-      if ((static_cast<unsigned char>(text_[counted_to_]) & 0xC0) != 0x80)
-        ++code_points_;
+    count_lines_to_here();
+    count_code_points_to_here();
     return TextPosition{line_, static_cast<int>(code_points_ + 1)};
   }
 
-  /// Moves past a string whose opening quote is current; returns its raw content (escapes
-  /// left as written, which the keys of Keras configs never need).
-  std::string_view skip_string() {
-    advance();  // the opening quote
-    std::size_t start = pos_;
-    while (!at_end() && peek() != '"') {
-      if (peek() == '\\' && pos_ + 1 < text_.size())
-        advance();
-      advance();
+  /// Brings `line_` and `line_start_` from `lines_counted_to_` up to the current character.
+  void count_lines_to_here() {
+    const char* from = begin() + lines_counted_to_;
+    const char* to = begin() + pos_;
+    if (const char* last = find_last_newline(from, to)) {
+      // The newlines before the last one need counting only, not finding.
+      line_ += static_cast<int>(count_newlines(from, last) + 1);
+      line_start_ = offset_of(last) + 1;
     }
-    if (at_end()) {
-      stopped_ = true;
-      return {};
-    }
-    std::string_view content = text_.substr(start, pos_ - start);
-    advance();  // the closing quote
-    return content;
+    lines_counted_to_ = pos_;
   }
 
-  /// Moves past a value nobody wants: containers by bracket counting, strings by quotes.
-  void skip_value() {
-    if (peek() == '"') {
-      skip_string();
-      return;
+  /// Brings `code_points_`, those of the current line before `code_points_to_`, up to the
+  /// current character; a new line starts the count afresh.
+  void count_code_points_to_here() {
+    if (code_points_to_ < line_start_) {
+      code_points_to_ = line_start_;
+      code_points_ = 0;
     }
-    if (peek() != '{' && peek() != '[') {
-      while (!at_end() && peek() != ',' && peek() != '}' && peek() != ']' && peek() != ' ' &&
-             peek() != '\n' && peek() != '\r' && peek() != '\t')
-        advance();
-      return;
-    }
-    std::size_t depth = 0;
-    while (!at_end()) {
-      char c = peek();
-      if (c == '"') {
-        skip_string();
-        continue;
+    code_points_ += count_code_points(begin() + code_points_to_, begin() + pos_);
+    code_points_to_ = pos_;
+  }
+
+  /// Moves past a string whose opening quote is current; returns its raw content (escapes
+  /// left as written, which the keys of Keras configs never need). An unterminated string
+  /// stops the scan.
+  std::string_view skip_string() {
+    const std::size_t start = pos_ + 1;  // after the opening quote
+    const char* p = begin() + start;
+    while (true) {
+      p = find_quote_or_backslash(p, end());
+      if (p == end()) {
+        pos_ = text_.size();
+        stopped_ = true;
+        return {};
       }
-      if (c == '{' || c == '[')
-        ++depth;
-      else if (c == '}' || c == ']')
-        --depth;
-      advance();
-      if (depth == 0)
-        return;
+      if (*p == '"')
+        break;
+      // A backslash and the byte it escapes, which may be a quote; a backslash that is the
+      // last byte leaves the string unterminated.
+      p += end() - p >= 2 ? 2 : 1;
     }
+    pos_ = offset_of(p) + 1;  // past the closing quote
+    return text_.substr(start, offset_of(p) - start);
+  }
+
+  /// Moves past a number, `true`, `false` or `null`: up to the next delimiter.
+  void skip_scalar() {
+    while (!at_end() && peek() != ',' && peek() != '}' && peek() != ']' && peek() != ' ' &&
+           peek() != '\n' && peek() != '\r' && peek() != '\t')
+      advance();
+  }
+
+  /// Moves past a container whose opening bracket is current (skip_to_container_end); text
+  /// that ends inside one of its strings stops the scan.
+  void skip_container() {
+    BracketSkip state;
+    pos_ = offset_of(skip_to_container_end(begin() + pos_ + 1, end(), state));
+    if (state.in_string)
+      stopped_ = true;
+  }
+
+  /// Moves past a value nobody wants.
+  void skip_value() {
+    if (peek() == '"')
+      skip_string();
+    else if (peek() == '{' || peek() == '[')
+      skip_container();
+    else
+      skip_scalar();
   }
 
   /// Records where the value at trie node `node` begins, then descends into the children
@@ -230,8 +255,9 @@ class Scanner {
   std::size_t remaining_;
   std::size_t pos_ = 0;
   int line_ = 1;
-  std::size_t line_start_ = 0;
-  std::size_t counted_to_ = 0;
+  std::size_t line_start_ = 0;        ///< where the current line begins
+  std::size_t lines_counted_to_ = 0;  ///< `line_` counts the newlines before this offset
+  std::size_t code_points_to_ = 0;    ///< `code_points_` counts those before this offset
   std::size_t code_points_ = 0;
   bool stopped_ = false;
 };

@@ -1,0 +1,153 @@
+// The sixteen-bytes-at-a-time searches and counts of json/byte_scan.hpp agree with plain
+// byte loops for every length and every place of the byte looked for, so both the vector
+// loop and its scalar tail are exercised. Each text sits in a heap block of exactly its size,
+// so the sanitizer build catches a read past the end.
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "shapelint/json/byte_scan.hpp"
+
+namespace {
+
+/// A copy of `text` in a heap block of exactly its size.
+class ExactCopy {
+ public:
+  explicit ExactCopy(std::string_view text)
+      : bytes_(std::make_unique<char[]>(text.size())), size_(text.size()) {
+    text.copy(bytes_.get(), size_);
+  }
+
+  const char* begin() const { return bytes_.get(); }
+
+  const char* end() const { return bytes_.get() + size_; }
+
+ private:
+  std::unique_ptr<char[]> bytes_;
+  std::size_t size_;
+};
+
+template <class Predicate>
+const char* slow_find(const char* s, const char* end, Predicate wanted) {
+  while (s < end && !wanted(*s))
+    ++s;
+  return s;
+}
+
+const char* slow_find_last_newline(const char* s, const char* end) {
+  const char* last = nullptr;
+  for (; s < end; ++s)
+    if (*s == '\n')
+      last = s;
+  return last;
+}
+
+std::size_t slow_count_newlines(const char* s, const char* end) {
+  std::size_t count = 0;
+  for (; s < end; ++s)
+    if (*s == '\n')
+      ++count;
+  return count;
+}
+
+std::size_t slow_count_code_points(const char* s, const char* end) {
+  std::size_t count = 0;
+  for (; s < end; ++s)
+    if ((static_cast<unsigned char>(*s) & 0xC0) != 0x80)
+      ++count;
+  return count;
+}
+
+/// Where a container that opens just before `s` ends, read one byte at a time: just past
+/// its closer, or `end` with whether the text ended inside a string.
+const char* slow_container_end(const char* s, const char* end, bool& in_string) {
+  std::size_t depth = 1;
+  bool escaped = false;
+  in_string = false;
+  for (; s < end; ++s) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (*s == '\\')
+        escaped = true;
+      else if (*s == '"')
+        in_string = false;
+    } else if (*s == '"') {
+      in_string = true;
+    } else if (*s == '{' || *s == '[') {
+      ++depth;
+    } else if ((*s == '}' || *s == ']') && --depth == 0) {
+      return s + 1;
+    }
+  }
+  return end;
+}
+
+/// Checks every helper against its slow twin on `text`, from every start offset.
+void check_all_helpers(std::string_view text) {
+  ExactCopy copy(text);
+  for (const char* s = copy.begin(); s <= copy.end(); ++s) {
+    const char* end = copy.end();
+    CHECK(shapelint::find_quote_or_backslash(s, end) ==
+          slow_find(s, end, shapelint::is_quote_or_backslash));
+    CHECK(shapelint::find_last_newline(s, end) == slow_find_last_newline(s, end));
+    CHECK(shapelint::count_newlines(s, end) == slow_count_newlines(s, end));
+    CHECK(shapelint::count_code_points(s, end) == slow_count_code_points(s, end));
+    shapelint::BracketSkip state;
+    bool slow_in_string = false;
+    CHECK(shapelint::skip_to_container_end(s, end, state) ==
+          slow_container_end(s, end, slow_in_string));
+    CHECK(state.in_string == slow_in_string);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("byte scans agree with byte loops wherever the byte looked for stands") {
+  // Bytes the helpers look for, and decoys one bit away from a bracket (';' '=' 0xDB 0xDD),
+  // since the container skip finds brackets by setting bit 0x20.
+  const std::vector<std::string> specials{
+      "\"", "\\", "{", "}", "[", "]", "\n", "\r", "é", "😀", "\xDB", "\xDD", ";", "=", "\x80"};
+  for (std::size_t length : {0u, 1u, 15u, 16u, 17u, 31u, 32u, 33u, 47u, 48u, 49u, 63u, 64u, 65u}) {
+    for (const auto& special : specials) {
+      for (std::size_t at = 0; at <= length; ++at) {
+        std::string text(length, 'x');
+        text.insert(at, special);
+        INFO("length " << length << ", byte " << static_cast<int>(special[0] & 0xFF) << " at "
+                       << at);
+        check_all_helpers(text);
+      }
+    }
+  }
+}
+
+TEST_CASE("byte scans agree with byte loops on text dense with what they look for") {
+  const std::vector<std::string> patterns{
+      "{\"é\\\"]\n[😀}\r\n\"",
+      // Strings that cross block boundaries, escapes at their ends, closers inside strings
+      // and out.
+      "\"ab\\\\\"]}[{\"\\\"}\"x]",
+      "[{\"k\": \"v}\"}, \"\\\\\", [\"]\"]]",
+      "\\\\\\\"\"\\",
+  };
+  for (const auto& pattern : patterns) {
+    std::string text;
+    for (int i = 0; i < 9; ++i)
+      text += pattern + std::string(static_cast<std::size_t>(i), ' ');
+    check_all_helpers(text);
+  }
+}
+
+TEST_CASE("a skipped container ends at the closer that balances it, at any depth") {
+  for (std::size_t depth = 1; depth <= 40; ++depth) {
+    // The container's own opener stands before the text.
+    std::string text = std::string(depth - 1, '[') + "\"]\"" + std::string(depth, ']') + "]";
+    ExactCopy copy(text);
+    shapelint::BracketSkip state;
+    CHECK(shapelint::skip_to_container_end(copy.begin(), copy.end(), state) == copy.end() - 1);
+  }
+}
