@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <unordered_map>
@@ -283,7 +284,45 @@ void for_each_text(Report& run, F&& f) {
   }
 }
 
+/// Whether a byte of the 8 in `word` is below 0x20, DEL or 0xC2 (exact for the word as a
+/// whole, the classic bit tricks for "has a byte less than" and "has a zero byte").
+bool word_may_hold_control(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101;
+  constexpr std::uint64_t kHighs = 0x8080808080808080;
+  auto has_zero_byte = [](std::uint64_t w) { return (w - kOnes) & ~w & kHighs; };
+  return (((word - kOnes * 0x20) & ~word & kHighs) | has_zero_byte(word ^ (kOnes * 0x7f)) |
+          has_zero_byte(word ^ (kOnes * 0xc2))) != 0;
+}
+
+/// Whether some byte of `text` may begin a control character: C0, DEL, or 0xC2 (the lead
+/// byte of C1 controls but also of printable characters such as U+00A3, which `control_at`
+/// tells apart). Eight bytes at a time: every name is checked on every run, and nearly all
+/// are clean.
+bool may_hold_control(std::string_view text) {
+  const char* p = text.data();
+  std::size_t n = text.size();
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) {
+      auto c = static_cast<unsigned char>(p[i]);
+      if (c < 0x20 || c == 0x7f || c == 0xc2)
+        return true;
+    }
+    return false;
+  }
+  std::uint64_t word = 0;
+  for (std::size_t i = 0; i + 8 <= n; i += 8) {
+    std::memcpy(&word, p + i, 8);
+    if (word_may_hold_control(word))
+      return true;
+  }
+  // The last eight bytes, overlapping words already checked, instead of a loop over the tail.
+  std::memcpy(&word, p + n - 8, 8);
+  return word_may_hold_control(word);
+}
+
 bool is_printable(std::string_view text) {
+  if (!may_hold_control(text))
+    return true;
   for (std::size_t i = 0; i < text.size(); ++i)
     if (control_at(text, i) != 0)
       return false;
