@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "shapelint/render/render_util.hpp"
+
 namespace shapelint {
 
 namespace {
@@ -38,14 +40,9 @@ const Renderer* find_renderer(std::string_view name) {
 }
 
 std::string group_thousands(std::int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
   std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0)
-      out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
+  render_util::append_grouped(out, n);
+  return out;
 }
 
 }  // namespace shapelint

@@ -1,6 +1,8 @@
 #include "shapelint/render/render_util.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <unordered_map>
@@ -20,7 +22,10 @@ std::string shapes_text(const Shapes& shapes) {
   for (std::size_t i = 0; i < shapes.size(); ++i) {
     if (i)
       out += ", ";
-    out += shapes[i].has_rank() ? to_string(shapes[i]) : "?";
+    if (shapes[i].has_rank())
+      append_shape(out, shapes[i]);
+    else
+      out += '?';
   }
   return out;
 }
@@ -279,7 +284,45 @@ void for_each_text(Report& run, F&& f) {
   }
 }
 
+/// Whether a byte of the 8 in `word` is below 0x20, DEL or 0xC2 (exact for the word as a
+/// whole, the classic bit tricks for "has a byte less than" and "has a zero byte").
+bool word_may_hold_control(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101;
+  constexpr std::uint64_t kHighs = 0x8080808080808080;
+  auto has_zero_byte = [](std::uint64_t w) { return (w - kOnes) & ~w & kHighs; };
+  return (((word - kOnes * 0x20) & ~word & kHighs) | has_zero_byte(word ^ (kOnes * 0x7f)) |
+          has_zero_byte(word ^ (kOnes * 0xc2))) != 0;
+}
+
+/// Whether some byte of `text` may begin a control character: C0, DEL, or 0xC2 (the lead
+/// byte of C1 controls but also of printable characters such as U+00A3, which `control_at`
+/// tells apart). Eight bytes at a time: every name is checked on every run, and nearly all
+/// are clean.
+bool may_hold_control(std::string_view text) {
+  const char* p = text.data();
+  std::size_t n = text.size();
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) {
+      auto c = static_cast<unsigned char>(p[i]);
+      if (c < 0x20 || c == 0x7f || c == 0xc2)
+        return true;
+    }
+    return false;
+  }
+  std::uint64_t word = 0;
+  for (std::size_t i = 0; i + 8 <= n; i += 8) {
+    std::memcpy(&word, p + i, 8);
+    if (word_may_hold_control(word))
+      return true;
+  }
+  // The last eight bytes, overlapping words already checked, instead of a loop over the tail.
+  std::memcpy(&word, p + n - 8, 8);
+  return word_may_hold_control(word);
+}
+
 bool is_printable(std::string_view text) {
+  if (!may_hold_control(text))
+    return true;
   for (std::size_t i = 0; i < text.size(); ++i)
     if (control_at(text, i) != 0)
       return false;
@@ -301,6 +344,76 @@ const RunReport& printable_report(const RunReport& run, std::optional<RunReport>
 
 std::string count_noun(std::size_t n, std::string_view singular) {
   return fmt::format("{} {}{}", n, singular, n == 1 ? "" : "s");
+}
+
+void append_int(std::string& out, std::int64_t n) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+}
+
+void append_grouped(std::string& out, std::int64_t n) {
+  // The magnitude as unsigned: -n overflows for the smallest int64.
+  std::uint64_t magnitude =
+      n < 0 ? 0 - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
+  char digits[24];
+  std::size_t count = static_cast<std::size_t>(
+      std::to_chars(digits, digits + sizeof digits, magnitude).ptr - digits);
+  if (n < 0)
+    out += '-';
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0 && (count - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+}
+
+WrappedLines::WrappedLines(std::string_view text, std::size_t width, bool prose)
+    : done_(false), width_(width == 0 ? 1 : width), prose_(prose) {
+  begin_paragraph(text);
+}
+
+bool WrappedLines::next(std::string_view& line) {
+  if (done_)
+    return false;
+  if (rest_.size() > width_) {
+    line = cut_line();
+    return true;
+  }
+  line = rest_;
+  if (more_paragraphs_)
+    begin_paragraph(after_);
+  else
+    done_ = true;
+  return true;
+}
+
+void WrappedLines::begin_paragraph(std::string_view text) {
+  std::size_t nl = text.find('\n');
+  more_paragraphs_ = nl != std::string_view::npos;
+  rest_ = text.substr(0, nl);
+  after_ = more_paragraphs_ ? text.substr(nl + 1) : std::string_view();
+}
+
+/// The first line of `rest_`, which is wider than the width, taken off it: the break (", "
+/// keeps its comma, a space goes) is searched only within the width, so a line costs its
+/// width whatever the text's length.
+std::string_view WrappedLines::cut_line() {
+  std::string_view line;
+  std::size_t comma = prose_ ? std::string_view::npos : rest_.rfind(", ", width_ - 1);
+  if (comma != std::string_view::npos && comma > 0) {
+    line = rest_.substr(0, comma + 1);
+    rest_.remove_prefix(comma + 2);
+    return line;
+  }
+  std::size_t space = rest_.rfind(' ', width_);
+  if (space != std::string_view::npos && space > 0) {
+    line = rest_.substr(0, space);
+    rest_.remove_prefix(space + 1);
+  } else {
+    line = rest_.substr(0, width_);
+    rest_.remove_prefix(width_);
+  }
+  return line;
 }
 
 }  // namespace shapelint::render_util

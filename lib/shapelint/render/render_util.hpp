@@ -1,6 +1,7 @@
 #pragma once
 // Helpers the output formats share; not part of the library's interface.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,5 +76,41 @@ const RunReport& printable_report(const RunReport& run, std::optional<RunReport>
 
 /// "1 error", "2 warnings".
 std::string count_noun(std::size_t n, std::string_view singular);
+
+/// Appends `n` in decimal: no string made for it.
+void append_int(std::string& out, std::int64_t n);
+
+/// Appends `group_thousands(n)`, "1,234,567".
+void append_grouped(std::string& out, std::int64_t n);
+
+/// Append `human_count(n)`, "1.23K", and `human_bytes(n)`, "13.5 MiB".
+void append_human_count(std::string& out, std::int64_t n);
+void append_human_bytes(std::string& out, std::int64_t n);
+
+/// The lines of `text` wrapped to `width` columns (1 when 0), one at a time: at '\n', then
+/// after ", " where possible (shapes) or at spaces (prose), mid-word only when nothing else
+/// fits. A table lays a row's cells out side by side as they wrap, with no vector of lines
+/// per cell. The lines are views into `text`, which must outlive them; a hostile
+/// megabyte-long name wraps in linear time.
+class WrappedLines {
+ public:
+  WrappedLines() = default;  ///< no lines
+  WrappedLines(std::string_view text, std::size_t width, bool prose);
+
+  /// The next line into `line`, false after the last one. Any text, even an empty one, has
+  /// at least one line; a text ending in '\n' ends with an empty line.
+  bool next(std::string_view& line);
+
+ private:
+  void begin_paragraph(std::string_view text);
+  std::string_view cut_line();
+
+  std::string_view rest_;   ///< what is left of the paragraph being wrapped
+  std::string_view after_;  ///< the text after that paragraph's '\n'
+  bool more_paragraphs_ = false;
+  bool done_ = true;
+  std::size_t width_ = 1;
+  bool prose_ = false;
+};
 
 }  // namespace shapelint::render_util

@@ -1,7 +1,13 @@
 // The terminal table: model.summary() with both sides of every layer, the failing layer
 // marked so it stands out with and without color, and every finding with its fix.
+//
+// The table is the default output, so it is written for speed: the whole text is built in
+// one buffer (cells in one more), integers and shapes are appended in place, cells wrap
+// line by line without vectors, and the stream gets a few large writes.
 #include <algorithm>
+#include <iterator>
 #include <numeric>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -12,77 +18,116 @@ namespace shapelint {
 
 namespace {
 
-constexpr std::string_view kRed = "\x1b[31m";
-constexpr std::string_view kYellow = "\x1b[33m";
-constexpr std::string_view kCyan = "\x1b[36m";
+using render_util::append_grouped;
+using render_util::append_human_bytes;
+using render_util::append_human_count;
+using render_util::append_int;
+
 constexpr std::string_view kBold = "\x1b[1m";
 constexpr std::string_view kDim = "\x1b[2m";
 constexpr std::string_view kReset = "\x1b[0m";
+constexpr std::string_view kCyan = "\x1b[36m";
+constexpr std::string_view kBoldRed = "\x1b[1m\x1b[31m";
+constexpr std::string_view kBoldYellow = "\x1b[1m\x1b[33m";
+constexpr std::string_view kBoldCyan = "\x1b[1m\x1b[36m";
 
-class Painter {
+/// The text of the run, written to the stream in large pieces: one write for most runs, and
+/// memory bounded for a model of a million layers.
+class Output {
  public:
-  explicit Painter(bool enabled) : enabled_(enabled) {}
+  Output(std::ostream& stream, bool use_color) : color(use_color), stream_(stream) {
+    text.reserve(2 * kPiece);
+  }
 
-  std::string operator()(std::string_view style, std::string_view text) const {
-    if (!enabled_ || text.empty())
-      return std::string(text);
-    return fmt::format("{}{}{}", style, text, kReset);
+  std::string text;
+  const bool color;
+
+  /// Appends `text` in `style` when coloring (an empty text gets no codes).
+  void styled(std::string_view style, std::string_view s) {
+    if (!color || s.empty()) {
+      text += s;
+      return;
+    }
+    text += style;
+    text += s;
+    text += kReset;
+  }
+
+  /// Called between rows: writes the text once it is large.
+  void spill_if_large() {
+    if (text.size() >= kPiece)
+      flush();
+  }
+
+  void flush() {
+    stream_.write(text.data(), static_cast<std::streamsize>(text.size()));
+    text.clear();
   }
 
  private:
-  bool enabled_;
+  static constexpr std::size_t kPiece = 64 * 1024;
+  std::ostream& stream_;
 };
 
-std::string shape_cell(const Shapes& shapes) {
-  if (shapes.empty())
-    return "-";
-  std::string out;
+/// "(None, 8), (None, 4)"; "?" for a shape of unknown rank, "-" for none.
+void append_shapes_cell(std::string& out, const Shapes& shapes) {
+  if (shapes.empty()) {
+    out += '-';
+    return;
+  }
   for (std::size_t i = 0; i < shapes.size(); ++i) {
     if (i)
       out += ", ";
-    out += shapes[i].has_rank() ? to_string(shapes[i]) : "?";
+    if (shapes[i].has_rank())
+      append_shape(out, shapes[i]);
+    else
+      out += '?';
   }
-  return out;
 }
 
-/// Splits `text` into lines of at most `width` columns: at '\n', then after ", " where
-/// possible (shapes) or at spaces (prose), and mid-word only when nothing else fits.
-std::vector<std::string_view> wrap(std::string_view text, std::size_t width, bool prose = false) {
-  std::vector<std::string_view> lines;
-  if (width == 0)
-    width = 1;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t nl = text.find('\n', start);
-    // A view, not a copy: a hostile megabyte-long name must wrap in linear time.
-    std::string_view rest =
-        text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    while (rest.size() > width) {
-      std::size_t comma = prose ? std::string::npos : rest.rfind(", ", width - 1);
-      if (comma != std::string::npos && comma > 0) {
-        lines.emplace_back(rest.substr(0, comma + 1));
-        rest.remove_prefix(comma + 2);
-        continue;
-      }
-      std::size_t space = rest.rfind(' ', width);
-      if (space != std::string::npos && space > 0) {
-        lines.emplace_back(rest.substr(0, space));
-        rest.remove_prefix(space + 1);
-      } else {
-        lines.emplace_back(rest.substr(0, width));
-        rest.remove_prefix(width);
-      }
-    }
-    lines.emplace_back(rest);
-    if (nl == std::string::npos)
-      break;
-    start = nl + 1;
+/// "dense (Dense)", and in a graph "\n  <- a, b" for its inbound layers.
+void append_name_cell(std::string& out, const LayerRow& row, bool functional) {
+  out += row.name;
+  out += " (";
+  out += row.class_name;
+  out += ')';
+  if (!functional || row.inbound.empty())
+    return;
+  out += "\n  <- ";
+  for (std::size_t i = 0; i < row.inbound.size(); ++i) {
+    if (i)
+      out += ", ";
+    out += row.inbound[i];
   }
-  return lines;
 }
+
+/// A table's cells, row after row, in one buffer: a string per cell would be an allocation
+/// per cell.
+class Cells {
+ public:
+  explicit Cells(std::size_t columns) : columns_(columns) {}
+
+  /// The cell being written is appended here, then ended with `end_cell`.
+  std::string& text() { return text_; }
+
+  void end_cell() { ends_.push_back(text_.size()); }
+
+  std::size_t rows() const { return ends_.size() / columns_; }
+
+  std::string_view at(std::size_t row, std::size_t column) const {
+    std::size_t i = row * columns_ + column;
+    std::size_t begin = i ? ends_[i - 1] : 0;
+    return std::string_view(text_).substr(begin, ends_[i] - begin);
+  }
+
+ private:
+  std::size_t columns_;
+  std::string text_;
+  std::vector<std::size_t> ends_;
+};
 
 struct Column {
-  std::string header;
+  std::string_view header;
   bool right_align = false;
   std::size_t min_width = 0;  ///< shrinks no further; equal to the width for fixed columns
   std::size_t width = 0;
@@ -108,16 +153,6 @@ void fit_columns(std::vector<Column>& cols, std::size_t available) {
   }
 }
 
-/// Appends `text` padded with spaces to `width` columns, on the left when `right`.
-void append_padded(std::string& out, std::string_view text, std::size_t width, bool right) {
-  std::size_t fill = width > text.size() ? width - text.size() : 0;
-  if (right)
-    out.append(fill, ' ');
-  out.append(text);
-  if (!right)
-    out.append(fill, ' ');
-}
-
 /// The width of the longest line of `text`.
 std::size_t longest_line(std::string_view text) {
   std::size_t longest = 0;
@@ -130,287 +165,479 @@ std::size_t longest_line(std::string_view text) {
   }
 }
 
-void render_model_table(const FileReport& f, const RenderOptions& options, std::ostream& out) {
-  Painter paint(options.color);
+/// Every column as wide as its header and its widest cell (`measure`), a right-aligned one
+/// no narrower.
+template <typename Measure>
+void size_columns(std::vector<Column>& cols, const Cells& cells, Measure measure) {
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    cols[c].width = cols[c].header.size();
+    for (std::size_t r = 0; r < cells.rows(); ++r)
+      cols[c].width = std::max(cols[c].width, measure(cells.at(r, c)));
+    if (cols[c].right_align)
+      cols[c].min_width = cols[c].width;
+  }
+}
+
+constexpr std::size_t kIndent = 2, kGap = 2;
+
+/// The dashes under the header and under the last row: as wide as the columns, at most
+/// `width`.
+std::size_t rule_length(const std::vector<Column>& cols, std::size_t width) {
+  std::size_t length = kIndent + kGap * (cols.size() - 1);
+  for (const auto& c : cols)
+    length += c.width;
+  return std::min(length, width);
+}
+
+/// Lays rows out under sized columns: each cell wrapped to its column, a row as many lines as
+/// its tallest cell, trailing spaces trimmed. Lines are written straight into the output, the
+/// padding after a cell only once text follows it (a graph's second line, the inbound layers,
+/// would otherwise end in some sixty spaces to trim); the wrapping state is reused from row
+/// to row.
+class RowWriter {
+ public:
+  RowWriter(const std::vector<Column>& cols, Output& out)
+      : cols_(cols), out_(out), wrapped_(cols.size()) {}
+
+  /// The headers, in bold, each whole even where wider than its column.
+  void header() {
+    begin_line("  ", kBold);
+    for (std::size_t c = 0; c < cols_.size(); ++c)
+      append_cell(c, cols_[c].header);
+    end_line();
+  }
+
+  /// A row of `cells` (the first column's text wrapped as prose), `mark` before its first
+  /// line, every line in `style` ("" for none).
+  void row(std::span<const std::string_view> cells, std::string_view mark, std::string_view style) {
+    for (std::size_t c = 0; c < cols_.size(); ++c)
+      wrapped_[c] = render_util::WrappedLines(cells[c], cols_[c].width, c == 0);
+    // Every text has a first line, so a row has at least one.
+    for (bool first = true; begin_row_line(first ? mark : "  ", style); first = false)
+      end_line();
+  }
+
+ private:
+  /// Starts a line: its style's code when coloring, then `indent`.
+  void begin_line(std::string_view indent, std::string_view style) {
+    std::string& text = out_.text;
+    line_start_ = text.size();
+    styled_ = out_.color && !style.empty();
+    if (styled_)
+      text += style;
+    body_start_ = text.size();
+    text += indent;
+    pending_spaces_ = 0;
+  }
+
+  /// Lays out the rows' next line, false (and nothing written) when every cell has ended.
+  bool begin_row_line(std::string_view indent, std::string_view style) {
+    begin_line(indent, style);
+    bool any = false;
+    for (std::size_t c = 0; c < cols_.size(); ++c) {
+      std::string_view text;
+      any = wrapped_[c].next(text) || any;
+      append_cell(c, text);
+    }
+    if (!any)
+      out_.text.resize(line_start_);
+    return any;
+  }
+
+  /// Appends `text` padded to column `c`'s width (on the left when it is right-aligned),
+  /// after the gap from the column before.
+  void append_cell(std::size_t c, std::string_view text) {
+    const Column& col = cols_[c];
+    if (c)
+      pending_spaces_ += kGap;
+    std::size_t fill = col.width > text.size() ? col.width - text.size() : 0;
+    if (col.right_align)
+      pending_spaces_ += fill;
+    if (!text.empty()) {
+      out_.text.append(pending_spaces_, ' ');
+      out_.text += text;
+      pending_spaces_ = 0;
+    }
+    if (!col.right_align)
+      pending_spaces_ += fill;
+  }
+
+  /// Ends the line: trailing spaces (of the indent or of a text) trimmed, then the style's
+  /// reset, or no code at all around a line left empty.
+  void end_line() {
+    std::string& text = out_.text;
+    std::size_t end = text.size();
+    while (end > body_start_ && text[end - 1] == ' ')
+      --end;
+    if (styled_ && end == body_start_)
+      end = line_start_;
+    text.resize(end);
+    if (styled_ && end != line_start_)
+      text += kReset;
+    text += '\n';
+  }
+
+  const std::vector<Column>& cols_;
+  Output& out_;
+  std::vector<render_util::WrappedLines> wrapped_;
+  std::size_t line_start_ = 0;  ///< where the line begins in the output, its style code first
+  std::size_t body_start_ = 0;  ///< where its text begins, after the code
+  bool styled_ = false;
+  std::size_t pending_spaces_ = 0;  ///< padding not yet written: only text after it needs it
+};
+
+/// The table's cells: name (with its inbound layers in a graph), input and output shapes,
+/// parameter count.
+Cells model_cells(const FileReport& f) {
+  Cells cells(4);
+  std::string& text = cells.text();
+  for (const auto& row : f.layers) {
+    append_name_cell(text, row, f.functional);
+    cells.end_cell();
+    append_shapes_cell(text, row.input_shapes);
+    cells.end_cell();
+    if (row.status == "ok")
+      append_shapes_cell(text, row.output_shapes);
+    else
+      text += '?';
+    cells.end_cell();
+    if (row.params)
+      append_grouped(text, *row.params);
+    else
+      text += '?';
+    cells.end_cell();
+  }
+  return cells;
+}
+
+void append_param_totals(std::string& out, const ParamTotals& params) {
+  out += "Total params: ";
+  append_grouped(out, params.total);
+  if (params.unknown_layers) {
+    out += " (+ ";
+    append_int(out, static_cast<std::int64_t>(params.unknown_layers));
+    out += " layer(s) whose count is unknown)";
+  }
+  out += "\nTrainable params: ";
+  append_grouped(out, params.trainable);
+  out += "\nNon-trainable params: ";
+  append_grouped(out, params.non_trainable);
+  out += '\n';
+}
+
+void render_model_table(const FileReport& f, const RenderOptions& options, Output& out) {
   // A graph's inbound layers go under the layer's name, so four columns fit 80 terminal
   // columns; cells wrap (shapes after a comma) rather than truncate.
   std::vector<Column> cols{{f.functional ? "Layer (type) <- inbound" : "Layer (type)", false, 20},
                            {"Input shape", false, 18},
                            {"Output shape", false, 18},
                            {"Param #", true, 0}};
-  std::vector<std::vector<std::string>> cells;
-  for (const auto& row : f.layers) {
-    std::string name = fmt::format("{} ({})", row.name, row.class_name);
-    if (f.functional && !row.inbound.empty())
-      name += fmt::format("\n  <- {}", fmt::join(row.inbound, ", "));
-    cells.push_back({std::move(name),
-                     shape_cell(row.input_shapes),
-                     row.status == "ok" ? shape_cell(row.output_shapes) : "?",
-                     row.params ? group_thousands(*row.params) : "?"});
-  }
-  for (std::size_t c = 0; c < cols.size(); ++c) {
-    cols[c].width = cols[c].header.size();
-    for (const auto& r : cells)
-      cols[c].width = std::max(cols[c].width, std::min<std::size_t>(longest_line(r[c]), 1000));
-    if (cols[c].right_align)
-      cols[c].min_width = cols[c].width;
-  }
-  constexpr std::size_t kMark = 2, kGap = 2;
-  std::size_t available = options.width > kMark + kGap * (cols.size() - 1)
-                              ? options.width - kMark - kGap * (cols.size() - 1)
-                              : 40;
-  fit_columns(cols, available);
-  std::size_t rule_width = kMark + kGap * (cols.size() - 1);
-  for (const auto& c : cols)
-    rule_width += c.width;
-  std::string rule(std::min(rule_width, options.width), '-');
+  Cells cells = model_cells(f);
+  size_columns(cols, cells, [](std::string_view cell) {
+    return std::min<std::size_t>(longest_line(cell), 1000);
+  });
+  std::size_t fixed = kIndent + kGap * (cols.size() - 1);
+  fit_columns(cols, options.width > fixed ? options.width - fixed : 40);
+  std::size_t rule = rule_length(cols, options.width);
 
-  std::string header = std::string(kMark, ' ');
-  for (std::size_t c = 0; c < cols.size(); ++c) {
-    if (c)
-      header.append(kGap, ' ');
-    append_padded(header, cols[c].header, cols[c].width, cols[c].right_align);
-  }
-  while (!header.empty() && header.back() == ' ')
-    header.pop_back();
-  out << paint(kBold, header) << '\n' << rule << '\n';
-
+  RowWriter writer(cols, out);
+  writer.header();
+  out.text.append(rule, '-');
+  out.text += '\n';
   bool any_failed = false;
   for (std::size_t i = 0; i < f.layers.size(); ++i) {
     const LayerRow& row = f.layers[i];
     bool failed = row.status == "error";
     any_failed = any_failed || failed;
-    std::vector<std::vector<std::string_view>> wrapped;
-    std::size_t height = 1;
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-      wrapped.push_back(wrap(cells[i][c], cols[c].width, c == 0));
-      height = std::max(height, wrapped.back().size());
-    }
-    for (std::size_t line = 0; line < height; ++line) {
-      std::string text = line == 0 && failed ? "> " : std::string(kMark, ' ');
-      for (std::size_t c = 0; c < cols.size(); ++c) {
-        std::string_view cell = line < wrapped[c].size() ? wrapped[c][line] : "";
-        if (c)
-          text.append(kGap, ' ');
-        append_padded(text, cell, cols[c].width, cols[c].right_align);
-      }
-      while (!text.empty() && text.back() == ' ')
-        text.pop_back();
-      if (failed)
-        out << paint(fmt::format("{}{}", kBold, kRed), text) << '\n';
-      else if (row.status == "unknown")
-        out << paint(kDim, text) << '\n';
-      else
-        out << text << '\n';
-    }
+    std::string_view row_cells[] = {cells.at(i, 0), cells.at(i, 1), cells.at(i, 2), cells.at(i, 3)};
+    std::string_view style = failed ? kBoldRed : row.status == "unknown" ? kDim : "";
+    writer.row(row_cells, failed ? "> " : "  ", style);
+    out.spill_if_large();
   }
-  out << rule << '\n';
+  out.text.append(rule, '-');
+  out.text += '\n';
   if (any_failed)
-    out << "> marks the layer where Keras fails; '?' is a shape that cannot be known there\n";
-  std::string unknown_note;
-  if (f.params.unknown_layers)
-    unknown_note = fmt::format(" (+ {} layer(s) whose count is unknown)", f.params.unknown_layers);
-  out << fmt::format("Total params: {}{}\n", group_thousands(f.params.total), unknown_note);
-  out << fmt::format("Trainable params: {}\n", group_thousands(f.params.trainable));
-  out << fmt::format("Non-trainable params: {}\n", group_thousands(f.params.non_trainable));
+    out.text += "> marks the layer where Keras fails; '?' is a shape that cannot be known there\n";
+  append_param_totals(out.text, f.params);
 }
 
 /// "3x3 (stride 2)": the receptive field of a layer's output in input positions.
-std::string receptive_field_cell(const LayerCost& cost) {
-  if (cost.receptive_field.empty())
-    return "-";
-  std::string text = fmt::format("{}", fmt::join(cost.receptive_field, "x"));
-  bool uniform = std::all_of(cost.receptive_field_stride.begin(),
-                             cost.receptive_field_stride.end(),
-                             [&](std::int64_t s) { return s == cost.receptive_field_stride[0]; });
-  if (!cost.receptive_field_stride.empty())
-    text += uniform ? fmt::format(" (stride {})", cost.receptive_field_stride[0])
-                    : fmt::format(" (stride {})", fmt::join(cost.receptive_field_stride, "x"));
-  return text;
+void append_receptive_field(std::string& out, const LayerCost& cost) {
+  if (cost.receptive_field.empty()) {
+    out += '-';
+    return;
+  }
+  auto append_joined = [&](const std::vector<std::int64_t>& values) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i)
+        out += 'x';
+      append_int(out, values[i]);
+    }
+  };
+  append_joined(cost.receptive_field);
+  const auto& stride = cost.receptive_field_stride;
+  if (stride.empty())
+    return;
+  out += " (stride ";
+  if (std::all_of(stride.begin(), stride.end(), [&](std::int64_t s) { return s == stride[0]; }))
+    append_int(out, stride[0]);
+  else
+    append_joined(stride);
+  out += ')';
 }
 
-std::string optional_cell(const std::optional<std::int64_t>& v,
-                          std::string (*format)(std::int64_t)) {
-  return v ? format(*v) : "?";
+void append_optional(std::string& out,
+                     const std::optional<std::int64_t>& v,
+                     void (*append)(std::string&, std::int64_t)) {
+  if (v)
+    append(out, *v);
+  else
+    out += '?';
+}
+
+/// The cost table's cells: name, MACs, weight and activation memory, receptive field.
+Cells cost_cells(const FileReport& f) {
+  Cells cells(5);
+  std::string& text = cells.text();
+  for (const auto& row : f.layers) {
+    text += row.name;
+    cells.end_cell();
+    append_optional(text, row.cost.macs, append_human_count);
+    cells.end_cell();
+    append_optional(text, row.cost.weight_bytes, append_human_bytes);
+    cells.end_cell();
+    append_optional(text, row.cost.activation_bytes, append_human_bytes);
+    cells.end_cell();
+    append_receptive_field(text, row.cost);
+    cells.end_cell();
+  }
+  return cells;
+}
+
+/// " (+ 2 layer(s) unknown)" after a total, when some layers' numbers are unknown.
+void append_unknown_layers(std::string& out, std::size_t n) {
+  if (!n)
+    return;
+  out += " (+ ";
+  append_int(out, static_cast<std::int64_t>(n));
+  out += " layer(s) unknown)";
+}
+
+void append_cost_totals(std::string& out, const CostTotals& totals) {
+  out += "Total MACs: ";
+  append_grouped(out, totals.macs);
+  out += " (";
+  append_human_count(out, totals.macs);
+  out += ')';
+  append_unknown_layers(out, totals.macs_unknown_layers);
+  out += "\nWeight memory: ";
+  append_human_bytes(out, totals.weight_bytes);
+  const auto& by_dtype = totals.weight_bytes_by_dtype;
+  if (!by_dtype.empty()) {
+    out += " (";
+    bool first = true;
+    for (const auto& [dtype, bytes] : by_dtype) {
+      if (!first)
+        out += ", ";
+      first = false;
+      if (by_dtype.size() > 1) {
+        append_human_bytes(out, bytes);
+        out += ' ';
+      }
+      out += dtype;
+    }
+    out += ')';
+  }
+  append_unknown_layers(out, totals.weight_unknown_layers);
+  out += "\nActivation memory: ";
+  append_human_bytes(out, totals.activation_bytes);
+  out += " (every layer's outputs)";
+  append_unknown_layers(out, totals.activation_unknown_layers);
+  out += '\n';
 }
 
 /// --cost: a second table, so the first keeps its 80 columns: each layer's MACs, weight and
 /// activation memory and receptive field, then the totals (docs/cost.md).
-void render_cost_table(const FileReport& f, const RenderOptions& options, std::ostream& out) {
-  Painter paint(options.color);
+void render_cost_table(const FileReport& f, const RenderOptions& options, Output& out) {
   const CostTotals& totals = *f.cost;
   std::vector<Column> cols{{"Layer", false, 12},
                            {"MACs", true, 0},
                            {"Weights", true, 0},
                            {"Activations", true, 0},
                            {"Receptive field", false, 10}};
-  std::vector<std::vector<std::string>> cells;
-  for (const auto& row : f.layers)
-    cells.push_back({row.name,
-                     optional_cell(row.cost.macs, human_count),
-                     optional_cell(row.cost.weight_bytes, human_bytes),
-                     optional_cell(row.cost.activation_bytes, human_bytes),
-                     receptive_field_cell(row.cost)});
-  for (std::size_t c = 0; c < cols.size(); ++c) {
-    cols[c].width = cols[c].header.size();
-    for (const auto& r : cells)
-      cols[c].width = std::max(cols[c].width, r[c].size());
-    if (cols[c].right_align)
-      cols[c].min_width = cols[c].width;
-  }
-  constexpr std::size_t kIndent = 2, kGap = 2;
+  Cells cells = cost_cells(f);
+  size_columns(cols, cells, [](std::string_view cell) { return cell.size(); });
   std::size_t fixed = kIndent + kGap * (cols.size() - 1);
   fit_columns(cols, options.width > fixed + 20 ? options.width - fixed : 40);
-  std::size_t rule_width = fixed;
-  for (const auto& c : cols)
-    rule_width += c.width;
-  std::string rule(std::min(rule_width, options.width), '-');
-  auto line_of = [&](const std::vector<std::string_view>& texts) {
-    std::string text(kIndent, ' ');
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-      if (c)
-        text.append(kGap, ' ');
-      append_padded(text, texts[c], cols[c].width, cols[c].right_align);
-    }
-    while (!text.empty() && text.back() == ' ')
-      text.pop_back();
-    return text;
-  };
-  out << '\n'
-      << paint(kBold, fmt::format("Cost for a batch of {} (docs/cost.md)", totals.batch_size))
-      << '\n';
-  std::vector<std::string_view> headers;
-  for (const auto& c : cols)
-    headers.push_back(c.header);
-  out << paint(kBold, line_of(headers)) << '\n' << rule << '\n';
-  for (const auto& r : cells) {
-    std::vector<std::vector<std::string_view>> wrapped;
-    std::size_t height = 1;
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-      wrapped.push_back(wrap(r[c], cols[c].width, c == 0));
-      height = std::max(height, wrapped.back().size());
-    }
-    for (std::size_t line = 0; line < height; ++line) {
-      std::vector<std::string_view> texts;
-      for (std::size_t c = 0; c < cols.size(); ++c)
-        texts.push_back(line < wrapped[c].size() ? wrapped[c][line] : std::string_view());
-      out << line_of(texts) << '\n';
-    }
+  std::size_t rule = rule_length(cols, options.width);
+
+  out.text += '\n';
+  out.styled(kBold, fmt::format("Cost for a batch of {} (docs/cost.md)", totals.batch_size));
+  out.text += '\n';
+  RowWriter writer(cols, out);
+  writer.header();
+  out.text.append(rule, '-');
+  out.text += '\n';
+  for (std::size_t i = 0; i < cells.rows(); ++i) {
+    std::string_view row_cells[] = {
+        cells.at(i, 0), cells.at(i, 1), cells.at(i, 2), cells.at(i, 3), cells.at(i, 4)};
+    writer.row(row_cells, "  ", "");
+    out.spill_if_large();
   }
-  out << rule << '\n';
-  auto unknown = [](std::size_t n) {
-    return n ? fmt::format(" (+ {} layer(s) unknown)", n) : std::string{};
-  };
-  out << fmt::format("Total MACs: {} ({}){}\n",
-                     group_thousands(totals.macs),
-                     human_count(totals.macs),
-                     unknown(totals.macs_unknown_layers));
-  std::vector<std::string> dtypes;
-  for (const auto& [dtype, bytes] : totals.weight_bytes_by_dtype)
-    dtypes.push_back(totals.weight_bytes_by_dtype.size() == 1
-                         ? dtype
-                         : fmt::format("{} {}", human_bytes(bytes), dtype));
-  out << fmt::format("Weight memory: {}{}{}\n",
-                     human_bytes(totals.weight_bytes),
-                     dtypes.empty() ? std::string{} : fmt::format(" ({})", fmt::join(dtypes, ", ")),
-                     unknown(totals.weight_unknown_layers));
-  out << fmt::format("Activation memory: {} (every layer's outputs){}\n",
-                     human_bytes(totals.activation_bytes),
-                     unknown(totals.activation_unknown_layers));
+  out.text.append(rule, '-');
+  out.text += '\n';
+  append_cost_totals(out.text, totals);
+}
+
+/// The lines of `text` wrapped as prose to `width`, each indented by `indent`; in `style`
+/// ("" for none).
+void append_wrapped(Output& out,
+                    std::string_view text,
+                    std::size_t width,
+                    std::string_view first_indent,
+                    std::string_view indent,
+                    std::string_view style) {
+  render_util::WrappedLines lines(text, width, true);
+  std::string_view line;
+  for (bool first = true; lines.next(line); first = false) {
+    out.text += first ? first_indent : indent;
+    if (style.empty())
+      out.text += line;
+    else
+      out.styled(style, line);
+    out.text += '\n';
+  }
+}
+
+/// The width prose is wrapped to under a four-column indent.
+std::size_t prose_width(const RenderOptions& options) {
+  return options.width > 10 ? options.width - 4 : 40;
 }
 
 /// --valid-sizes: the sizes each input accepts, in words.
-void render_valid_sizes(const FileReport& f, const RenderOptions& options, std::ostream& out) {
-  Painter paint(options.color);
-  std::size_t text_width = options.width > 10 ? options.width - 4 : 40;
-  out << '\n' << paint(kBold, "Valid input sizes") << '\n';
+void render_valid_sizes(const FileReport& f, const RenderOptions& options, Output& out) {
+  out.text += '\n';
+  out.styled(kBold, "Valid input sizes");
+  out.text += '\n';
+  std::string head;
   for (const auto& s : f.valid_sizes) {
-    std::string head = fmt::format(
-        "{}{}: {}", s.input, s.rebuilt ? " (rebuilt for each size)" : "", s.description);
-    if (s.smallest)
-      head += fmt::format("; smallest {}", *s.smallest);
-    auto lines = wrap(head, text_width, true);
-    for (std::size_t i = 0; i < lines.size(); ++i)
-      out << (i ? "    " : "  ") << lines[i] << '\n';
+    head = s.input;
+    if (s.rebuilt)
+      head += " (rebuilt for each size)";
+    head += ": ";
+    head += s.description;
+    if (s.smallest) {
+      head += "; smallest ";
+      head += *s.smallest;
+    }
+    append_wrapped(out, head, prose_width(options), "  ", "    ", "");
   }
 }
 
-void render_diagnostics(const FileReport& f, const RenderOptions& options, std::ostream& out) {
-  Painter paint(options.color);
-  std::size_t text_width = options.width > 10 ? options.width - 4 : 40;
-  for (const auto& d : f.diagnostics) {
-    std::string_view color = d.severity == Severity::error     ? kRed
-                             : d.severity == Severity::warning ? kYellow
-                                                               : kCyan;
-    std::string head = fmt::format("{}[{}]", to_string(d.severity), d.rule);
-    std::string subject = d.layer ? fmt::format(" layer '{}'", *d.layer) : std::string{};
-    out << paint(fmt::format("{}{}", kBold, color), head) << paint(kBold, subject) << '\n';
-    for (const auto& line : wrap(d.message, text_width, true))
-      out << "    " << line << '\n';
-    // Named: wrap returns views into the text, which must outlive the loop.
-    std::string hint = "hint: " + d.hint;
-    if (!d.hint.empty())
-      for (const auto& line : wrap(hint, text_width, true))
-        out << "    " << paint(kCyan, line) << '\n';
-    std::string at = location_path(f);
-    std::string where = d.json_path.empty() ? at : fmt::format("{} at {}", at, d.json_path);
-    if (d.line > 0)
-      where = fmt::format("{}:{}:{} ({})", at, d.line, d.column, d.json_path);
-    out << paint(kDim, fmt::format("    --> {}", where)) << '\n';
+/// "models/net.json:12:7 (config.layers[1])", or the path and JSON path without a line.
+void append_location(std::string& out, const FileReport& f, const Diagnostic& d) {
+  std::string at = location_path(f);
+  if (d.line > 0)
+    fmt::format_to(std::back_inserter(out), "{}:{}:{} ({})", at, d.line, d.column, d.json_path);
+  else if (d.json_path.empty())
+    out += at;
+  else
+    fmt::format_to(std::back_inserter(out), "{} at {}", at, d.json_path);
+}
+
+void render_diagnostic(const FileReport& f,
+                       const Diagnostic& d,
+                       const RenderOptions& options,
+                       Output& out) {
+  std::string_view head_style = d.severity == Severity::error     ? kBoldRed
+                                : d.severity == Severity::warning ? kBoldYellow
+                                                                  : kBoldCyan;
+  out.styled(head_style, fmt::format("{}[{}]", to_string(d.severity), d.rule));
+  if (d.layer)
+    out.styled(kBold, fmt::format(" layer '{}'", *d.layer));
+  out.text += '\n';
+  append_wrapped(out, d.message, prose_width(options), "    ", "    ", "");
+  if (!d.hint.empty())
+    append_wrapped(out, "hint: " + d.hint, prose_width(options), "    ", "    ", kCyan);
+  std::string where = "    --> ";
+  append_location(where, f, d);
+  out.styled(kDim, where);
+  out.text += '\n';
+}
+
+/// The path, and the model's class, name and format when known.
+void append_title(Output& out, const FileReport& f) {
+  std::string title = f.path;
+  if (f.model_class)
+    fmt::format_to(std::back_inserter(title),
+                   ": {} '{}' ({})",
+                   *f.model_class,
+                   f.model_name.value_or(""),
+                   f.format);
+  else if (f.format != "unknown")
+    fmt::format_to(std::back_inserter(title), " ({})", f.format);
+  out.styled(kBold, title);
+  out.text += '\n';
+}
+
+/// "ok: no shape errors", and how many layers could not be checked.
+void append_verdict(Output& out, const FileReport& f) {
+  std::size_t unknown = 0;
+  for (const auto& row : f.layers)
+    unknown += row.status == "unknown" ? 1 : 0;
+  std::string verdict = "ok: no shape errors";
+  if (unknown)
+    fmt::format_to(std::back_inserter(verdict), " ({} layer(s) could not be checked)", unknown);
+  out.styled(kBold, verdict);
+  out.text += '\n';
+}
+
+void render_file(const FileReport& f, const RenderOptions& options, Output& out) {
+  append_title(out, f);
+  if (f.what_if)
+    fmt::format_to(
+        std::back_inserter(out.text), "what-if: replaying the built model on {}\n", *f.what_if);
+  if (!options.quiet && !f.layers.empty())
+    render_model_table(f, options, out);
+  if (!options.quiet && options.cost && f.cost && !f.layers.empty())
+    render_cost_table(f, options, out);
+  if (!f.valid_sizes.empty())
+    render_valid_sizes(f, options, out);
+  if (!f.diagnostics.empty()) {
+    if (!options.quiet && !f.layers.empty())
+      out.text += '\n';
+    for (const auto& d : f.diagnostics) {
+      render_diagnostic(f, d, options, out);
+      out.spill_if_large();
+    }
   }
+  if (f.status == "ok")
+    append_verdict(out, f);
 }
 
 }  // namespace
 
-void render_table(const RunReport& raw, const RenderOptions& options, std::ostream& out) {
+void render_table(const RunReport& raw, const RenderOptions& options, std::ostream& stream) {
   std::optional<RunReport> escaped;
   const RunReport& run = render_util::printable_report(raw, escaped);  // names from hostile files
-  Painter paint(options.color);
-  bool first = true;
+  Output out(stream, options.color);
+  std::size_t files = 0;
   for (const auto& f : run.files) {
     if (f.skipped)
       continue;
-    if (!first)
-      out << '\n';
-    first = false;
-    std::string title = f.path;
-    if (f.model_class)
-      title += fmt::format(": {} '{}' ({})", *f.model_class, f.model_name.value_or(""), f.format);
-    else if (f.format != "unknown")
-      title += fmt::format(" ({})", f.format);
-    out << paint(kBold, title) << '\n';
-    if (f.what_if)
-      out << fmt::format("what-if: replaying the built model on {}\n", *f.what_if);
-    if (!options.quiet && !f.layers.empty())
-      render_model_table(f, options, out);
-    if (!options.quiet && options.cost && f.cost && !f.layers.empty())
-      render_cost_table(f, options, out);
-    if (!f.valid_sizes.empty())
-      render_valid_sizes(f, options, out);
-    if (!f.diagnostics.empty()) {
-      if (!options.quiet && !f.layers.empty())
-        out << '\n';
-      render_diagnostics(f, options, out);
-    }
-    if (f.status == "ok") {
-      std::size_t unknown = 0;
-      for (const auto& row : f.layers)
-        unknown += row.status == "unknown" ? 1 : 0;
-      std::string verdict = "ok: no shape errors";
-      if (unknown)
-        verdict += fmt::format(" ({} layer(s) could not be checked)", unknown);
-      out << paint(kBold, verdict) << '\n';
-    }
+    if (files++)
+      out.text += '\n';
+    render_file(f, options, out);
+    out.spill_if_large();
   }
-  std::size_t files = 0;
-  for (const auto& f : run.files)
-    files += f.skipped ? 0 : 1;
   if (files > 1)
-    out << fmt::format("\n{} file(s): {} error(s), {} warning(s), {} note(s)\n",
-                       files,
-                       run.errors,
-                       run.warnings,
-                       run.notes);
+    fmt::format_to(std::back_inserter(out.text),
+                   "\n{} file(s): {} error(s), {} warning(s), {} note(s)\n",
+                   files,
+                   run.errors,
+                   run.warnings,
+                   run.notes);
+  out.flush();
 }
 
 }  // namespace shapelint

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -36,18 +37,39 @@ bool Shape::overflowed() const noexcept {
   return false;
 }
 
-std::string to_string(const Shape& s) {
-  if (!s.has_rank())
-    return "<unknown rank>";
-  std::string out = "(";
+void append_shape(std::string& out, const Shape& s) {
+  if (!s.has_rank()) {
+    out += "<unknown rank>";
+    return;
+  }
+  // Written through a pointer into room for the longest spelling (", " and 20 characters a
+  // dim), then cut back: an append per piece costs several times more.
+  std::size_t start = out.size();
+  out.resize(start + 3 + 22 * s.rank());
+  char* p = out.data() + start;
+  *p++ = '(';
   for (std::size_t i = 0; i < s.rank(); ++i) {
-    if (i)
-      out += ", ";
-    out += to_string(s.dims()[i]);
+    if (i) {
+      *p++ = ',';
+      *p++ = ' ';
+    }
+    Dim d = s.dims()[i];
+    if (d.is_known()) {
+      p = std::to_chars(p, p + 20, d.value()).ptr;
+    } else {
+      std::memcpy(p, "None", 4);
+      p += 4;
+    }
   }
   if (s.rank() == 1)
-    out += ",";
-  out += ")";
+    *p++ = ',';
+  *p++ = ')';
+  out.resize(static_cast<std::size_t>(p - out.data()));
+}
+
+std::string to_string(const Shape& s) {
+  std::string out;
+  append_shape(out, s);
   return out;
 }
 

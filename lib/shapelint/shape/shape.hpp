@@ -74,6 +74,10 @@ using Shapes = std::vector<Shape>;
 std::string to_string(const Shape& s);
 std::string to_string(const Shapes& s);
 
+/// Appends `to_string(s)` to `out`: the table writes thousands of shapes, a string each
+/// would be an allocation each.
+void append_shape(std::string& out, const Shape& s);
+
 /// Convenience for tests and rules: `make_shape({-1, 28, 28, 1})` with -1 meaning None.
 Shape make_shape(std::initializer_list<std::int64_t> dims);
 
