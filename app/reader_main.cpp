@@ -3,6 +3,8 @@
 // in CBOR, to standard output. Not meant to be run by hand.
 //
 //   shapelint-reader zip|hdf5 LIMITS PATH   (PATH "-": the file's bytes on standard input)
+//   shapelint-reader --serve                (requests, one JSON line each, on standard input;
+//                                            each answer framed by frame_answer)
 #include <cstdio>
 #include <iostream>
 #include <new>
@@ -46,7 +48,7 @@ bool read_stdin(std::uint64_t limit, std::string& out) {
 
 int usage() {
   std::cerr << "usage: " << io::kReaderProgramName
-            << " zip|hdf5 LIMITS PATH\n(run by shapelint to read .keras and .h5 files)\n";
+            << " zip|hdf5 LIMITS PATH | --serve\n(run by shapelint to read .keras and .h5 files)\n";
   return 2;
 }
 
@@ -65,17 +67,41 @@ int read_and_answer(io::Container container, const io::ReadLimits& limits, std::
   return write_all(1, io::encode_model_file(file)) ? 0 : 3;
 }
 
+/// Answers requests until standard input ends: libzip and the HDF5 library are loaded once
+/// for every file of shapelint's run.
+int serve() {
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    std::optional<io::ReadRequest> request = io::decode_read_request(line);
+    if (!request)
+      return 2;
+    io::ModelFile file = io::read_model_path(request->path, request->container, request->limits);
+    if (!write_all(1, io::frame_answer(io::encode_model_file(file))))
+      return 3;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  rlimit no_core{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);  // a crash on a hostile file leaves no core dump behind
+  if (argc == 2 && std::string_view(argv[1]) == "--serve") {
+    try {
+      return serve();
+    } catch (const std::bad_alloc&) {
+      return 4;
+    } catch (...) {
+      return 6;
+    }
+  }
   if (argc != 4)
     return usage();
   std::optional<io::Container> container = io::container_from_argument(argv[1]);
   std::optional<io::ReadLimits> limits = io::decode_read_limits(argv[2]);
   if (!container || *container == io::Container::text || !limits)
     return usage();
-  rlimit no_core{0, 0};
-  setrlimit(RLIMIT_CORE, &no_core);  // a crash on a hostile file leaves no core dump behind
   try {
     return read_and_answer(*container, *limits, argv[3]);
   } catch (const std::bad_alloc&) {

@@ -11,27 +11,28 @@ namespace shapelint::io {
 
 namespace {
 
-/// Where the reader program is, looked up once per run.
+/// The reader program, looked up once per run, and its processes, kept for the whole run.
 struct ReaderProgram {
-  std::optional<std::filesystem::path> path;
+  ReaderProgram() {
+    if (auto path = find_reader_program(error))
+      pool.emplace(*path);
+  }
+
+  std::optional<ReaderPool> pool;
   std::string error;  ///< why it was not found
 };
 
-const ReaderProgram& reader_program() {
-  static const ReaderProgram program = [] {
-    ReaderProgram p;
-    p.path = find_reader_program(p.error);
-    return p;
-  }();
+ReaderProgram& reader_program() {
+  static ReaderProgram program;  // once, thread-safe
   return program;
 }
 
 ModelFile read_with_reader_program(const Source& source,
                                    Container container,
                                    const ReadLimits& limits) {
-  const ReaderProgram& reader = reader_program();
-  if (reader.path)
-    return read_in_reader_process(*reader.path, source, container, limits);
+  ReaderProgram& reader = reader_program();
+  if (reader.pool)
+    return reader.pool->read(source, container, limits);
   ModelFile out;
   out.container = container;
   out.format = container == Container::zip ? "keras-archive" : "hdf5";

@@ -303,3 +303,96 @@ TEST_CASE("without shapelint-reader a .keras file is unreadable, and JSON still 
   CHECK(report.at("files").at(1).at("status") == "ok");
 }
 #endif
+
+TEST_CASE("a pool of serving readers reads file after file with one process") {
+  FixtureDir dir;
+  write_zip(dir.path("model.keras"), {{"config.json", sample("ok/mnist_cnn.json")}});
+  write_zip(dir.path("no_config.keras"), {{"notes.txt", "hello"}});
+  H5Model h5;
+  h5.model_config = sample("ok/mnist_cnn.json");
+  h5.weights = {{"dense", {{"dense/kernel:0", {1600, 10}}}}};
+  write_h5(dir.path("model.h5"), h5);
+  io::ReaderPool pool(reader_program());
+  for (int round = 0; round < 3; ++round)
+    for (auto [file, container] : {std::pair{"model.keras", io::Container::zip},
+                                   std::pair{"model.h5", io::Container::hdf5},
+                                   std::pair{"no_config.keras", io::Container::zip}}) {
+      INFO(file);
+      std::string path = dir.path(file);
+      io::Source source{path, {}, false};
+      CHECK(describe(pool.read(source, container, {})) ==
+            describe(io::read_model_path(path, container, {})));
+    }
+  CHECK(pool.started() == 1);
+  // Bytes held in memory (standard input) go to a process of their own.
+  std::string bytes = read_file(dir.path("model.keras"));
+  io::Source in_memory{"<stdin>", bytes, true};
+  CHECK(describe(pool.read(in_memory, io::Container::zip, {})) ==
+        describe(io::read_model_bytes(bytes, {})));
+  CHECK(pool.started() == 1);
+}
+
+TEST_CASE(
+    "a serving reader that crashes, hangs or babbles is ended, and the next file gets a new one") {
+  FixtureDir dir;
+
+  struct Row {
+    std::filesystem::path reader;
+    const char* expected;
+  };
+
+  std::vector<Row> rows{
+      {dir.path("missing-reader"), "cannot run"},
+      {fake_reader(dir, "crashes", "read line; kill -SEGV $$"),
+       "crashed on it (Segmentation fault)"},
+      {fake_reader(dir, "fails", "read line; exit 1"), "failed (exit status 1)"},
+      {fake_reader(dir, "babbles", "read line; echo hello"), "cut short or malformed"},
+      {fake_reader(dir,
+                   "floods",
+                   "read line; printf '\\377\\377\\377\\377\\377\\377\\377\\377'; exec sleep 30"),
+       "exceeded its size limit"},
+      {fake_reader(
+           dir, "garbles", "read line; printf '\\005\\0\\0\\0\\0\\0\\0\\0hello'; exec sleep 30"),
+       "cut short or malformed"},
+      {fake_reader(dir, "hangs", "read line; exec sleep 30"),
+       "did not finish reading it within 0.2 s"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.reader.string());
+    io::ReaderPool pool(row.reader);
+    io::ReadLimits limits;
+    limits.max_config_bytes = 1;  // answers beyond ~1 MiB are then too large
+    limits.max_metadata_bytes = 1;
+    limits.max_weights = 1;
+    io::Source source{dir.path("model.keras"), {}, false};
+    for (int attempt = 1; attempt <= 2; ++attempt) {
+      auto started = std::chrono::steady_clock::now();
+      io::ModelFile f =
+          pool.read(source, io::Container::zip, limits, std::chrono::milliseconds(200));
+      CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(20));
+      REQUIRE(f.diagnostics.size() == 1);
+      CHECK(f.diagnostics[0].rule == rule::kUnreadable);
+      CHECK(contains(f.diagnostics[0].message, row.expected));
+      CHECK_FALSE(f.config_text);
+    }
+    if (row.reader.filename() != "missing-reader")
+      CHECK(pool.started() == 2);  // each failure ended its reader
+  }
+}
+
+TEST_CASE("a serving reader's requests and framed answers read back") {
+  io::ReadLimits limits;
+  limits.max_weights = 5;
+  std::string line = io::encode_read_request(io::Container::hdf5, limits, "a\nb \"c\".h5");
+  REQUIRE(line.back() == '\n');
+  CHECK(line.find('\n') == line.size() - 1);  // one line, whatever the path holds
+  auto request = io::decode_read_request(line);
+  REQUIRE(request);
+  CHECK(request->container == io::Container::hdf5);
+  CHECK(request->path == "a\nb \"c\".h5");
+  CHECK(request->limits.max_weights == 5);
+  CHECK_FALSE(io::decode_read_request("{}"));
+  CHECK_FALSE(io::decode_read_request(R"({"container": "text", "limits": {}, "path": "x"})"));
+  std::string framed = io::frame_answer("abc");
+  CHECK(framed == std::string("\x03\0\0\0\0\0\0\0abc", 11));
+}

@@ -12,9 +12,11 @@
 #include "shapelint/diag/limit_hint.hpp"
 #include "shapelint/io/child_answer.hpp"
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,6 +77,37 @@ std::vector<RecordedWeight> decode_weights(const json& j) {
   return out;
 }
 
+json limits_json(const ReadLimits& l) {
+  return json{{"max_config_bytes", l.max_config_bytes},
+              {"max_metadata_bytes", l.max_metadata_bytes},
+              {"max_weights_file_bytes", l.max_weights_file_bytes},
+              {"max_stdin_bytes", l.max_stdin_bytes},
+              {"max_expansion", l.max_expansion},
+              {"expansion_floor_bytes", l.expansion_floor_bytes},
+              {"max_weights", l.max_weights},
+              {"max_zip_members", l.max_zip_members},
+              {"hdf5_timeout_ms", l.hdf5_timeout.count()},
+              {"hdf5_memory_bytes", l.hdf5_memory_bytes},
+              {"read_weights", l.read_weights}};
+}
+
+/// The limits `j` holds; throws when a key is missing or of another type.
+ReadLimits limits_from_json(const json& j) {
+  ReadLimits l;
+  l.max_config_bytes = j.at("max_config_bytes").get<std::uint64_t>();
+  l.max_metadata_bytes = j.at("max_metadata_bytes").get<std::uint64_t>();
+  l.max_weights_file_bytes = j.at("max_weights_file_bytes").get<std::uint64_t>();
+  l.max_stdin_bytes = j.at("max_stdin_bytes").get<std::uint64_t>();
+  l.max_expansion = j.at("max_expansion").get<std::uint64_t>();
+  l.expansion_floor_bytes = j.at("expansion_floor_bytes").get<std::uint64_t>();
+  l.max_weights = j.at("max_weights").get<std::size_t>();
+  l.max_zip_members = j.at("max_zip_members").get<std::uint64_t>();
+  l.hdf5_timeout = std::chrono::milliseconds(j.at("hdf5_timeout_ms").get<std::int64_t>());
+  l.hdf5_memory_bytes = j.at("hdf5_memory_bytes").get<std::uint64_t>();
+  l.read_weights = j.at("read_weights").get<bool>();
+  return l;
+}
+
 /// Places shapelint-reader may be, most specific first.
 std::vector<std::filesystem::path> reader_candidates() {
   if (const char* env = std::getenv("SHAPELINT_READER"); env && *env)
@@ -129,6 +162,9 @@ class Fd {
   ~Fd() { reset(); }
 
   int get() const { return fd_; }
+
+  /// Gives the descriptor up without closing it.
+  void release() { fd_ = -1; }
 
   void reset() {
     if (fd_ >= 0)
@@ -239,37 +275,38 @@ std::optional<ModelFile> decode_model_file(std::string_view bytes) {
   }
 }
 
-std::string encode_read_limits(const ReadLimits& l) {
-  return json{{"max_config_bytes", l.max_config_bytes},
-              {"max_metadata_bytes", l.max_metadata_bytes},
-              {"max_weights_file_bytes", l.max_weights_file_bytes},
-              {"max_stdin_bytes", l.max_stdin_bytes},
-              {"max_expansion", l.max_expansion},
-              {"expansion_floor_bytes", l.expansion_floor_bytes},
-              {"max_weights", l.max_weights},
-              {"max_zip_members", l.max_zip_members},
-              {"hdf5_timeout_ms", l.hdf5_timeout.count()},
-              {"hdf5_memory_bytes", l.hdf5_memory_bytes},
-              {"read_weights", l.read_weights}}
-      .dump();
+std::string encode_read_limits(const ReadLimits& limits) {
+  return limits_json(limits).dump();
 }
 
 std::optional<ReadLimits> decode_read_limits(std::string_view text) {
   try {
-    json j = json::parse(text);
-    ReadLimits l;
-    l.max_config_bytes = j.at("max_config_bytes").get<std::uint64_t>();
-    l.max_metadata_bytes = j.at("max_metadata_bytes").get<std::uint64_t>();
-    l.max_weights_file_bytes = j.at("max_weights_file_bytes").get<std::uint64_t>();
-    l.max_stdin_bytes = j.at("max_stdin_bytes").get<std::uint64_t>();
-    l.max_expansion = j.at("max_expansion").get<std::uint64_t>();
-    l.expansion_floor_bytes = j.at("expansion_floor_bytes").get<std::uint64_t>();
-    l.max_weights = j.at("max_weights").get<std::size_t>();
-    l.max_zip_members = j.at("max_zip_members").get<std::uint64_t>();
-    l.hdf5_timeout = std::chrono::milliseconds(j.at("hdf5_timeout_ms").get<std::int64_t>());
-    l.hdf5_memory_bytes = j.at("hdf5_memory_bytes").get<std::uint64_t>();
-    l.read_weights = j.at("read_weights").get<bool>();
-    return l;
+    return limits_from_json(json::parse(text));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string encode_read_request(Container container,
+                                const ReadLimits& limits,
+                                const std::string& path) {
+  // dump() escapes control characters: a path with a newline stays on its one line.
+  return json{{"container", std::string(container_argument(container))},
+              {"limits", limits_json(limits)},
+              {"path", path}}
+             .dump() +
+         "\n";
+}
+
+std::optional<ReadRequest> decode_read_request(std::string_view line) {
+  try {
+    json j = json::parse(line);
+    std::optional<Container> container =
+        container_from_argument(j.at("container").get<std::string>());
+    if (!container || *container == Container::text)
+      return std::nullopt;
+    return ReadRequest{
+        *container, limits_from_json(j.at("limits")), j.at("path").get<std::string>()};
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -363,6 +400,184 @@ ModelFile read_in_reader_process(const std::filesystem::path& reader,
   if (!file)
     return unreadable(container,
                       fmt::format("{}'s answer was cut short or malformed", kReaderProgramName));
+  return std::move(*file);
+}
+
+}  // namespace shapelint::io
+
+namespace shapelint::io {
+
+namespace {
+
+/// Sends all of `data` on socket `fd`; false when the reader is gone (no SIGPIPE: the
+/// program's own output may still go to a pipe that wants it).
+bool send_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+/// How reading a serving reader's answer ended.
+enum class Answer { complete, timed_out, closed, too_large };
+
+/// Reads exactly `n` bytes from `fd` into `out` before `deadline`.
+Answer read_exactly(int fd,
+                    std::size_t n,
+                    std::chrono::steady_clock::time_point deadline,
+                    std::string& out) {
+  out.resize(n);
+  std::size_t done = 0;
+  while (done < n) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return Answer::timed_out;
+    pollfd p{fd, POLLIN, 0};
+    int ready = poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
+    if (ready <= 0)
+      continue;  // EINTR or a second without data: look at the deadline again
+    ssize_t got = read(fd, out.data() + done, n - done);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0)
+      return Answer::closed;
+    done += static_cast<std::size_t>(got);
+  }
+  return Answer::complete;
+}
+
+/// A serving reader's answer: an 8-byte little-endian length, then that many bytes of CBOR.
+Answer read_answer(int fd,
+                   std::chrono::steady_clock::time_point deadline,
+                   std::size_t max_bytes,
+                   std::string& out) {
+  std::string length_bytes;
+  Answer a = read_exactly(fd, 8, deadline, length_bytes);
+  if (a != Answer::complete)
+    return a;
+  std::uint64_t length = 0;
+  for (int i = 7; i >= 0; --i)
+    length = (length << 8) | static_cast<unsigned char>(length_bytes[static_cast<std::size_t>(i)]);
+  if (length > max_bytes)
+    return Answer::too_large;
+  return read_exactly(fd, static_cast<std::size_t>(length), deadline, out);
+}
+
+}  // namespace
+
+std::string frame_answer(std::string_view cbor) {
+  std::string out(8, '\0');
+  std::uint64_t length = cbor.size();
+  for (std::size_t i = 0; i < 8; ++i)
+    out[i] = static_cast<char>((length >> (8 * i)) & 0xFF);
+  out.append(cbor);
+  return out;
+}
+
+ReaderPool::~ReaderPool() {
+  for (const Server& s : idle_)
+    close(s.fd);  // the reader sees the end of its requests and exits; no need to wait
+}
+
+std::optional<ReaderPool::Server> ReaderPool::take(std::string& error) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      Server s = idle_.back();
+      idle_.pop_back();
+      return s;
+    }
+  }
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    error = fmt::format("cannot start {}: {}", kReaderProgramName, std::strerror(errno));
+    return std::nullopt;
+  }
+  Fd ours(fds[0]);
+  Fd theirs(fds[1]);
+  int pid =
+      spawn_reader(reader_, {kReaderProgramName, "--serve"}, theirs.get(), theirs.get(), error);
+  if (pid < 0)
+    return std::nullopt;
+  ++started_;
+  Server s{pid, ours.get()};
+  ours.release();
+  return s;
+}
+
+void ReaderPool::give_back(Server server) {
+  std::lock_guard lock(mutex_);
+  idle_.push_back(server);
+}
+
+int ReaderPool::end(Server server) {
+  kill(server.pid, SIGKILL);
+  close(server.fd);
+  return wait_for_child(server.pid);
+}
+
+ModelFile ReaderPool::read(const Source& source,
+                           Container container,
+                           const ReadLimits& limits,
+                           std::optional<std::chrono::milliseconds> time_allowed) {
+  if (source.in_memory)
+    return read_in_reader_process(reader_, source, container, limits, time_allowed);
+  std::chrono::milliseconds allowed = time_allowed ? *time_allowed : reader_time_allowed(limits);
+  std::string request = encode_read_request(container, limits, source.path);
+  std::string error;
+  std::optional<Server> server = take(error);
+  // An idle reader may have gone meanwhile (killed from outside): one more, new, try.
+  if (server && !send_all(server->fd, request)) {
+    end(*server);
+    server = take(error);
+    if (server && !send_all(server->fd, request)) {
+      int status = end(*server);
+      return unreadable(container, describe_exit(status));
+    }
+  }
+  if (!server)
+    return unreadable(container, error);
+  std::string answer;
+  auto deadline = std::chrono::steady_clock::now() + allowed;
+  switch (read_answer(server->fd, deadline, max_answer_bytes(limits), answer)) {
+    case Answer::complete:
+      break;
+    case Answer::timed_out:
+      end(*server);
+      return unreadable(
+          container,
+          fmt::format("{} did not finish reading it within {} s (twice {}, plus 30 s)",
+                      kReaderProgramName,
+                      static_cast<double>(allowed.count()) / 1000.0,
+                      limit_note("hdf5-timeout")));
+    case Answer::too_large:
+      end(*server);
+      return unreadable(container,
+                        fmt::format("{}'s answer exceeded its size limit", kReaderProgramName));
+    case Answer::closed: {
+      // The reader ended while reading this file: how it ended is the finding.
+      close(server->fd);
+      int status = wait_for_child(server->pid);
+      bool clean_exit = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+      return unreadable(
+          container,
+          clean_exit ? fmt::format("{}'s answer was cut short or malformed", kReaderProgramName)
+                     : describe_exit(status));
+    }
+  }
+  std::optional<ModelFile> file = decode_model_file(answer);
+  if (!file) {
+    end(*server);
+    return unreadable(container,
+                      fmt::format("{}'s answer was cut short or malformed", kReaderProgramName));
+  }
+  give_back(*server);
   return std::move(*file);
 }
 

@@ -8,11 +8,14 @@
 // A crash or hang of libzip or HDF5 on a hostile file then ends that program only: the file
 // gets an "unreadable" finding and the other files are still linted.
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "shapelint/io/model_file.hpp"
 #include "shapelint/io/readers.hpp"
@@ -51,6 +54,61 @@ ModelFile read_in_reader_process(const std::filesystem::path& reader,
                                  Container container,
                                  const ReadLimits& limits,
                                  std::optional<std::chrono::milliseconds> time_allowed = {});
+
+/// shapelint-reader kept running for a whole run, one process per file being read at a time
+/// (files are linted on several threads): it loads libzip and the HDF5 library once, where a
+/// process per file spent 10 ms loading them each time. A reader that crashes, runs past its
+/// time or answers something else is ended (the file gets an unreadable-file finding) and the
+/// next file gets a new one. A file held in memory (standard input) gets a process of its own
+/// (read_in_reader_process).
+class ReaderPool {
+ public:
+  explicit ReaderPool(std::filesystem::path reader) : reader_(std::move(reader)) {}
+
+  ReaderPool(const ReaderPool&) = delete;
+  ReaderPool& operator=(const ReaderPool&) = delete;
+  /// Idle readers see the end of their requests and exit.
+  ~ReaderPool();
+
+  ModelFile read(const Source& source,
+                 Container container,
+                 const ReadLimits& limits,
+                 std::optional<std::chrono::milliseconds> time_allowed = {});
+
+  /// Readers started so far (each failure costs one).
+  int started() const { return started_; }
+
+ private:
+  struct Server {
+    int pid = -1;
+    int fd = -1;  ///< our end of the socket the reader reads requests from and answers on
+  };
+
+  std::optional<Server> take(std::string& error);
+  void give_back(Server server);
+  static int end(Server server);
+
+  std::filesystem::path reader_;
+  std::mutex mutex_;
+  std::vector<Server> idle_;
+  std::atomic<int> started_ = 0;
+};
+
+/// The request a serving reader (`shapelint-reader --serve`) reads, one line of JSON, and back.
+std::string encode_read_request(Container container,
+                                const ReadLimits& limits,
+                                const std::string& path);
+
+struct ReadRequest {
+  Container container = Container::zip;
+  ReadLimits limits;
+  std::string path;
+};
+
+std::optional<ReadRequest> decode_read_request(std::string_view line);
+
+/// A serving reader's answer on the wire: the CBOR's length in 8 bytes, little-endian, then it.
+std::string frame_answer(std::string_view cbor);
 
 /// How long the reader program may take: the HDF5 reader it runs for the weights may take
 /// hdf5-timeout, and unpacking the archive comes on top, so twice that plus 30 s.
