@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <sstream>
 #include <tuple>
 #include <unordered_map>
@@ -245,10 +246,12 @@ void finish_status(FileReport& report) {
 /// Appends `in` to `text` up to `limit` bytes; false when there is more (a hostile or wrong
 /// file must not exhaust memory).
 bool read_bounded(std::istream& in, std::uint64_t limit, std::string& text) {
-  std::vector<char> buffer(std::size_t{1} << 16);
+  constexpr std::size_t kChunk = std::size_t{1} << 16;
+  // Not zeroed: every page of a zeroed buffer is a page fault, even when nothing is left.
+  auto buffer = std::make_unique_for_overwrite<char[]>(kChunk);
   while (in && text.size() <= limit) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    in.read(buffer.get(), static_cast<std::streamsize>(kChunk));
+    text.append(buffer.get(), static_cast<std::size_t>(in.gcount()));
   }
   return text.size() <= limit;
 }
@@ -266,6 +269,8 @@ bool read_rest(std::istream& in, const std::string& path, std::uint64_t limit, s
     text.resize(static_cast<std::size_t>(size));
     in.read(text.data() + have, static_cast<std::streamsize>(size - have));
     text.resize(have + static_cast<std::size_t>(in.gcount()));
+    if (in && in.peek() == std::char_traits<char>::eof())
+      return true;  // all of it: the usual case, a file that did not grow meanwhile
   }
   return read_bounded(in, limit, text);
 }
