@@ -14,11 +14,7 @@ namespace {
 
 using Run = shapelint::test::CommandRun;
 
-Run shapelint_in(const std::string& dir, const std::string& args) {
-  std::string cmd =
-      fmt::format("cd '{}' && NO_COLOR=1 COLUMNS=100 '{}' {} 2>&1", dir, SHAPELINT_BINARY, args);
-  return shapelint::test::run_command(cmd);
-}
+using shapelint::test::shapelint_in;
 
 bool contains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;

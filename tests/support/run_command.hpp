@@ -6,6 +6,7 @@
 #include <string>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <sys/wait.h>
 
@@ -29,5 +30,14 @@ inline CommandRun run_command(const std::string& command) {
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
 }
+
+#ifdef SHAPELINT_BINARY
+/// The real shapelint run in directory `dir` with `args` (a shell fragment), without colour and
+/// 100 columns wide; stderr joins stdout.
+inline CommandRun shapelint_in(const std::string& dir, const std::string& args) {
+  return run_command(
+      fmt::format("cd '{}' && NO_COLOR=1 COLUMNS=100 '{}' {} 2>&1", dir, SHAPELINT_BINARY, args));
+}
+#endif
 
 }  // namespace shapelint::test

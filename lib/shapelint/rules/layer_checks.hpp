@@ -1,9 +1,13 @@
 #pragma once
-// Checks that many Keras layers share: Python's own errors for missing constructor arguments
-// and Keras 3's refusal to create a variable whose shape has a None.
+// Checks that many Keras layers share: Python's own errors for missing constructor arguments,
+// Keras 3's refusal to create a variable whose shape has a None, and the arguments of the
+// windowed layers (convolutions and pooling) read as Keras reads them.
+#include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "shapelint/rules/rule.hpp"
 
@@ -22,5 +26,21 @@ bool require_defined_variable(LayerCall& c,
 bool require_arguments(LayerCall& c,
                        std::string_view cls,
                        std::initializer_list<std::string_view> keys);
+
+/// `text` in lower case (ASCII), as Python's str.lower() leaves Keras's argument values.
+std::string lowercase(std::string text);
+
+/// An int-or-tuple argument read as Keras's `standardize_tuple` reads it: `n` values, `fallback`
+/// each when absent; an SL108 finding (the argument as the config wrote it) and nothing when a
+/// value is below 1 (below 0 with `allow_zero`).
+std::optional<std::vector<std::int64_t>> read_tuple_argument(LayerCall& c,
+                                                             std::string_view key,
+                                                             std::size_t n,
+                                                             std::int64_t fallback = 1,
+                                                             bool allow_zero = false);
+
+/// data_format, lower-cased as Keras's `standardize_data_format` does: whether it is
+/// channels_first; an SL108 finding and nothing when it is neither.
+std::optional<bool> read_channels_first(LayerCall& c);
 
 }  // namespace shapelint

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "shapelint/diag/catalog.hpp"
+#include "shapelint/rules/layer_checks.hpp"
 #include "shapelint/rules/registry.hpp"
 #include "shapelint/shape/conv_arith.hpp"
 
@@ -30,54 +31,6 @@ struct PoolArgs {
   std::string padding_text = "valid";  ///< as Keras stores it, for messages
   bool channels_first = false;
 };
-
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char ch) {
-    return static_cast<char>(std::tolower(ch));
-  });
-  return text;
-}
-
-/// The argument as the config wrote it, spelled as Python prints it: "0" or "[0, 3]".
-std::string written_value(const LayerConfig& config,
-                          std::string_view key,
-                          const std::vector<std::int64_t>& values) {
-  JsonValue raw = config.raw(key);
-  if (raw && !raw->is_array() && !values.empty())
-    return std::to_string(values.front());
-  return python_list(values);
-}
-
-/// An int-or-tuple argument read as Keras's `standardize_tuple` reads it.
-std::optional<std::vector<std::int64_t>> read_tuple_argument(
-    LayerCall& c, std::string_view key, std::size_t n, std::int64_t fallback, bool allow_zero) {
-  std::vector<std::int64_t> values = c.config().get_int_tuple(key, n, fallback);
-  if (tuple_argument_valid(values, allow_zero))
-    return values;
-  c.error(rule::kInvalidArgument,
-          *tuple_argument_error(key, values, written_value(c.config(), key, values), allow_zero),
-          fmt::format("set every value of {} to at least {}", key, allow_zero ? 0 : 1));
-  return std::nullopt;
-}
-
-/// data_format, lower-cased as Keras's `standardize_data_format` does; nullopt after an error.
-std::optional<bool> read_channels_first(LayerCall& c) {
-  auto text = c.config().get_optional_string("data_format");
-  // Absent: the default, or what a Keras 1 `dim_ordering` said.
-  if (!text)
-    return c.config().channels_first();
-  std::string lowered = lowercase(*text);
-  if (lowered == "channels_first")
-    return true;
-  if (lowered == "channels_last")
-    return false;
-  c.error(rule::kInvalidArgument,
-          fmt::format("The `data_format` argument must be one of {{'channels_first', "
-                      "'channels_last'}}. Received: data_format={}",
-                      lowered),
-          "use data_format='channels_last' or 'channels_first'");
-  return std::nullopt;
-}
 
 bool read_strides(LayerCall& c, PoolArgs& a) {
   // strides=None means a window never overlaps the next: strides = pool_size.
