@@ -15,49 +15,10 @@
 namespace shapelint::test {
 namespace {
 
-struct Row {
-  std::string_view name;
-  std::string_view cls;
-  std::string_view config;
-  std::vector<std::string_view> inputs;
-  std::vector<std::string_view> outputs = {};  ///< empty when an error is expected
-  std::string_view error = {};                 ///< rule id of the expected error
-  std::optional<std::int64_t> params = 0;      ///< nullopt: not computable
-  std::optional<std::int64_t> trainable = {};  ///< checked when set
-  std::string_view message = {};               ///< exact error text, checked when set
-  Semantics semantics = Semantics::keras3;
-};
-
-Shapes to_shapes(const std::vector<std::string_view>& texts) {
-  Shapes out;
-  for (auto t : texts)
-    out.push_back(shape(t));
-  return out;
-}
-
-bool has_message(const RuleRun& run, std::string_view text) {
-  for (const auto& d : run.diagnostics)
-    if (d.message == text)
-      return true;
-  return false;
-}
+using Row = RuleRow;
 
 void check(const Row& row) {
-  RuleRun run = run_rule(row.cls, row.config, to_shapes(row.inputs), row.semantics);
-  INFO(run.describe());
-  REQUIRE(run.found);
-  if (!row.error.empty()) {
-    CHECK(run.failed);
-    CHECK(run.has(row.error));
-    if (!row.message.empty())
-      CHECK(has_message(run, row.message));
-    return;
-  }
-  CHECK_FALSE(run.failed);
-  CHECK(run.outputs == to_shapes(row.outputs));
-  CHECK(run.params == row.params);
-  if (row.trainable)
-    CHECK(run.trainable == row.trainable);
+  check_rule_row(row);
 }
 
 const std::vector<Row> kBatchNormRows = {

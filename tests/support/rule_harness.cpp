@@ -74,4 +74,40 @@ RuleRun run_rule(std::string_view keras_class,
   return run;
 }
 
+namespace {
+
+Shapes to_shapes(const std::vector<std::string_view>& texts) {
+  Shapes out;
+  for (auto t : texts)
+    out.push_back(shape(t));
+  return out;
+}
+
+bool has_message(const RuleRun& run, std::string_view text) {
+  for (const auto& d : run.diagnostics)
+    if (d.message == text)
+      return true;
+  return false;
+}
+
+}  // namespace
+
+void check_rule_row(const RuleRow& row) {
+  RuleRun run = run_rule(row.cls, row.config, to_shapes(row.inputs), row.semantics);
+  INFO(run.describe());
+  REQUIRE(run.found);
+  if (!row.error.empty()) {
+    CHECK(run.failed);
+    CHECK(run.has(row.error));
+    if (!row.message.empty())
+      CHECK(has_message(run, row.message));
+    return;
+  }
+  CHECK_FALSE(run.failed);
+  CHECK(run.outputs == to_shapes(row.outputs));
+  CHECK(run.params == row.params);
+  if (row.trainable)
+    CHECK(run.trainable == row.trainable);
+}
+
 }  // namespace shapelint::test

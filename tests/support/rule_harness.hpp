@@ -41,4 +41,22 @@ RuleRun run_rule(std::string_view keras_class,
                  Semantics semantics = Semantics::keras3,
                  const std::vector<KwargTensors>& kwargs = {});
 
+/// One row of a family's table-driven tests: a layer, its config and input shapes, and what
+/// Keras gives (output shapes and parameters), or the error it raises.
+struct RuleRow {
+  std::string_view name;
+  std::string_view cls;
+  std::string_view config;
+  std::vector<std::string_view> inputs;
+  std::vector<std::string_view> outputs = {};  ///< empty when an error is expected
+  std::string_view error = {};                 ///< rule id of the expected error
+  std::optional<std::int64_t> params = 0;      ///< nullopt: not computable
+  std::optional<std::int64_t> trainable = {};  ///< checked when set
+  std::string_view message = {};               ///< exact error text, checked when set
+  Semantics semantics = Semantics::keras3;
+};
+
+/// Runs `row`'s rule and checks what it gave against the row.
+void check_rule_row(const RuleRow& row);
+
 }  // namespace shapelint::test
