@@ -71,7 +71,8 @@ TEST_CASE("a ModelFile survives the reader's encoding, bytes and all") {
   io::ModelFile f;
   f.container = io::Container::hdf5;
   f.format = "hdf5";
-  f.config_text = std::string("{\"a\": \"\xff\xfe not UTF-8\"}\0tail", 30);
+  constexpr char kNotUtf8[] = "{\"a\": \"\xff\xfe not UTF-8\"}\0tail";
+  f.config_text = std::string(kNotUtf8, sizeof kNotUtf8 - 1);  // the NUL inside included
   f.member = "model_config";
   f.keras_version = "2.15.0";
   f.weights = std::vector<io::RecordedWeight>{{"dense", "dense", "dense/kernel:0", {784, 10}},
