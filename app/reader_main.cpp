@@ -12,12 +12,15 @@
 #include <string_view>
 
 #include "shapelint/io/reader_process.hpp"
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 namespace {
 
 using namespace shapelint;
+
+int answer_fd = 1;  ///< where answers go (private_answer_channel)
 
 bool write_all(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -64,7 +67,7 @@ int read_and_answer(io::Container container, const io::ReadLimits& limits, std::
   } else {
     file = io::read_model_path(std::string(path), container, limits);
   }
-  return write_all(1, io::encode_model_file(file)) ? 0 : 3;
+  return write_all(answer_fd, io::encode_model_file(file)) ? 0 : 3;
 }
 
 /// Answers requests until standard input ends: libzip and the HDF5 library are loaded once
@@ -76,10 +79,20 @@ int serve() {
     if (!request)
       return 2;
     io::ModelFile file = io::read_model_path(request->path, request->container, request->limits);
-    if (!write_all(1, io::frame_answer(io::encode_model_file(file))))
+    if (!write_all(answer_fd, io::frame_answer(io::encode_model_file(file))))
       return 3;
   }
   return 0;
+}
+
+/// Moves the answer channel (standard output, as shapelint set it up) to a descriptor of its
+/// own and points standard output at standard error: whatever libzip or the HDF5 library
+/// might print can then never land inside an answer. The channel's descriptor, or -1.
+int private_answer_channel() {
+  int channel = fcntl(1, F_DUPFD_CLOEXEC, 3);
+  if (channel >= 0)
+    dup2(2, 1);
+  return channel;
 }
 
 }  // namespace
@@ -87,6 +100,9 @@ int serve() {
 int main(int argc, char** argv) {
   rlimit no_core{0, 0};
   setrlimit(RLIMIT_CORE, &no_core);  // a crash on a hostile file leaves no core dump behind
+  answer_fd = private_answer_channel();
+  if (answer_fd < 0)
+    return 3;
   if (argc == 2 && std::string_view(argv[1]) == "--serve") {
     try {
       return serve();

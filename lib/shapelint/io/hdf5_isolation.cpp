@@ -129,6 +129,14 @@ void limit_resource(int resource, rlim_t value) {
                             WeightsLayout layout,
                             const ReadLimits& limits) {
   close_other_fds(answer_fd);
+  // Standard input and output may be shapelint-reader's answer channel: the HDF5 library has
+  // nothing to read there, and nothing it might print may land in an answer.
+  if (int null_fd = open("/dev/null", O_RDWR); null_fd >= 0) {
+    dup2(null_fd, 0);
+    dup2(null_fd, 1);
+    if (null_fd > 2)
+      close(null_fd);
+  }
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(limits.hdf5_timeout).count();
   limit_resource(RLIMIT_CPU, static_cast<rlim_t>(seconds + 1));
   limit_resource(RLIMIT_CORE, 0);
