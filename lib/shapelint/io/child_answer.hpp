@@ -4,7 +4,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "shapelint/io/model_file.hpp"
 
@@ -25,5 +28,18 @@ std::size_t max_answer_bytes(const ReadLimits& limits);
 
 /// Waits for child `pid` to end and returns its wait status.
 int wait_for_child(int pid);
+
+/// An optional string in an answer: the string, or null.
+inline nlohmann::json optional_string(const std::optional<std::string>& s) {
+  return s ? nlohmann::json(*s) : nlohmann::json();
+}
+
+/// The string at `key` of an answer, or nothing when it is absent or of another type.
+inline std::optional<std::string> string_or_none(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string())
+    return std::nullopt;
+  return it->get<std::string>();
+}
 
 }  // namespace shapelint::io

@@ -36,17 +36,6 @@ namespace {
 
 using nlohmann::json;
 
-json optional_string(const std::optional<std::string>& s) {
-  return s ? json(*s) : json();
-}
-
-std::optional<std::string> string_or_none(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string())
-    return std::nullopt;
-  return it->get<std::string>();
-}
-
 std::string to_answer(const Hdf5Contents& c) {
   json j{{"opened", c.opened},
          {"error", c.error},

@@ -28,17 +28,6 @@ namespace {
 
 using nlohmann::json;
 
-json optional_string(const std::optional<std::string>& s) {
-  return s ? json(*s) : json();
-}
-
-std::optional<std::string> string_or_none(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string())
-    return std::nullopt;
-  return it->get<std::string>();
-}
-
 json encode_diagnostic(const Diagnostic& d) {
   return json{{"rule", d.rule},
               {"severity", static_cast<int>(d.severity)},
