@@ -15,6 +15,7 @@
 
 #include "shapelint/io/prefault.hpp"
 #include "shapelint/json/exact_decimal.hpp"
+#include "shapelint/json/number_scan.hpp"
 #include "shapelint/json/string_scan.hpp"
 
 namespace shapelint {
@@ -259,7 +260,9 @@ class JsonParser {
   bool read_string(std::uint32_t& id);
   bool read_escaped_string(const char* start, const char* s, std::uint32_t& id);
   bool read_hex4(const char*& s, std::uint32_t& out) const;
+  /// A number: the common ones at once (number_scan.hpp), the others by read_any_number.
   bool read_number();
+  bool read_any_number();
   bool push_integer(const char* digits,
                     const char* digits_end,
                     bool negative,
@@ -655,6 +658,15 @@ bool JsonParser::push_integer(const char* digits,
 /// JSON's number grammar; integers as nlohmann reads them (unsigned when not negative,
 /// signed when negative, a double when they overflow 64 bits), floats correctly rounded.
 bool JsonParser::read_number() {
+  if (CommonNumber number; read_common_number(p_, end_, number)) {
+    p_ = number.end;
+    push(number.kind, number.bits);
+    return true;
+  }
+  return read_any_number();
+}
+
+bool JsonParser::read_any_number() {
   const char* start = p_;
   const char* s = p_;
   bool negative = false;

@@ -1,10 +1,30 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
 namespace shapelint {
+
+/// mantissa * 10^exponent, negated when `negative`, when Clinger's fast path computes it
+/// exactly (see below); zero whatever the exponent.
+inline std::optional<double> exact_decimal_double(std::uint64_t mantissa,
+                                                  std::int64_t exponent,
+                                                  bool negative) {
+  static constexpr std::array<double, 23> kPowersOfTen = {
+      1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  constexpr std::uint64_t kMaxExactInteger = std::uint64_t{1} << 53;
+  if (mantissa == 0)
+    return negative ? -0.0 : 0.0;
+  if (mantissa > kMaxExactInteger || exponent < -22 || exponent > 22)
+    return std::nullopt;
+  double value = static_cast<double>(mantissa);
+  value = exponent < 0 ? value / kPowersOfTen[static_cast<std::size_t>(-exponent)]
+                       : value * kPowersOfTen[static_cast<std::size_t>(exponent)];
+  return negative ? -value : value;
+}
 
 /// The digits of a JSON number, gathered while the parser checks its grammar, so that most
 /// numbers need no second pass: an integer of up to 19 significant digits is exact here, and
@@ -65,21 +85,10 @@ class DecimalDigits {
 
   /// The double the digits stand for, negated when `negative`, when it is computed exactly.
   std::optional<double> exact_double(bool negative) const {
-    static constexpr std::array<double, 23> kPowersOfTen = {
-        1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    constexpr std::uint64_t kMaxExactInteger = std::uint64_t{1} << 53;
     if (significant_digits_ > kMaxSignificantDigits || exponent_too_long_)
       return std::nullopt;
-    if (mantissa_ == 0)
-      return negative ? -0.0 : 0.0;  // whatever the exponent
     std::int64_t exponent = (negative_exponent_ ? -exponent_ : exponent_) - fraction_digits_;
-    if (mantissa_ > kMaxExactInteger || exponent < -22 || exponent > 22)
-      return std::nullopt;
-    double value = static_cast<double>(mantissa_);
-    value = exponent < 0 ? value / kPowersOfTen[static_cast<std::size_t>(-exponent)]
-                         : value * kPowersOfTen[static_cast<std::size_t>(exponent)];
-    return negative ? -value : value;
+    return exact_decimal_double(mantissa_, exponent, negative);
   }
 
  private:

@@ -24,6 +24,7 @@
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/diag/limit_hint.hpp"
 #include "shapelint/engine/propagate.hpp"
+#include "shapelint/io/mapped_file.hpp"
 #include "shapelint/io/model_file.hpp"
 #include "shapelint/io/prefault.hpp"
 #include "shapelint/lint/recorded_weights.hpp"
@@ -297,6 +298,16 @@ class SourceText {
     return s;
   }
 
+  /// A file's text mapped in place, which can be read again from `path` once released.
+  static SourceText of_mapping(io::MappedFile mapped, std::string path, std::uint64_t limit) {
+    SourceText s;
+    s.view_ = mapped.text();
+    s.mapped_ = std::move(mapped);
+    s.path_ = std::move(path);
+    s.limit_ = limit;
+    return s;
+  }
+
   std::string_view text() {
     if (released_) {
       released_ = false;
@@ -313,9 +324,10 @@ class SourceText {
   /// a small one, reading the file a second time to place a finding costs more than keeping it.
   void release() {
     constexpr std::size_t kKeptTextBytes = std::size_t{1} << 20;
-    if (path_.empty() || owned_.size() <= kKeptTextBytes)
+    if (path_.empty() || view_.size() <= kKeptTextBytes)
       return;
     std::string().swap(owned_);
+    mapped_.reset();
     view_ = {};
     released_ = true;
   }
@@ -324,6 +336,7 @@ class SourceText {
   SourceText() = default;
 
   std::string owned_;
+  std::optional<io::MappedFile> mapped_;
   std::string_view view_;
   std::string path_;  ///< empty for a held text
   std::uint64_t limit_ = 0;
@@ -691,6 +704,14 @@ FileReport lint_file(const std::string& path, const LintOptions& options) {
   std::error_code ec;
   if (fs::is_directory(path, ec))
     return unreadable(path, "is a directory with no model files");
+  // A large text file is mapped, not copied (io/mapped_file.hpp); below 64 KiB a read is
+  // cheaper than setting up a mapping.
+  constexpr std::uint64_t kMappedTextBytes = std::uint64_t{64} << 10;
+  if (auto mapped = io::MappedFile::open(path, kMappedTextBytes, limits.max_config_bytes);
+      mapped && io::sniff_container(mapped->text()) == io::Container::text) {
+    SourceText source = SourceText::of_mapping(std::move(*mapped), path, limits.max_config_bytes);
+    return lint_source(source, path, options);
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return unreadable(path,

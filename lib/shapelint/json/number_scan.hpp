@@ -1,0 +1,172 @@
+#pragma once
+// The common JSON numbers read in one pass, eight digits at a time.
+//
+// Configs saved with weights inside (a Constant initializer's matrix) hold tens of thousands
+// of numbers such as -2.4922495, and every config holds thousands of small integers (shapes,
+// filters, kernel sizes). Reading them a digit at a time cost about 220 instructions a float.
+// Here eight bytes are tested for digits and converted with a few multiplications (SWAR:
+// SIMD within a register), and a number is settled in one pass when it is one of the common
+// kinds: at most 19 digits, an exponent of at most 4 digits, and (for a float) a value that
+// Clinger's exact fast path computes. Anything else (a long or malformed number, a float
+// needing correct rounding) is declined, and the parser's general path reads it again from
+// its first byte, so this changes no result: it only answers sooner.
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+
+#include "shapelint/json/document.hpp"
+#include "shapelint/json/exact_decimal.hpp"
+
+namespace shapelint {
+
+namespace number_scan_detail {
+
+inline constexpr std::uint64_t kZeros = 0x3030303030303030ull;  ///< '0' in every byte
+
+/// The eight bytes at `s`, the first in the lowest byte.
+inline std::uint64_t load8(const char* s) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, s, 8);
+  return v;
+}
+
+/// How many of the eight bytes of `chunk` (first byte lowest) are ASCII digits before the
+/// first that is not. A byte is a digit when, xor '0', it is below 10: adding 0x76 then
+/// sets its high bit for 10 to 127, and the byte's own high bit covers 128 to 255. A carry
+/// out of a byte only reaches bytes after it, which are past the first non-digit.
+inline int leading_digit_bytes(std::uint64_t chunk) noexcept {
+  std::uint64_t x = chunk ^ kZeros;
+  std::uint64_t not_digit = ((x + 0x7676767676767676ull) | x) & 0x8080808080808080ull;
+  return not_digit ? std::countr_zero(not_digit) / 8 : 8;
+}
+
+/// The value of eight digits, each byte already 0 to 9, the first (the most significant) in
+/// the lowest byte: pairs, then quadruples, then the whole, each step one multiplication.
+inline std::uint64_t eight_digits_value(std::uint64_t digits) noexcept {
+  digits = digits * 10 + (digits >> 8);  // 10a + b in the low byte of each 16 bits
+  constexpr std::uint64_t kPairs = 0x000000FF000000FFull;
+  constexpr std::uint64_t kPairsToQuads = 100 + (1000000ull << 32);
+  constexpr std::uint64_t kQuadsToWhole = 1 + (10000ull << 32);
+  return (((digits & kPairs) * kPairsToQuads) + (((digits >> 16) & kPairs) * kQuadsToWhole)) >> 32;
+}
+
+inline constexpr std::uint64_t kPowersOfTen64[9] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
+inline constexpr int kMaxDigits = 19;  ///< 10^19 - 1 still fits 64 bits
+
+inline bool is_digit(char c) noexcept {
+  return static_cast<unsigned char>(c - '0') < 10;
+}
+
+/// Appends the digits at `s` (up to the first non-digit or `end`) to `mantissa`, adding
+/// their number to `count`; returns where they end. Stops early, with `count` past
+/// kMaxDigits, when they would no longer fit (the caller then declines the number).
+inline const char* read_digit_run(const char* s,
+                                  const char* end,
+                                  std::uint64_t& mantissa,
+                                  int& count) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    while (end - s >= 8) {
+      std::uint64_t chunk = load8(s);
+      int n = leading_digit_bytes(chunk);
+      count += n;
+      if (n == 0 || count > kMaxDigits)
+        return s + n;
+      // The n digits moved up to the high bytes: the zero bytes below are leading zeros. A
+      // borrow of the subtraction starts at a byte past the digits, and is shifted out.
+      std::uint64_t digits = (chunk - kZeros) << (8 * (8 - n));  // n is 1 to 8 here
+      mantissa = mantissa * kPowersOfTen64[n] + eight_digits_value(digits);
+      s += n;
+      if (n < 8)
+        return s;
+    }
+  }
+  for (; s < end && is_digit(*s); ++s)
+    if (++count <= kMaxDigits)
+      mantissa = mantissa * 10 + static_cast<std::uint64_t>(*s - '0');
+    else
+      return s;
+  return s;
+}
+
+}  // namespace number_scan_detail
+
+/// A number read by read_common_number: its kind and bits as the document stores them.
+struct CommonNumber {
+  json_detail::Kind kind = json_detail::Kind::null;
+  std::uint64_t bits = 0;
+  const char* end = nullptr;  ///< just past its text
+};
+
+/// Reads the number at `s` when it is a common one (see the top of this file) and gives
+/// exactly what the general path gives for it: an integer as nlohmann reads it (unsigned when
+/// not negative, signed when negative) or the correctly rounded double. False to decline:
+/// then nothing is said about the text, which may still be a valid number.
+inline bool read_common_number(const char* s, const char* end, CommonNumber& out) noexcept {
+  using namespace number_scan_detail;
+  bool negative = s < end && *s == '-';
+  s += negative ? 1 : 0;
+  if (s == end)
+    return false;
+  std::uint64_t mantissa = 0;
+  int count = 0;
+  if (*s == '0') {
+    ++s;  // JSON allows no leading zero: a digit after it is not part of the number
+    count = 1;
+  } else if (is_digit(*s)) {
+    s = read_digit_run(s, end, mantissa, count);
+  } else {
+    return false;
+  }
+  int fraction_digits = 0;
+  bool is_float = false;
+  if (s < end && *s == '.') {
+    int before = count;
+    s = read_digit_run(s + 1, end, mantissa, count);
+    fraction_digits = count - before;
+    if (fraction_digits == 0)
+      return false;
+    is_float = true;
+  }
+  if (count > kMaxDigits)
+    return false;
+  int exponent = 0;
+  if (s < end && (*s == 'e' || *s == 'E')) {
+    ++s;
+    bool negative_exponent = s < end && *s == '-';
+    if (s < end && (*s == '-' || *s == '+'))
+      ++s;
+    const char* first = s;
+    for (; s < end && is_digit(*s) && s - first < 4; ++s)
+      exponent = exponent * 10 + (*s - '0');
+    if (s == first || (s < end && is_digit(*s)))
+      return false;  // no digit (malformed), or a long exponent
+    exponent = negative_exponent ? -exponent : exponent;
+    is_float = true;
+  }
+  out.end = s;
+  if (!is_float) {
+    if (!negative) {
+      out.kind = json_detail::Kind::unsigned_integer;
+      out.bits = mantissa;
+      return true;
+    }
+    if (mantissa > (std::uint64_t{1} << 63))
+      return false;  // below INT64_MIN: nlohmann reads a double
+    out.kind = json_detail::Kind::integer;
+    out.bits = 0 - mantissa;  // the two's complement of -mantissa (INT64_MIN for 2^63)
+    return true;
+  }
+  std::optional<double> value =
+      exact_decimal_double(mantissa, exponent - fraction_digits, negative);
+  if (!value)
+    return false;
+  out.kind = json_detail::Kind::floating;
+  out.bits = std::bit_cast<std::uint64_t>(*value);
+  return true;
+}
+
+}  // namespace shapelint

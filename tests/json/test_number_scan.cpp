@@ -1,0 +1,210 @@
+// The one-pass number reader (json/number_scan.hpp) must give exactly what the general path
+// gives, or decline: its eight-byte digit tests and conversions against byte-at-a-time
+// references, and whole numbers against nlohmann_json (integers) and std::from_chars
+// (floats), alone at the end of a text and inside an array.
+#include <array>
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "shapelint/json/document.hpp"
+#include "shapelint/json/number_scan.hpp"
+
+namespace {
+
+using shapelint::CommonNumber;
+using shapelint::read_common_number;
+using shapelint::json_detail::Kind;
+namespace detail = shapelint::number_scan_detail;
+
+std::uint64_t chunk_of(const std::string& eight) {
+  return detail::load8(eight.data());
+}
+
+int naive_leading_digits(const std::string& eight) {
+  int n = 0;
+  while (n < 8 && eight[static_cast<std::size_t>(n)] >= '0' &&
+         eight[static_cast<std::size_t>(n)] <= '9')
+    ++n;
+  return n;
+}
+
+std::string random_digits(std::mt19937_64& random, std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i)
+    out += static_cast<char>('0' + random() % 10);
+  return out;
+}
+
+/// What the document reads `text` to: its kind and its bits.
+std::pair<Kind, std::uint64_t> expected_number(const std::string& text) {
+  nlohmann::json value = nlohmann::json::parse(text);
+  if (value.is_number_unsigned())
+    return {Kind::unsigned_integer, value.get<std::uint64_t>()};
+  if (value.is_number_integer())
+    return {Kind::integer, static_cast<std::uint64_t>(value.get<std::int64_t>())};
+  double d = 0;
+  std::from_chars(text.data(), text.data() + text.size(), d);
+  return {Kind::floating, std::bit_cast<std::uint64_t>(d)};
+}
+
+/// Checks `text` reads as nlohmann / from_chars read it when it is accepted, alone and
+/// followed by more text; returns whether it was accepted.
+bool check_number(const std::string& text) {
+  INFO("number: " << text);
+  bool accepted = false;
+  for (const std::string& after : {std::string(), std::string(", 1]"), std::string("e")}) {
+    std::string buffer = text + after;
+    CommonNumber n;
+    bool ok = read_common_number(buffer.data(), buffer.data() + buffer.size(), n);
+    if (after.empty())
+      accepted = ok;
+    if (after == "e") {
+      // "1e" is malformed: declined, for the general path to report ("1e5e" is "1e5")
+      if (text.find_first_of("eE") == std::string::npos)
+        CHECK_FALSE(ok);
+      continue;
+    }
+    if (!ok)
+      continue;
+    auto [kind, bits] = expected_number(text);
+    CHECK(n.kind == kind);
+    CHECK(n.bits == bits);
+    CHECK(n.end == buffer.data() + text.size());
+  }
+  return accepted;
+}
+
+}  // namespace
+
+TEST_CASE("eight bytes: the digits before the first non-digit, for every byte value") {
+  std::mt19937_64 random(8);
+  for (int position = 0; position < 8; ++position)
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string eight = random_digits(random, 8);
+      eight[static_cast<std::size_t>(position)] = static_cast<char>(byte);
+      // Bytes after it are anything: a carry out of a high byte must not matter.
+      for (int i = position + 1; i < 8; ++i)
+        eight[static_cast<std::size_t>(i)] = static_cast<char>(random() % 256);
+      INFO("position " << position << ", byte " << byte);
+      CHECK(detail::leading_digit_bytes(chunk_of(eight)) == naive_leading_digits(eight));
+    }
+}
+
+TEST_CASE("eight digits read as their value") {
+  std::mt19937_64 random(88);
+  std::vector<std::string> rows = {"00000000", "99999999", "12345678", "00000001", "10000000"};
+  for (int i = 0; i < 10000; ++i)
+    rows.push_back(random_digits(random, 8));
+  for (const std::string& digits : rows) {
+    INFO(digits);
+    CHECK(detail::eight_digits_value(chunk_of(digits) - detail::kZeros) == std::stoull(digits));
+  }
+}
+
+TEST_CASE("digit runs of every length read as their value, or say they are too long") {
+  std::mt19937_64 random(19);
+  for (std::size_t length = 1; length <= 24; ++length)
+    for (int i = 0; i < 200; ++i) {
+      std::string text = random_digits(random, length) + (i % 2 ? "]" : "");
+      INFO(text);
+      std::uint64_t mantissa = 0;
+      int count = 0;
+      const char* end =
+          detail::read_digit_run(text.data(), text.data() + text.size(), mantissa, count);
+      if (length <= 19) {
+        CHECK(count == static_cast<int>(length));
+        CHECK(end == text.data() + length);
+        CHECK(mantissa == std::stoull(text.substr(0, length)));
+      } else {
+        CHECK(count > detail::kMaxDigits);
+      }
+    }
+}
+
+TEST_CASE("common numbers read at once as the general path reads them; others are declined") {
+  struct Row {
+    const char* text;
+    bool accepted;
+  };
+
+  for (const Row& row : std::vector<Row>{
+           {"0", true},
+           {"-0", true},
+           {"-0.0", true},
+           {"0.0e99", true},
+           {"7", true},
+           {"-7", true},
+           {"3.6522777", true},
+           {"-0.022908239", true},
+           {"-5.4414057e-05", true},
+           {"1E+2", true},
+           {"1234567890123456789", true},
+           {"-9223372036854775808", true},
+           {"9007199254740992e0", true},   // 2^53
+           {"9007199254740992.0", false},  // its digits, 2^53 times ten, are over
+           {"1e22", true},
+           {"1e-22", true},
+           {"12345678901234567890", false},  // 20 digits
+           {"-9223372036854775809", false},  // below INT64_MIN: a double
+           {"9007199254740993.0", false},    // above 2^53: needs rounding
+           {"1e23", false},
+           {"1e12345", false},  // a long exponent
+           {"0.00000000000000000001", false},
+           {"3.141592653589793", true},
+           {"2.2250738585072014e-308", false},
+       }) {
+    INFO(row.text);
+    CHECK(check_number(row.text) == row.accepted);
+  }
+}
+
+TEST_CASE("malformed numbers are declined, for the general path to report") {
+  for (const char* text :
+       {"-", "-I", "-Infinity", "1.", "1.e5", "1e", "1e+", "-.5", ".5", "+1", "-a", ""}) {
+    INFO(text);
+    std::string buffer = text;
+    CommonNumber n;
+    CHECK_FALSE(read_common_number(buffer.data(), buffer.data() + buffer.size(), n));
+  }
+  // A leading zero ends the number: what follows is the parser's to reject.
+  std::string buffer = "0123";
+  CommonNumber n;
+  REQUIRE(read_common_number(buffer.data(), buffer.data() + buffer.size(), n));
+  CHECK(n.end == buffer.data() + 1);
+  CHECK(n.bits == 0);
+}
+
+TEST_CASE("random numbers of every shape read as nlohmann and from_chars read them") {
+  std::mt19937_64 random(20261126);
+  int accepted = 0;
+  for (int i = 0; i < 30000; ++i) {
+    std::string text = random() % 3 == 0 ? "-" : "";
+    std::string whole = random_digits(random, 1 + random() % 21);
+    while (whole.size() > 1 && whole[0] == '0')
+      whole.erase(0, 1);
+    text += whole;
+    if (random() % 2)
+      text += "." + random_digits(random, 1 + random() % 20);
+    if (random() % 4 == 0)
+      text += fmt::format("{}{}{}",
+                          random() % 2 ? "e" : "E",
+                          std::array<const char*, 3>{"", "+", "-"}[random() % 3],
+                          random_digits(random, 1 + random() % 5));
+    // A double out of range is an error of the general path, not a number to compare.
+    if (nlohmann::json::accept(text) && std::abs(nlohmann::json::parse(text).get<double>()) <
+                                            std::numeric_limits<double>::infinity())
+      accepted += check_number(text) ? 1 : 0;
+  }
+  CHECK(accepted > 10000);  // most of them take the fast path
+}
