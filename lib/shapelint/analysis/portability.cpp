@@ -442,7 +442,7 @@ struct Checker {
     auto declared = lc.get_shape("batch_input_shape");
     if (!declared || declared->rank() == 0)
       return;
-    std::vector<Dim> doubled{Dim::unknown()};
+    DimVector doubled{Dim::unknown()};
     doubled.insert(doubled.end(), declared->dims().begin(), declared->dims().end());
     add(rule::kTargetRejectsArgument,
         layer,

@@ -432,7 +432,7 @@ class Reader {
       fail(v.source().begin,
            key,
            "must be a shape with the batch axis: \"(None, 64)\" or [\"None\", 64]");
-    std::vector<Dim> dims;
+    DimVector dims;
     for (const auto& d : *v.as_array())
       dims.push_back(dim(d, key));
     return Shape(std::move(dims));

@@ -260,7 +260,7 @@ Dim to_dim(std::optional<std::int64_t> v) {
 Shape without_time_axis(const Shape& s) {
   if (!s.has_rank() || s.rank() < 2)
     return Shape::unknown_rank();
-  std::vector<Dim> dims{s.dims()[0]};
+  DimVector dims{s.dims()[0]};
   dims.insert(dims.end(), s.dims().begin() + 2, s.dims().end());
   return Shape(std::move(dims));
 }

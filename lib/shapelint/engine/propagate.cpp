@@ -702,10 +702,10 @@ void Propagator::evaluate_opaque(const Layer& layer, CallResult& call, bool firs
     JsonValue declared = config.raw("output_shape");
     if (kind == "raw" && declared && declared->is_array()) {
       if (auto s = shape_from_json(declared)) {
-        std::vector<Dim> dims{call.inputs.empty() || !call.inputs[0].has_rank() ||
-                                      call.inputs[0].rank() == 0
-                                  ? Dim::unknown()
-                                  : call.inputs[0].dims()[0]};
+        DimVector dims{call.inputs.empty() || !call.inputs[0].has_rank() ||
+                               call.inputs[0].rank() == 0
+                           ? Dim::unknown()
+                           : call.inputs[0].dims()[0]};
         dims.insert(dims.end(), s->dims().begin(), s->dims().end());
         call.outputs = {Shape(std::move(dims))};
         return;

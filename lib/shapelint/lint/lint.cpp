@@ -199,7 +199,7 @@ std::optional<std::vector<std::optional<Shape>>> map_input_shapes(const Model& m
         return std::nullopt;
       }
     }
-    std::vector<Dim> dims{batch};
+    DimVector dims{batch};
     dims.insert(dims.end(), opt.dims.dims().begin(), opt.dims.dims().end());
     out[slot] = Shape(std::move(dims));
   }

@@ -49,7 +49,7 @@ std::optional<std::int64_t> as_int(JsonValue v) {
 std::optional<Shape> shape_from_json(JsonValue j) {
   if (!j.is_array())
     return std::nullopt;
-  std::vector<Dim> dims;
+  DimVector dims;
   dims.reserve(j.size());
   for (const auto& d : j) {
     if (d.is_null()) {

@@ -259,7 +259,7 @@ std::optional<Shape> GraphBuilder::declared_input_shape(std::string_view class_n
   }
   if (JsonValue v = config.find("input_shape")) {
     if (auto s = shape_from_json(v)) {
-      std::vector<Dim> dims{Dim::unknown()};
+      DimVector dims{Dim::unknown()};
       dims.insert(dims.end(), s->dims().begin(), s->dims().end());
       return Shape(std::move(dims));
     }

@@ -97,7 +97,7 @@ void infer_prelu(LayerCall& c) {
     c.add_weight("alpha", Shape::unknown_rank());
     return;
   }
-  std::vector<Dim> alpha(in.dims().begin() + (in.rank() > 0 ? 1 : 0), in.dims().end());
+  DimVector alpha(in.dims().begin() + (in.rank() > 0 ? 1 : 0), in.dims().end());
   const auto n = static_cast<std::int64_t>(alpha.size());
   for (std::int64_t axis : shared) {
     // Keras writes `param_shape[i - 1] = 1`: Python indexing, so 0 means the last axis.

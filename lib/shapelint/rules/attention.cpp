@@ -34,10 +34,10 @@ const Shape* operand(const LayerCall& c, std::size_t position, std::string_view 
 }
 
 /// `shape[from:to]` as Python slices it (to = rank - 1 for `[1:-1]`).
-std::vector<Dim> middle_dims(const Shape& s) {
+DimVector middle_dims(const Shape& s) {
   if (s.rank() < 2)
     return {};
-  return std::vector<Dim>(s.dims().begin() + 1, s.dims().end() - 1);
+  return DimVector(s.dims().begin() + 1, s.dims().end() - 1);
 }
 
 /// Keras 3 compares `value_shape[1:-1] != key_shape[1:-1]` as Python tuples, so a None
@@ -112,7 +112,7 @@ std::optional<einsum::Analysis> build_projection(LayerCall& c,
                                                  const std::string& equation,
                                                  std::optional<std::string> bias_axes,
                                                  const Shape& in,
-                                                 const std::vector<Dim>& partial_output) {
+                                                 const DimVector& partial_output) {
   einsum::Analysis a = einsum::analyze(equation, bias_axes, in, partial_output);
   if (!a.error.empty()) {
     if (!c.building())
@@ -139,7 +139,7 @@ struct MhaArgs {
   bool use_bias = true;
   bool use_gate = false;
   /// `output_shape` when given (Python truthiness: 0 and [] mean not given).
-  std::vector<Dim> output_shape;
+  DimVector output_shape;
   std::vector<std::int64_t> attention_axes;
   bool has_attention_axes = false;
 };
@@ -182,8 +182,8 @@ std::optional<MhaArgs> read_mha_args(LayerCall& c) {
 }
 
 /// `_get_output_shape(rank, known)`: Nones, then the known trailing sizes.
-std::vector<Dim> trailing_output(std::size_t rank, const std::vector<Dim>& known) {
-  std::vector<Dim> out(rank > known.size() ? rank - known.size() : 0, Dim::unknown());
+DimVector trailing_output(std::size_t rank, const DimVector& known) {
+  DimVector out(rank > known.size() ? rank - known.size() : 0, Dim::unknown());
   out.insert(out.end(), known.begin(), known.end());
   return out;
 }
@@ -246,7 +246,7 @@ bool build_mha(
   auto v = mha_projection(c, "value", value, args.heads, args.value_dim, args.use_bias);
   if (!v || !check_attention_axes(c, args, v->output.rank()))
     return false;
-  std::vector<Dim> out_tail = args.output_shape;
+  DimVector out_tail = args.output_shape;
   if (out_tail.empty())
     out_tail = {query.at(-1)};
   auto eq = einsum::projection_equation(query.rank() - 1, 2, out_tail.size());
@@ -279,7 +279,7 @@ Shape traced_mha_scores(const MhaArgs& args, const Shape& query, const Shape& ke
       return Dim::of(args.heads);
     return i < s.rank() - 1 ? s.dims()[i] : Dim::unknown();
   };
-  std::vector<Dim> out;
+  DimVector out;
   for (std::size_t i = 0; i + 1 < rank; ++i)
     if (std::find(attn.begin(), attn.end(), i) == attn.end())
       out.push_back(projected(query, i));
@@ -323,7 +323,7 @@ void infer_multi_head_attention(LayerCall& c) {
     c.outputs = {Shape::unknown_rank()};
     return;
   }
-  std::vector<Dim> out(query->dims());
+  DimVector out(query->dims());
   if (!args->output_shape.empty()) {
     out.pop_back();
     out.insert(out.end(), args->output_shape.begin(), args->output_shape.end());
@@ -384,9 +384,8 @@ bool build_gqa(
   auto bias = [&](std::string axes) {
     return args.use_bias ? std::optional(std::move(axes)) : std::nullopt;
   };
-  const std::vector<Dim> query_out{
-      Dim::unknown(), Dim::of(args.query_heads), Dim::of(args.head_dim)};
-  const std::vector<Dim> kv_out{Dim::unknown(), Dim::of(args.kv_heads), Dim::of(args.head_dim)};
+  const DimVector query_out{Dim::unknown(), Dim::of(args.query_heads), Dim::of(args.head_dim)};
+  const DimVector kv_out{Dim::unknown(), Dim::of(args.kv_heads), Dim::of(args.head_dim)};
   if (!build_projection(c, "query", "bqm,muh->bquh", bias("uh"), query, query_out) ||
       !build_projection(c, "key", "bkm,mvh->bkvh", bias("vh"), key, kv_out))
     return false;
@@ -514,7 +513,7 @@ void attention_outputs(LayerCall& c, const Shape& query, const Shape& value, con
     c.outputs = {Shape::unknown_rank()};
     return;
   }
-  std::vector<Dim> out(query.dims().begin(), query.dims().end() - 1);
+  DimVector out(query.dims().begin(), query.dims().end() - 1);
   out.push_back(value.at(-1));
   c.outputs = {Shape(out)};
   if (call_flag(c, "return_attention_scores")) {
@@ -548,9 +547,9 @@ void infer_attention(LayerCall& c) {
       !check_traced_attention(c, query, value, key, false))
     return;
   if (c.config().get_bool("use_scale", false))
-    c.add_weight("scale", Shape(std::vector<Dim>{}));
+    c.add_weight("scale", Shape(DimVector{}));
   if (c.config().get_string("score_mode", "dot") == "concat")
-    c.add_weight("concat_score_weight", Shape(std::vector<Dim>{}));
+    c.add_weight("concat_score_weight", Shape(DimVector{}));
   attention_outputs(c, query, value, key);
 }
 

@@ -281,7 +281,7 @@ Dim output_channels(const ConvArgs& a, Dim in_channels) {
 
 /// The kernel shape Keras's compute_conv_output_shape reports: kernel_size + (in, out).
 Shape reported_kernel_shape(const ConvArgs& a, Dim in_channels) {
-  std::vector<Dim> dims;
+  DimVector dims;
   for (auto k : a.kernel_size)
     dims.push_back(Dim::of(k));
   dims.push_back(in_channels);
@@ -361,7 +361,7 @@ bool check_groups_divide_channels(LayerCall& c, const ConvArgs& a, Dim in_channe
 }
 
 Shape weight_shape(std::span<const std::int64_t> window, std::initializer_list<Dim> tail) {
-  std::vector<Dim> dims;
+  DimVector dims;
   for (auto k : window)
     dims.push_back(Dim::of(k));
   dims.insert(dims.end(), tail);
@@ -442,8 +442,8 @@ Shape conv_output_shape(const Shape& in, const ConvArgs& a, const ConvLayout& la
   return out;
 }
 
-std::vector<Dim> dilated_extents(const ConvArgs& a) {
-  std::vector<Dim> extents;
+DimVector dilated_extents(const ConvArgs& a) {
+  DimVector extents;
   for (std::size_t i = 0; i < a.rank; ++i)
     extents.push_back(dilated_kernel_extent(a.kernel_size[i], a.dilation_rate[i]));
   return extents;
@@ -515,7 +515,7 @@ bool check_window_fits(
       continue;
     std::string message = c.keras3() ? keras3_window_message(c, a, in_channels)
                                      : keras2_window_message(c, a, i, c.input().dims()[axis]);
-    std::vector<Dim> extents = dilated_extents(a);
+    DimVector extents = dilated_extents(a);
     c.error(rule::kNonPositiveDim,
             std::move(message),
             fmt::format("use padding='same' or a smaller kernel; this layer needs inputs of at "

@@ -33,7 +33,7 @@ struct Analysis {
 Analysis analyze(std::string_view equation,
                  const std::optional<std::string>& bias_axes,
                  const Shape& input,
-                 const std::vector<Dim>& partial_output);
+                 const DimVector& partial_output);
 
 /// Creates the weights of an EinsumDense sublayer named `prefix` ("" for the layer itself):
 /// `kernel`, then `bias` when the analysis has one, each checked with Keras 3's

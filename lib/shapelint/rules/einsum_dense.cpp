@@ -110,7 +110,7 @@ std::optional<Split> split_equation(std::string_view equation) {
 }
 
 /// Python's `seq[i]`: negative indices count from the end.
-std::optional<Dim> py_index(const std::vector<Dim>& seq, std::ptrdiff_t i) {
+std::optional<Dim> py_index(const DimVector& seq, std::ptrdiff_t i) {
   auto n = static_cast<std::ptrdiff_t>(seq.size());
   if (i < -n || i >= n)
     return std::nullopt;
@@ -143,11 +143,11 @@ Analysis index_error(bool tuple) {
 }
 
 /// The full output shape Keras computes: batch, partial output, elided dims.
-std::vector<Dim> full_output(const Split& s,
-                             const std::vector<Dim>& in,
-                             const std::vector<Dim>& partial,
-                             std::ptrdiff_t elided) {
-  std::vector<Dim> out(partial);
+DimVector full_output(const Split& s,
+                      const DimVector& in,
+                      const DimVector& partial,
+                      std::ptrdiff_t elided) {
+  DimVector out(partial);
   out.insert(out.begin(), in[0]);
   if (elided > 0 && s.left_elided) {
     // Each elided dim is inserted at position 1, so they end up reversed (Keras's own order).
@@ -164,13 +164,13 @@ std::vector<Dim> full_output(const Split& s,
 
 /// What `tf.einsum` produces: letters sized from the input, or from the kernel; the
 /// ellipsis stands for the dims the specs do not name.
-std::optional<Shape> traced(const Split& s, const std::vector<Dim>& in, const Shape& kernel) {
+std::optional<Shape> traced(const Split& s, const DimVector& in, const Shape& kernel) {
   const std::size_t spec = s.input.size();
   const bool elided = s.left_elided || s.right_elided;
   if (in.size() < spec || (!elided && in.size() != spec))
     return std::nullopt;
   const std::size_t lead = s.left_elided ? in.size() - spec : 0;
-  std::vector<Dim> out(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(lead));
+  DimVector out(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(lead));
   for (char ch : s.output) {
     if (auto pos = s.input.find(ch); pos != std::string::npos)
       out.push_back(in[lead + pos]);
@@ -187,7 +187,7 @@ std::optional<Shape> traced(const Split& s, const std::vector<Dim>& in, const Sh
 Analysis analyze(std::string_view equation,
                  const std::optional<std::string>& bias_axes,
                  const Shape& input,
-                 const std::vector<Dim>& partial_output) {
+                 const DimVector& partial_output) {
   auto split = split_equation(equation);
   if (!split)
     return fail(fmt::format("Invalid einsum equation '{}'. Equations must be in the form "
@@ -195,12 +195,12 @@ Analysis analyze(std::string_view equation,
                             equation),
                 rule::kInvalidArgument);
   const Split& s = *split;
-  const std::vector<Dim>& in = input.dims();
+  const DimVector& in = input.dims();
   if (in.empty())
     return index_error(true);
   const auto n = static_cast<std::ptrdiff_t>(in.size());
   const std::ptrdiff_t elided = n - static_cast<std::ptrdiff_t>(s.input.size());
-  std::vector<Dim> out = full_output(s, in, partial_output, elided);
+  DimVector out = full_output(s, in, partial_output, elided);
   const auto input_map = index_map(s.input, s.left_elided ? elided - n : 0);
   const auto output_map = index_map(s.output, s.left_elided ? elided : 0);
 
@@ -233,7 +233,7 @@ Analysis analyze(std::string_view equation,
                               s.output),
                   rule::kInvalidArgument);
 
-  std::vector<Dim> kernel;
+  DimVector kernel;
   for (char ch : s.weight) {
     std::optional<Dim> d;
     if (auto it = output_map.find(ch); it != output_map.end()) {
@@ -277,7 +277,7 @@ Analysis analyze(std::string_view equation,
     std::size_t first = s.output.size();
     for (char ch : *bias_axes)
       first = std::min(first, s.output.find(ch));
-    std::vector<Dim> bias;
+    DimVector bias;
     for (char ch : s.output.substr(first))
       bias.push_back(contains(*bias_axes, ch) ? sizes.at(ch) : Dim::of(1));
     if (!s.left_elided)
@@ -341,7 +341,7 @@ void add_lora_factors(LayerCall& c, const Shape& kernel) {
   if (!rank || *rank == 0 || !kernel.has_rank() || kernel.rank() == 0)
     return;
   c.weights.front().trainable = false;
-  std::vector<Dim> a(kernel.dims().begin(), kernel.dims().end() - 1);
+  DimVector a(kernel.dims().begin(), kernel.dims().end() - 1);
   a.push_back(Dim::of(*rank));
   c.add_weight("lora_kernel_a", Shape(std::move(a)));
   c.add_weight("lora_kernel_b", Shape{Dim::of(*rank), kernel.dims().back()});

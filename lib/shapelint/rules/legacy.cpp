@@ -140,7 +140,7 @@ void infer_time_distributed_dense(LayerCall& c) {
 /// `input_shape[1:]` with every shared axis set to 1 (Python indexing: `param_shape[i - 1]`).
 std::optional<Shape> shared_param_shape(LayerCall& c) {
   const Shape& in = c.input();
-  std::vector<Dim> dims(in.dims().begin() + (in.rank() ? 1 : 0), in.dims().end());
+  DimVector dims(in.dims().begin() + (in.rank() ? 1 : 0), in.dims().end());
   auto axes = c.config().get_int_or_list("shared_axes");
   if (axes) {
     const auto n = static_cast<std::int64_t>(dims.size());
@@ -238,9 +238,9 @@ std::vector<std::int64_t> window_tuple(const LayerCall& c,
 
 /// Per spatial axis of a locally-connected layer: its input size, window and output size.
 struct LocalAxes {
-  std::vector<Dim> inputs;
+  DimVector inputs;
   std::vector<std::int64_t> kernel;
-  std::vector<Dim> outputs;
+  DimVector outputs;
 };
 
 /// The weights of one locally-connected layer for its implementation: 1 and 3 hold one
@@ -268,7 +268,7 @@ bool add_locally_connected_weights(LayerCall& c,
   if (!add_known_weight(c, "kernel", std::move(kernel)))
     return false;
   if (uses_bias(c)) {
-    std::vector<Dim> bias(axes.outputs);
+    DimVector bias(axes.outputs);
     bias.push_back(Dim::of(filters));
     c.add_weight("bias", Shape(std::move(bias)));
   }
@@ -329,7 +329,7 @@ void infer_locally_connected(LayerCall& c) {
   if (!require_positive_outputs(c, axes, in) ||
       !add_locally_connected_weights(c, axes, channels, *filters, implementation))
     return;
-  std::vector<Dim> out{in.at(0)};
+  DimVector out{in.at(0)};
   if (channels_first)
     out.push_back(Dim::of(*filters));
   out.insert(out.end(), axes.outputs.begin(), axes.outputs.end());

@@ -27,8 +27,8 @@ Shape without_batch(const Shape& s) {
   if (!s.has_rank())
     return s;
   if (s.rank() == 0)
-    return Shape(std::vector<Dim>{});
-  return Shape(std::vector<Dim>(s.dims().begin() + 1, s.dims().end()));
+    return Shape(DimVector{});
+  return Shape(DimVector(s.dims().begin() + 1, s.dims().end()));
 }
 
 /// A merge of one tensor: Keras 3 then receives the tensor itself, not a list, and refuses it
@@ -93,8 +93,7 @@ bool broadcast_into(LayerCall& c, Shape& acc, const Shape& other) {
   const Shape longer = swap ? other : acc;
   const Shape shorter = swap ? acc : other;
   const std::size_t offset = longer.rank() - shorter.rank();
-  std::vector<Dim> out(longer.dims().begin(),
-                       longer.dims().begin() + static_cast<std::ptrdiff_t>(offset));
+  DimVector out(longer.dims().begin(), longer.dims().begin() + static_cast<std::ptrdiff_t>(offset));
   for (std::size_t k = 0; k < shorter.rank(); ++k) {
     auto d = broadcast_dim(longer.dims()[offset + k], shorter.dims()[k]);
     if (!d) {
@@ -355,7 +354,7 @@ bool check_dot_axis_in_range(LayerCall& c, std::int64_t axis, std::size_t input)
 }
 
 /// `list.pop(index)` with Python's negative indices.
-void python_pop(std::vector<Dim>& v, std::int64_t index) {
+void python_pop(DimVector& v, std::int64_t index) {
   auto n = static_cast<std::int64_t>(v.size());
   if (index < 0)
     index += n;
@@ -403,8 +402,8 @@ void infer_dot(LayerCall& c) {
                   "fix the unknown size or contract other axes");
     return;
   }
-  std::vector<Dim> left = a.dims();
-  std::vector<Dim> right = b.dims();
+  DimVector left = a.dims();
+  DimVector right = b.dims();
   python_pop(left, axis_a);
   python_pop(right, axis_b);
   if (right.empty()) {

@@ -122,7 +122,7 @@ std::string_view first_batch_norm_weight(const LayerConfig& config) {
 Shape batch_norm_param_shape(const Shape& in, const std::vector<std::int64_t>& canonical) {
   if (canonical.size() == 1)
     return Shape{in.dims()[static_cast<std::size_t>(canonical[0])]};
-  std::vector<Dim> dims(in.rank(), Dim::of(1));
+  DimVector dims(in.rank(), Dim::of(1));
   for (std::int64_t axis : canonical)
     dims[static_cast<std::size_t>(axis)] = in.dims()[static_cast<std::size_t>(axis)];
   return Shape(std::move(dims));
@@ -198,7 +198,7 @@ void infer_layer_normalization(LayerCall& c) {
     const auto canonical = canonical_axes(c, in, axes);
     if (!canonical)
       return;
-    std::vector<Dim> dims;
+    DimVector dims;
     for (std::int64_t axis : *canonical)
       dims.push_back(in.at(axis));
     param = Shape(std::move(dims));
@@ -338,7 +338,7 @@ void infer_rms_normalization(LayerCall& c) {
   if (!require_axes_in_range(c, in, axes, -1))
     return;
   std::sort(axes.begin(), axes.end());
-  std::vector<Dim> dims;
+  DimVector dims;
   for (std::int64_t axis : axes)
     dims.push_back(in.at(axis));
   Shape scale(std::move(dims));

@@ -19,7 +19,7 @@ std::optional<Shape> broadcast(const Shape& a, const Shape& b) {
   if (!a.has_rank() || !b.has_rank())
     return Shape::unknown_rank();
   std::size_t rank = std::max(a.rank(), b.rank());
-  std::vector<Dim> out(rank);
+  DimVector out(rank);
   for (std::size_t i = 0; i < rank; ++i) {
     Dim x = i < a.rank() ? a.dims()[a.rank() - 1 - i] : Dim::of(1);
     Dim y = i < b.rank() ? b.dims()[b.rank() - 1 - i] : Dim::of(1);
@@ -83,7 +83,7 @@ void infer_reduction(LayerCall& c) {
       reduced.insert(in.normalize(axis));
     }
   }
-  std::vector<Dim> out;
+  DimVector out;
   for (std::size_t i = 0; i < in.rank(); ++i) {
     if (!reduced.count(i))
       out.push_back(in.dims()[i]);

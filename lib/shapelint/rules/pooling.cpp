@@ -157,7 +157,7 @@ bool check_window_fits(LayerCall& c, const PoolArgs& a, const Shape& out) {
     Dim size = out.dims()[first + i];
     if (!size.is_known() || size.value() >= 1)
       continue;
-    std::vector<Dim> extents;
+    DimVector extents;
     for (auto p : a.pool_size)
       extents.push_back(Dim::of(p));
     c.error(rule::kNonPositiveDim,
@@ -243,7 +243,7 @@ void infer_global_pooling(LayerCall& c) {
     return;
   Dim batch = in.has_rank() ? in.dims().front() : Dim::unknown();
   Dim channels = in.has_rank() ? in.at(*channels_first ? 1 : -1) : Dim::unknown();
-  std::vector<Dim> dims{batch};
+  DimVector dims{batch};
   if (*channels_first)
     dims.push_back(channels);
   if (keepdims)

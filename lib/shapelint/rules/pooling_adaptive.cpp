@@ -109,7 +109,7 @@ void infer_adaptive_pooling(LayerCall& c, std::string_view cls) {
   }
   const bool channels_first = c.config().channels_first();
   const Dim channels = channels_first ? (in.rank() > 1 ? in.at(1) : Dim::unknown()) : in.at(-1);
-  std::vector<Dim> out{in.at(0)};
+  DimVector out{in.at(0)};
   if (channels_first)
     out.push_back(channels);
   for (auto d : *size)

@@ -333,7 +333,7 @@ std::optional<Shape> statistics_shape(LayerCall& c,
     kept.push_back(a < 0 ? a + ndim : a);
   }
   std::sort(kept.begin(), kept.end());
-  std::vector<Dim> dims;
+  DimVector dims;
   for (std::int64_t d : kept) {
     const Dim dim = in.dims()[static_cast<std::size_t>(d)];
     if (!dim.is_known()) {
@@ -370,7 +370,7 @@ void infer_normalization(LayerCall& c) {
   if (adapts) {
     c.add_weight("mean", stats, false);
     c.add_weight("variance", stats, false);
-    c.add_weight("count", Shape(std::vector<Dim>{}), false);
+    c.add_weight("count", Shape(DimVector{}), false);
   }
   c.outputs = {in};
 }

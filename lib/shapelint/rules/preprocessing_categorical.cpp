@@ -188,7 +188,7 @@ void infer_discretization(LayerCall& c) {
     return;
   }
   if (in.rank() >= 2) {
-    std::vector<Dim> out{in.at(0)};
+    DimVector out{in.at(0)};
     out.insert(out.end(), in.dims().begin() + 2, in.dims().end());
     out.push_back(depth);
     c.outputs = {Shape(std::move(out))};

@@ -214,17 +214,17 @@ bool validate_target_shape(LayerCall& c, std::vector<std::optional<std::int64_t>
 }
 
 /// The target with -1 (and None) as unknown dims, when the input size cannot resolve it.
-std::vector<Dim> unresolved_target(const std::vector<std::optional<std::int64_t>>& target) {
-  std::vector<Dim> dims;
+DimVector unresolved_target(const std::vector<std::optional<std::int64_t>>& target) {
+  DimVector dims;
   for (const auto& d : target)
     dims.push_back(d && *d >= 0 ? Dim::of(*d) : Dim::unknown());
   return dims;
 }
 
 /// Mirrors `operation_utils.compute_reshape_output_shape` for a fully known input tail.
-std::optional<std::vector<Dim>> resolve_target(LayerCall& c,
-                                               const Shape& in,
-                                               const std::vector<std::optional<std::int64_t>>& t) {
+std::optional<DimVector> resolve_target(LayerCall& c,
+                                        const Shape& in,
+                                        const std::vector<std::optional<std::int64_t>>& t) {
   const Dim input_size = in.product(1);
   if (input_size.overflowed()) {
     reject_overflow(c, Shape{input_size});
@@ -243,7 +243,7 @@ std::optional<std::vector<Dim>> resolve_target(LayerCall& c,
                   c.layer_name(),
                   to_string(input_size),
                   py_tail(in));
-  std::vector<Dim> dims = unresolved_target(t);
+  DimVector dims = unresolved_target(t);
   if (!unknown_index) {
     if (known == input_size)
       return dims;
@@ -284,7 +284,7 @@ void infer_reshape(LayerCall& c) {
     return;
   const Shape& in = c.input();
   const bool has_none = std::any_of(target->begin(), target->end(), [](auto d) { return !d; });
-  std::vector<Dim> dims;
+  DimVector dims;
   if (has_none || !tail_fully_known(in)) {
     dims = unresolved_target(*target);
   } else {
@@ -342,7 +342,7 @@ void infer_permute(LayerCall& c) {
   }
   if (!c.require_rank(0, dims->size() + 1))
     return;
-  std::vector<Dim> out{in.at(0)};
+  DimVector out{in.at(0)};
   for (std::int64_t d : *dims)
     out.push_back(in.at(d));
   c.input_specs = {InputSpec{.ndim = dims->size() + 1}};

@@ -79,7 +79,7 @@ std::size_t time_axis(const RecurrentFlags& f) {
 Shape step_shape(const Shape& seq, const RecurrentFlags& f) {
   if (!seq.has_rank() || seq.rank() < 2)
     return Shape::unknown_rank();
-  std::vector<Dim> dims{seq.dims()[batch_axis(f)]};
+  DimVector dims{seq.dims()[batch_axis(f)]};
   dims.insert(dims.end(), seq.dims().begin() + 2, seq.dims().end());
   return Shape(std::move(dims));
 }
@@ -351,7 +351,7 @@ bool check_conv_lstm_step(
 /// Kernel `(*kernel_size, channels, 4*filters)`, recurrent kernel `(*kernel_size, filters,
 /// 4*filters)`, bias `(4*filters,)`.
 void add_conv_lstm_weights(LayerCall& c, const ConvWindow& w, Dim channels, Dim filters) {
-  std::vector<Dim> window_dims;
+  DimVector window_dims;
   for (auto k : w.kernel)
     window_dims.push_back(Dim::of(k));
   Shape kernel(window_dims);
@@ -468,7 +468,7 @@ std::string state_sizes_text(const Shapes& states) {
       return to_string(s.dims()[1]);
     if (!s.has_rank())
       return std::string("None");
-    return to_string(Shape(std::vector<Dim>(s.dims().begin() + 1, s.dims().end())));
+    return to_string(Shape(DimVector(s.dims().begin() + 1, s.dims().end())));
   };
   if (states.size() == 1)
     return one(states[0]);
@@ -908,7 +908,7 @@ void infer_time_distributed(LayerCall& c) {
     return;
   Shape child = Shape::unknown_rank();
   if (in.has_rank()) {
-    std::vector<Dim> dims{in.dims()[0]};
+    DimVector dims{in.dims()[0]};
     dims.insert(dims.end(), in.dims().begin() + 2, in.dims().end());
     child = Shape(std::move(dims));
   }

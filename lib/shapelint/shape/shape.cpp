@@ -86,7 +86,7 @@ std::string to_string(const Shapes& shapes) {
 }
 
 Shape make_shape(std::initializer_list<std::int64_t> dims) {
-  std::vector<Dim> out;
+  DimVector out;
   out.reserve(dims.size());
   for (auto d : dims)
     out.push_back(d < 0 ? Dim::unknown() : Dim::of(d));
@@ -127,7 +127,7 @@ std::optional<Shape> parse_shape(const std::string& text) {
       return std::nullopt;
     t = trim(t.substr(1, t.size() - 2));
   }
-  std::vector<Dim> dims;
+  DimVector dims;
   if (t.empty())
     return Shape(dims);
   std::size_t start = 0;

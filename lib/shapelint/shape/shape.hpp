@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "shapelint/shape/dim.hpp"
+#include "shapelint/shape/dim_vector.hpp"
 
 namespace shapelint {
 
@@ -17,14 +18,16 @@ class Shape {
  public:
   Shape() = default;  // unknown rank
 
-  explicit Shape(std::vector<Dim> dims) : dims_(std::move(dims)), has_rank_(true) {}
+  explicit Shape(DimVector dims) : dims_(std::move(dims)), has_rank_(true) {}
+
+  explicit Shape(const std::vector<Dim>& dims) : dims_(dims), has_rank_(true) {}
 
   Shape(std::initializer_list<Dim> dims) : dims_(dims), has_rank_(true) {}
 
   static Shape unknown_rank() { return Shape{}; }
 
   /// A shape of `rank` unknown dims.
-  static Shape of_rank(std::size_t rank) { return Shape(std::vector<Dim>(rank)); }
+  static Shape of_rank(std::size_t rank) { return Shape(DimVector(rank)); }
 
   bool has_rank() const noexcept { return has_rank_; }
 
@@ -49,9 +52,9 @@ class Shape {
                     : static_cast<std::size_t>(axis);
   }
 
-  const std::vector<Dim>& dims() const noexcept { return dims_; }
+  const DimVector& dims() const noexcept { return dims_; }
 
-  std::vector<Dim>& dims() noexcept { return dims_; }
+  DimVector& dims() noexcept { return dims_; }
 
   /// True when the rank and every dim are known.
   bool fully_known() const noexcept;
@@ -63,7 +66,7 @@ class Shape {
   friend bool operator==(const Shape&, const Shape&) = default;
 
  private:
-  std::vector<Dim> dims_;
+  DimVector dims_;
   bool has_rank_ = false;
 };
 
