@@ -103,6 +103,16 @@ void bind_options(CLI::App& app, CliOptions& o) {
   bind_limit_option(app, o.limits, "; over the configuration's limits");
 }
 
+bool read_paths_only(int argc, const char* const* argv, CliOptions& options) {
+  if (argc < 2)
+    return false;  // no path: CLI11 says one is required
+  for (int i = 1; i < argc; ++i)
+    if (argv[i][0] == '-' && argv[i][1] != '\0')
+      return false;
+  options.paths.assign(argv + 1, argv + argc);
+  return true;
+}
+
 void bind_limit_option(CLI::App& app, std::vector<std::string>& texts, std::string_view more) {
   app.add_option("--limit",
                  texts,

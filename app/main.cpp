@@ -168,17 +168,19 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "diff") == 0 &&
       !std::filesystem::exists("diff", no_diff_file))
     return shapelint::cli::run_diff(argc - 1, argv + 1);
-  CLI::App app{"shapelint: find Keras shape errors before anything runs", "shapelint"};
-  app.set_version_flag("-V,--version", std::string("shapelint ") + SHAPELINT_VERSION);
   shapelint::cli::CliOptions options;
-  shapelint::cli::bind_options(app, options);
   shapelint::cli::AnalysisOptions analysis_options;
-  shapelint::cli::bind_analysis_options(app, analysis_options);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    // CLI11 has its own exit codes (105 for a bad --format); the contract says 2.
-    return app.exit(e) == 0 ? kExitClean : kExitUsage;
+  if (!shapelint::cli::read_paths_only(argc, argv, options)) {
+    CLI::App app{"shapelint: find Keras shape errors before anything runs", "shapelint"};
+    app.set_version_flag("-V,--version", std::string("shapelint ") + SHAPELINT_VERSION);
+    shapelint::cli::bind_options(app, options);
+    shapelint::cli::bind_analysis_options(app, analysis_options);
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      // CLI11 has its own exit codes (105 for a bad --format); the contract says 2.
+      return app.exit(e) == 0 ? kExitClean : kExitUsage;
+    }
   }
 
   shapelint::LintOptions lint_options;

@@ -97,3 +97,24 @@ TEST_CASE("standard input is read for -") {
   CHECK(contains(run.out, "\"path\": \"-\""));
   CHECK(contains(run.out, "\"format\": \"keras3-json\""));
 }
+
+TEST_CASE("a command line of paths only reads as CLI11 reads it, with every default") {
+  // Paths only skip CLI11 (cli_options.hpp): the same run with a default option spelled out
+  // goes through CLI11, and must print and exit the same.
+  for (std::string paths : {"samples/ok/mnist_cnn.json",
+                            "samples/ok/mnist_cnn.json samples/bad/*.json",
+                            "no-such-file.json samples/ok/mnist_cnn.json",
+                            "'' samples/ok/mnist_cnn.json",
+                            "- < samples/ok/mnist_cnn.json",
+                            "samples/ok"}) {
+    INFO(paths);
+    Run direct = run_shapelint(paths);
+    Run through_cli11 = run_shapelint("--format table " + paths);
+    CHECK(direct.exit_code == through_cli11.exit_code);
+    CHECK(direct.out == through_cli11.out);
+  }
+  // What may be an option is CLI11's to judge.
+  CHECK(run_shapelint("samples/ok/mnist_cnn.json --no-such-option").exit_code == 2);
+  CHECK(run_shapelint("samples/ok/mnist_cnn.json -q").out !=
+        run_shapelint("samples/ok/mnist_cnn.json").out);
+}
