@@ -2,6 +2,8 @@
 // status. These tests keep it honest against the rule registry, the Keras 1 translator and
 // the engine: a class marked `rule` has a rule, every registered class is listed, and every
 // class without a rule says why.
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -190,4 +192,26 @@ TEST_CASE("the engine handles the classes listed as engine without an unknown-cl
       CHECK(d.severity != Severity::error);
     }
   }
+}
+
+TEST_CASE("the registry finds each registered class's own rule, and nothing for other names") {
+  const auto& registry = RuleRegistry::builtin();
+  auto classes = registry.classes();
+  REQUIRE(classes.size() > 150);
+  CHECK(std::adjacent_find(classes.begin(), classes.end()) == classes.end());
+  for (std::string_view cls : classes) {
+    INFO(cls);
+    const LayerRule* rule = registry.find(cls);
+    REQUIRE(rule);
+    CHECK(rule->keras_class == cls);
+    // Near misses: a prefix, a longer name, another case.
+    CHECK_FALSE(registry.find(cls.substr(0, cls.size() - 1)));
+    CHECK_FALSE(registry.find(std::string(cls) + "X"));
+    std::string lower(cls);
+    for (char& c : lower)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower != cls)
+      CHECK(registry.find(lower) == nullptr);
+  }
+  CHECK_FALSE(registry.find(""));
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cctype>
+#include <cstdint>
 
 namespace shapelint {
 
@@ -33,22 +34,53 @@ const RuleRegistry& RuleRegistry::builtin() {
 }
 
 void RuleRegistry::add(std::span<const LayerRule> family) {
-  for (const auto& rule : family) {
-    [[maybe_unused]] bool inserted = by_class_.emplace(rule.keras_class, &rule).second;
-    assert(inserted && "a Keras class is registered twice");
+  for (const auto& rule : family)
+    insert(&rule);
+}
+
+std::size_t RuleRegistry::hash(std::string_view keras_class) noexcept {
+  // FNV-1a: class names are short, and this runs for every layer.
+  std::uint64_t h = 0xCBF29CE484222325ull;
+  for (char c : keras_class)
+    h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ull;
+  return static_cast<std::size_t>(h ^ (h >> 29));
+}
+
+void RuleRegistry::insert(const LayerRule* rule) {
+  if ((size_ + 1) * 4 > slots_.size()) {  // keep probes short: at most a quarter full
+    std::vector<const LayerRule*> old(slots_.size() * 2, nullptr);
+    old.swap(slots_);
+    size_ = 0;
+    for (const LayerRule* r : old)
+      if (r)
+        insert(r);
+  }
+  std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = hash(rule->keras_class) & mask;; i = (i + 1) & mask) {
+    if (!slots_[i]) {
+      slots_[i] = rule;
+      ++size_;
+      return;
+    }
+    assert(slots_[i]->keras_class != rule->keras_class && "a Keras class is registered twice");
   }
 }
 
 const LayerRule* RuleRegistry::find(std::string_view keras_class) const {
-  auto it = by_class_.find(keras_class);
-  return it == by_class_.end() ? nullptr : it->second;
+  std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = hash(keras_class) & mask;; i = (i + 1) & mask) {
+    const LayerRule* rule = slots_[i];
+    if (!rule || rule->keras_class == keras_class)
+      return rule;
+  }
 }
 
 std::vector<std::string_view> RuleRegistry::classes() const {
   std::vector<std::string_view> out;
-  out.reserve(by_class_.size());
-  for (const auto& [name, rule] : by_class_)
-    out.push_back(name);
+  out.reserve(size_);
+  for (const LayerRule* rule : slots_)
+    if (rule)
+      out.push_back(rule->keras_class);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -78,7 +110,7 @@ std::string RuleRegistry::suggest(std::string_view name) const {
     return {};
   std::string_view best;
   std::size_t best_distance = std::max<std::size_t>(2, name.size() / 4) + 1;
-  for (const auto& [cls, rule] : by_class_) {
+  for (std::string_view cls : classes()) {
     std::size_t d = edit_distance_ci(name, cls);
     if (d < best_distance || (d == best_distance && !best.empty() && cls < best)) {
       if (d < best_distance)
