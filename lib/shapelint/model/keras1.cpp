@@ -129,58 +129,85 @@ bool is_keras1_class(std::string_view class_name) {
 
 namespace {
 
-/// For a nlohmann value and a JsonValue alike: both answer is_object() and contains().
-/// Argument names only Keras 1 used on any class.
-constexpr std::array<const char*, 9> kKeras1Arguments{"nb_filter",
-                                                      "border_mode",
-                                                      "subsample",
-                                                      "dim_ordering",
-                                                      "nb_row",
-                                                      "filter_length",
-                                                      "inner_activation",
-                                                      "dropout_W",
-                                                      "pool_length"};
+bool on_any_class(std::string_view) {
+  return true;
+}
 
-/// Keras 1 names of arguments Keras 2 renamed on some classes only.
-constexpr std::array<const char*, 4> kKeras1ClassArguments{
-    "output_dim", "p", "sigma", "subsample_length"};
+bool not_embedding(std::string_view cls) {
+  return cls != "Embedding";  // Keras 2's Embedding kept output_dim
+}
 
+bool dropout_class(std::string_view cls) {
+  return cls == "Dropout" || cls == "GaussianDropout" || cls.rfind("SpatialDropout", 0) == 0;
+}
+
+bool gaussian_noise(std::string_view cls) {
+  return cls == "GaussianNoise";
+}
+
+/// Argument names only Keras 1 used, each with the classes it is a Keras 1 name on (Keras 2
+/// renamed `output_dim`, `p` and `sigma` on some classes only).
+struct Keras1Argument {
+  const char* name;
+  bool (*on_class)(std::string_view class_name);
+};
+
+constexpr std::array<Keras1Argument, 13> kKeras1Arguments{{
+    {"nb_filter", on_any_class},
+    {"border_mode", on_any_class},
+    {"subsample", on_any_class},
+    {"dim_ordering", on_any_class},
+    {"nb_row", on_any_class},
+    {"filter_length", on_any_class},
+    {"inner_activation", on_any_class},
+    {"dropout_W", on_any_class},
+    {"pool_length", on_any_class},
+    {"subsample_length", on_any_class},
+    {"output_dim", not_embedding},
+    {"p", dropout_class},
+    {"sigma", gaussian_noise},
+}};
+
+constexpr Keras1ArgumentSet kAllKeras1Arguments = (Keras1ArgumentSet{1} << 13) - 1;
+
+/// For a nlohmann value and a JsonValue alike: both answer is_object() and contains(). Only
+/// the arguments in `among` are looked for.
 template <class Config>
-bool uses_keras1_arguments(std::string_view class_name, const Config& config) {
+bool uses_keras1_arguments(std::string_view class_name,
+                           const Config& config,
+                           Keras1ArgumentSet among) {
   if (!config.is_object())
     return false;
-  for (const char* key : kKeras1Arguments)
-    if (config.contains(key))
+  for (std::size_t i = 0; i < kKeras1Arguments.size(); ++i) {
+    const Keras1Argument& argument = kKeras1Arguments[i];
+    if ((among >> i & 1) && argument.on_class(class_name) && config.contains(argument.name))
       return true;
-  if (config.contains("output_dim") && class_name != "Embedding")
-    return true;
-  if ((class_name == "Dropout" || class_name == "GaussianDropout" ||
-       class_name.rfind("SpatialDropout", 0) == 0) &&
-      config.contains("p"))
-    return true;
-  if (class_name == "GaussianNoise" && config.contains("sigma"))
-    return true;
-  if (config.contains("subsample_length"))
-    return true;
-  if (class_name == "Dropout" && config.contains("p"))
-    return true;
+  }
   return false;
 }
 
 }  // namespace
 
 bool has_keras1_arguments(std::string_view class_name, const json& config) {
-  return uses_keras1_arguments(class_name, config);
+  return uses_keras1_arguments(class_name, config, kAllKeras1Arguments);
 }
 
 bool has_keras1_arguments(std::string_view class_name, JsonValue config) {
-  return uses_keras1_arguments(class_name, config);
+  return uses_keras1_arguments(class_name, config, kAllKeras1Arguments);
 }
 
-bool may_have_keras1_arguments(const JsonDocument& doc) {
-  auto held = [&](const char* key) { return doc.holds(key); };
-  return std::any_of(kKeras1Arguments.begin(), kKeras1Arguments.end(), held) ||
-         std::any_of(kKeras1ClassArguments.begin(), kKeras1ClassArguments.end(), held);
+bool has_keras1_arguments(std::string_view class_name,
+                          JsonValue config,
+                          Keras1ArgumentSet written) {
+  return uses_keras1_arguments(class_name, config, written);
+}
+
+Keras1ArgumentSet keras1_arguments_written(const JsonDocument& doc) {
+  Keras1ArgumentSet written = 0;
+  for (std::size_t i = 0; i < kKeras1Arguments.size(); ++i)
+    if (doc.holds(kKeras1Arguments[i].name))
+      written |= Keras1ArgumentSet{1} << i;
+  return written;
 }
 
 std::optional<TranslatedLayer> translate_keras1_layer(std::string_view class_name,

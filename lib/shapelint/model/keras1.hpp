@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,9 +24,17 @@ bool is_keras1_class(std::string_view class_name);
 bool has_keras1_arguments(std::string_view class_name, const nlohmann::json& config);
 bool has_keras1_arguments(std::string_view class_name, JsonValue config);
 
-/// Whether any config of `doc` can have Keras 1 argument names: false when none of those
-/// names is written anywhere in it (then has_keras1_arguments is false for all its configs).
-bool may_have_keras1_arguments(const JsonDocument& doc);
+/// A set of Keras 1 argument names (one bit each).
+using Keras1ArgumentSet = std::uint32_t;
+
+/// The Keras 1 argument names written anywhere in `doc`, as a key or a string: a config
+/// cannot use a name its document never writes. Most files write none, and a Keras 2 file
+/// with an Embedding writes only `output_dim`: its configs are then asked about one name,
+/// not thirteen.
+Keras1ArgumentSet keras1_arguments_written(const JsonDocument& doc);
+
+/// has_keras1_arguments, for a config of a document that writes the names `written` only.
+bool has_keras1_arguments(std::string_view class_name, JsonValue config, Keras1ArgumentSet written);
 
 /// Keras 2 class and config for a Keras 1 layer; nullopt when nothing needs translating.
 std::optional<TranslatedLayer> translate_keras1_layer(std::string_view class_name,

@@ -66,7 +66,7 @@ bool is_model_class(std::string_view cls) {
 // Dialect detection.
 
 struct DialectScan {
-  bool keras1_argument_names = true;  ///< the file mentions a Keras 1 argument name at all
+  Keras1ArgumentSet keras1_argument_names = 0;  ///< those the file writes anywhere
   bool keras3_nodes = false;
   bool keras1_names = false;      ///< classes only Keras 1 had (Convolution2D, Merge)
   bool keras1_arguments = false;  ///< Keras 1 argument names on Keras classes
@@ -86,7 +86,8 @@ void scan_layer(JsonValue layer, DialectScan& scan, int depth) {
   // Argument names count only on Keras's own classes: a custom layer may call its own
   // argument `output_dim`.
   if (scan.keras1_argument_names && !scan.keras1_arguments && config &&
-      has_keras1_arguments(cls, config) && RuleRegistry::builtin().find(cls))
+      has_keras1_arguments(cls, config, scan.keras1_argument_names) &&
+      RuleRegistry::builtin().find(cls))
     scan.keras1_arguments = true;
   if (!scan.keras3_nodes)
     if (JsonValue nodes = layer.find("inbound_nodes"); nodes.is_array())
@@ -929,7 +930,7 @@ LoadedModel load_model_document(std::unique_ptr<JsonDocument> document,
     out.keras_version = fallback_keras_version;
 
   DialectScan scan;
-  scan.keras1_argument_names = may_have_keras1_arguments(*out.document);
+  scan.keras1_argument_names = keras1_arguments_written(*out.document);
   scan_layer(root, scan, 0);
   bool keras1_version = out.keras_version && out.keras_version->rfind("1.", 0) == 0;
   bool later_version = out.keras_version && !keras1_version;
