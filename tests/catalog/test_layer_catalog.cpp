@@ -18,6 +18,7 @@
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/lint/lint.hpp"
+#include "shapelint/model/graph.hpp"
 #include "shapelint/model/keras1.hpp"
 #include "shapelint/rules/registry.hpp"
 
@@ -214,4 +215,14 @@ TEST_CASE("the registry finds each registered class's own rule, and nothing for 
       CHECK(registry.find(lower) == nullptr);
   }
   CHECK_FALSE(registry.find(""));
+}
+
+TEST_CASE("a layer's built-in rule is its rule class's, or none") {
+  for (std::string_view cls : {"Conv2D", "Dense", "InputLayer", "MyCustomLayer", ""}) {
+    INFO(cls);
+    Layer layer;
+    layer.class_name = layer.rule_class = std::string(cls);
+    CHECK(layer.builtin_rule() == RuleRegistry::builtin().find(cls));
+    CHECK(layer.builtin_rule() == RuleRegistry::builtin().find(cls));  // asked again
+  }
 }

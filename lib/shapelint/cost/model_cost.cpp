@@ -66,7 +66,7 @@ std::optional<std::int64_t> macs(const Layer& layer,
   if (layer.rule_class == "InputLayer")
     return 0;
   // A custom class or a Lambda may compute anything: its cost is not guessed.
-  if (!RuleRegistry::builtin().find(layer.rule_class) || shown.calls.empty())
+  if (!layer.builtin_rule() || shown.calls.empty())
     return std::nullopt;
   LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), nullptr, layer.name);
   Dim total = Dim::of(0);

@@ -97,7 +97,7 @@ class Propagator {
 
   /// The user's declared rule for a class without a built-in one, or null.
   const config::CustomLayerRule* custom_rule(const Layer& layer) const {
-    if (!options_.custom_layers || RuleRegistry::builtin().find(layer.rule_class))
+    if (!options_.custom_layers || layer.builtin_rule())
       return nullptr;
     return options_.custom_layers->find(layer.class_name);
   }
@@ -297,7 +297,7 @@ bool Propagator::counts_outputs(const TensorRef& ref) const {
     return false;
   if (producer.nested)
     return !producer.nested->opaque;
-  return producer.rule_class == "InputLayer" || RuleRegistry::builtin().find(producer.rule_class);
+  return producer.rule_class == "InputLayer" || producer.builtin_rule();
 }
 
 /// A reference to output 3 of a layer that gives one is out of range: Keras fails to rebuild
@@ -402,7 +402,7 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
   call.uncertain = from_uncertain(node);
   if (layer.nested) {
     evaluate_nested(layer, result, call, first_call);
-  } else if (RuleRegistry::builtin().find(layer.rule_class)) {
+  } else if (layer.builtin_rule()) {
     evaluate_rule(layer, result, call, first_call, kwargs, node.call_kwargs);
   } else if (const config::CustomLayerRule* custom = custom_rule(layer)) {
     evaluate_custom(*custom, layer, result, call, first_call);
@@ -574,7 +574,7 @@ void Propagator::evaluate_rule(const Layer& layer,
                                bool first_call,
                                const std::vector<KwargTensors>& kwargs,
                                JsonValue call_kwargs) {
-  const LayerRule& rule = *RuleRegistry::builtin().find(layer.rule_class);
+  const LayerRule& rule = *layer.builtin_rule();
   if (call.inputs.size() < rule.min_inputs || call.inputs.size() > rule.max_inputs) {
     std::string expected = rule.min_inputs == rule.max_inputs
                                ? std::to_string(rule.min_inputs)
@@ -786,8 +786,7 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
       result.non_trainable_params = layer.trainable ? nested->non_trainable_params : nested->params;
     }
   } else if (layer.rule_class == "InputLayer" ||
-             (source->built && !RuleRegistry::builtin().find(layer.rule_class) &&
-              !custom_rule(layer))) {
+             (source->built && !layer.builtin_rule() && !custom_rule(layer))) {
     result.params = result.trainable_params = result.non_trainable_params = 0;
   } else if (source->built) {
     result.params = count_params(source->weights, false);

@@ -54,7 +54,7 @@ std::optional<std::vector<BuiltWeight>> built_weights(const Layer& layer,
   }
   if (layer.rule_class == "InputLayer")
     return std::vector<BuiltWeight>{};
-  if (!result.built || !RuleRegistry::builtin().find(layer.rule_class))
+  if (!result.built || !layer.builtin_rule())
     return std::nullopt;
   std::vector<BuiltWeight> out;
   for (const auto& w : result.weights)

@@ -1,10 +1,20 @@
 #include "shapelint/model/graph.hpp"
 
+#include "shapelint/rules/registry.hpp"
+
 namespace shapelint {
 
 Layer::Layer() = default;
 Layer::~Layer() = default;
 Layer::Layer(Layer&&) noexcept = default;
 Layer& Layer::operator=(Layer&&) noexcept = default;
+
+const LayerRule* Layer::builtin_rule() const {
+  if (!builtin_rule_known_) {
+    builtin_rule_ = RuleRegistry::builtin().find(rule_class);
+    builtin_rule_known_ = true;
+  }
+  return builtin_rule_;
+}
 
 }  // namespace shapelint

@@ -12,6 +12,8 @@
 
 namespace shapelint {
 
+struct LayerRule;
+
 /// The dialect a config is written in, read from its content.
 enum class Dialect { keras1, keras2, keras3 };
 
@@ -67,6 +69,15 @@ struct Layer {
 
   /// JSON path of the layer object ("config.layers[3]"), formatted when a finding needs it.
   std::string path() const { return object.path(); }
+
+  /// The built-in rule of `rule_class` (null when there is none), looked up on the first
+  /// call only: the engine asks about every layer several times. `rule_class` is set by the
+  /// loader, before anything asks.
+  const LayerRule* builtin_rule() const;
+
+ private:
+  mutable const LayerRule* builtin_rule_ = nullptr;
+  mutable bool builtin_rule_known_ = false;
 };
 
 /// A tensor shape the file itself records (Keras 3 writes one in every tensor reference).

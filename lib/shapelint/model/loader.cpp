@@ -676,7 +676,7 @@ std::optional<std::vector<GraphBuilder::PendingRef>> GraphBuilder::read_endpoint
 
 /// Layers whose outputs only the file's recorded shapes can tell (custom classes, Lambdas).
 bool is_opaque(const Layer& layer) {
-  return !layer.nested && !RuleRegistry::builtin().find(layer.rule_class);
+  return !layer.nested && !layer.builtin_rule();
 }
 
 void GraphBuilder::read_functional(JsonValue config,
