@@ -544,3 +544,42 @@ TEST_CASE("every key is found again, whatever its length and however alike the k
   CHECK_FALSE(root.find("conv2d_5000"));
   CHECK_FALSE(root.find("kkkkkkkkkkkkkkkkkkkkc"));
 }
+
+TEST_CASE("strings like the ones before them read as written, predicted or not") {
+  // The parser guesses each key from the one before it and each string value from its key:
+  // near misses of a guess (a prefix, a longer string, an escape or a UTF-8 spelling of the
+  // same string, a text that ends early) must read exactly as nlohmann reads them.
+  for (std::string text : {
+           R"([{"name": "conv", "k": 1}, {"name": "conv2", "k": 2}, {"name": "con", "k": 3}])",
+           R"([{"name": "conv"}, {"name": "\u0063onv"}, {"name": "conv"}, {"n\u0061me": "c"}])",
+           R"([{"a": "\"q\""}, {"a": "\"q\""}, {"a": "\\"}, {"a": "\\\\"}, {"a": "\\"}])",
+           R"([{"a": "é"}, {"a": "é"}, {"a": "e"}, {"é": 1}, {"é": 2}])",
+           R"([{"a": "x", "b": "y"}, {"b": "y", "a": "x"}, {"a": "x", "a": "z"}])",
+           R"([{"a": "xyz"}, {"a": "xy)",
+           R"([{"a": "xyz"}, {"a": "xyz)",
+           R"([{"a": "xyz"}, {"a": "xyz\)",
+           R"([{"a": ""}, {"a": ""}, {"a": "" }, {"": ""}, {"": "a"}])",
+           R"([{"a": "tab"}, {"a": "tab	"}, {"a": "tab"}])",
+       }) {
+    check_agrees(text);
+  }
+  // Random objects over a few keys and values, with escapes and non-ASCII spellings, so
+  // that every guess is right in some places and wrong in others.
+  std::mt19937 random(7);
+  const std::vector<std::string> pieces = {
+      "a", "ab", "abc", "b", "\\u0061", "\\\"", "\\\\", "\xc3\xa9", "", "conv2d", "conv2d_1"};
+  auto piece = [&] { return pieces[random() % pieces.size()]; };
+  for (int round = 0; round < 2000; ++round) {
+    std::string text = "[";
+    for (int o = 0, objects = 1 + static_cast<int>(random() % 6); o < objects; ++o) {
+      text += o ? ", {" : "{";
+      for (int m = 0, members = static_cast<int>(random() % 4); m < members; ++m)
+        text += fmt::format("{}\"{}\": \"{}\"", m ? ", " : "", piece(), piece() + piece());
+      text += "}";
+    }
+    text += "]";
+    if (random() % 4 == 0)
+      text.resize(random() % (text.size() + 1));  // cut short: an error, at nlohmann's place
+    check_agrees(text);
+  }
+}

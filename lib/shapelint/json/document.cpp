@@ -95,7 +95,7 @@ std::uint64_t float_bits(double d) {
 
 /// Whether n bytes at a and b are the same: word compares for the short strings of a config
 /// (a call to memcmp costs more than the compare itself). Reads stay within the n bytes.
-bool same_bytes(const char* a, const char* b, std::size_t n) {
+[[gnu::always_inline]] inline bool same_bytes(const char* a, const char* b, std::size_t n) {
   if (n >= 8) {
     for (std::size_t i = 0; i + 8 <= n; i += 8)
       if (word(a + i) != word(b + i))
@@ -249,7 +249,10 @@ class JsonParser {
     std::uint32_t scratch_start;
     std::uint32_t key_id;
     bool object;
+    std::uint32_t last_key = kNoKey;  ///< the object's key read last
   };
+
+  static constexpr std::uint32_t kNoKey = 0xFFFFFFFF;
 
   enum class Failure { syntax, too_deep, too_large, number_overflow };
 
@@ -257,6 +260,9 @@ class JsonParser {
   bool open(bool object);
   void close();
   bool read_key();
+  /// A string that is likely `predicted` (see the predictions below): taken at once when its
+  /// text is exactly that string's, read by read_string otherwise.
+  bool read_predicted_string(std::uint32_t predicted, std::uint32_t& id);
   bool read_string(std::uint32_t& id);
   bool read_escaped_string(const char* start, const char* s, std::uint32_t& id);
   bool read_hex4(const char*& s, std::uint32_t& out) const;
@@ -268,7 +274,7 @@ class JsonParser {
                     bool negative,
                     const DecimalDigits& read);
   bool read_literal(std::string_view word, Kind kind, std::uint64_t bits);
-  bool intern(std::string_view s, std::uint32_t& id);
+  bool intern(std::string_view s, bool plain, std::uint32_t& id);
 
   void skip_whitespace() {
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t'))
@@ -297,6 +303,14 @@ class JsonParser {
   std::uint32_t key_id_ = 0;  ///< key of the value being read, when in an object
   Failure failure_ = Failure::syntax;
   std::string overflowed_number_;
+
+  // Predictions of the next string, by string id. A config repeats itself: the layers of a
+  // class write the same keys in the same order, and "class_name" is followed by "Conv2D" again
+  // and again. A string whose text matches its prediction needs no hashing and no probing of
+  // the string table, which was a third of the parse.
+  std::vector<std::uint32_t> first_key_;  ///< by the object's own key: its first key
+  std::vector<std::uint32_t> key_after_;  ///< by a key: the key after it in its object
+  std::vector<std::uint32_t> value_of_;   ///< by a key: the string it last held
 };
 
 bool JsonParser::run(JsonParseError& error) {
@@ -352,6 +366,8 @@ bool JsonParser::parse() {
   io::prefault_for_writing(doc_.nodes_.data(),
                            std::min(doc_.nodes_.capacity(), text_.size() / 20) * sizeof(Node));
   scratch_.reserve(64);
+  for (auto* predictions : {&first_key_, &key_after_, &value_of_})
+    predictions->assign(64, 0);  // the ids interned so far (""), and room to grow
   if (p_ < end_ && static_cast<unsigned char>(*p_) == 0xEF) {  // a UTF-8 byte order mark
     if (end_ - p_ < 3 || static_cast<unsigned char>(p_[1]) != 0xBB ||
         static_cast<unsigned char>(p_[2]) != 0xBF)
@@ -386,8 +402,9 @@ bool JsonParser::parse() {
       }
       case '"': {
         std::uint32_t id = 0;
-        if (!read_string(id))
+        if (!read_predicted_string(value_of_[key_id_], id))
           return false;
+        value_of_[key_id_] = id;
         push(Kind::string, id);
         break;
       }
@@ -475,9 +492,13 @@ void JsonParser::close() {
 bool JsonParser::read_key() {
   if (p_ == end_ || *p_ != '"')
     return fail(Failure::syntax);
+  Frame& f = stack_.back();
+  std::uint32_t last = f.last_key;
   std::uint32_t id = 0;
-  if (!read_string(id))
+  if (!read_predicted_string(last == kNoKey ? first_key_[f.key_id] : key_after_[last], id))
     return false;
+  (last == kNoKey ? first_key_[f.key_id] : key_after_[last]) = id;
+  stack_.back().last_key = id;
   skip_whitespace();
   if (p_ == end_ || *p_ != ':')
     return fail(Failure::syntax);
@@ -486,15 +507,34 @@ bool JsonParser::read_key() {
   return true;
 }
 
-bool JsonParser::intern(std::string_view s, std::uint32_t& id) {
+bool JsonParser::intern(std::string_view s, bool plain, std::uint32_t& id) {
   if (doc_.strings_.size() >= kMaxStrings - 1)
     return fail(Failure::too_large);
-  id = doc_.intern(s);
+  id = doc_.intern(s, plain);
+  if (id >= value_of_.size()) {  // room for the predictions of every string
+    std::size_t size = std::max<std::size_t>(64, std::size_t{id} * 2);
+    first_key_.resize(size);
+    key_after_.resize(size);
+    value_of_.resize(size);
+  }
   return true;
+}
+
+bool JsonParser::read_predicted_string(std::uint32_t predicted, std::uint32_t& id) {
+  const JsonDocument::Interned& e = doc_.strings_[predicted];
+  // Only a plain string (no escape, no quote, ASCII) reads the same as its text.
+  if (e.plain && static_cast<std::size_t>(end_ - p_) > std::size_t{e.length} + 1 &&
+      p_[e.length + 1] == '"' && same_bytes(p_ + 1, doc_.pool_.data() + e.offset, e.length)) {
+    p_ += e.length + 2;
+    id = predicted;
+    return true;
+  }
+  return read_string(id);
 }
 
 bool JsonParser::read_string(std::uint32_t& id) {
   const char* start = p_ + 1;
+  bool plain = true;  // ASCII only so far
   const auto* s = reinterpret_cast<const unsigned char*>(start);
   const auto* end = reinterpret_cast<const unsigned char*>(end_);
   for (;;) {
@@ -505,7 +545,7 @@ bool JsonParser::read_string(std::uint32_t& id) {
     switch (kStringClass[*s]) {
       case 1:
         p_ = reinterpret_cast<const char*>(s) + 1;
-        return intern(std::string_view(start, reinterpret_cast<const char*>(s) - start), id);
+        return intern(std::string_view(start, reinterpret_cast<const char*>(s) - start), plain, id);
       case 2:
         return read_escaped_string(start, reinterpret_cast<const char*>(s), id);
       case 3:
@@ -518,6 +558,7 @@ bool JsonParser::read_string(std::uint32_t& id) {
           return fail(Failure::syntax);
         }
         s += n;
+        plain = false;
       }
     }
   }
@@ -536,7 +577,7 @@ bool JsonParser::read_escaped_string(const char* start, const char* s, std::uint
     auto c = static_cast<unsigned char>(*s);
     if (c == '"') {
       p_ = s + 1;
-      return intern(out, id);
+      return intern(out, false, id);
     }
     if (c < 0x20) {
       p_ = s;
@@ -744,10 +785,10 @@ bool JsonParser::read_literal(std::string_view word, Kind kind, std::uint64_t bi
 
 JsonDocument::JsonDocument() {
   slots_.assign(64, 0);
-  intern("");  // id 0: the key of array elements and of the root
+  intern("", true);  // id 0: the key of array elements and of the root
 }
 
-std::uint32_t JsonDocument::intern(std::string_view s) {
+std::uint32_t JsonDocument::intern(std::string_view s, bool plain) {
   std::uint32_t h = hash_of(s);
   // Linear probing at up to three quarters full: the well-mixed hash keeps probes short,
   // and the table takes half the memory of one kept half empty.
@@ -758,14 +799,18 @@ std::uint32_t JsonDocument::intern(std::string_view s) {
     std::uint64_t slot = slots_[i];
     if (slot == 0) {
       auto id = static_cast<std::uint32_t>(strings_.size());
-      strings_.push_back(Interned{
-          static_cast<std::uint32_t>(pool_.size()), static_cast<std::uint32_t>(s.size()), h});
+      strings_.push_back(Interned{static_cast<std::uint32_t>(pool_.size()),
+                                  static_cast<std::uint32_t>(s.size()),
+                                  h,
+                                  plain});
       pool_.append(s);
       slots_[i] = slot_of(h, id);
       return id;
     }
-    if (std::uint32_t id = 0; holds_at(slot, h, s, id))
+    if (std::uint32_t id = 0; holds_at(slot, h, s, id)) {
+      strings_[id].plain = strings_[id].plain || plain;  // first met with escapes, perhaps
       return id;
+    }
   }
 }
 

@@ -357,6 +357,8 @@ class JsonDocument {
     std::uint32_t offset;  ///< in pool_
     std::uint32_t length;
     std::uint32_t hash;
+    /// Printable ASCII with no quote or backslash: its JSON text is the string itself.
+    bool plain;
   };
 
   JsonDocument();
@@ -366,8 +368,8 @@ class JsonDocument {
     return {pool_.data() + s.offset, s.length};
   }
 
-  /// The id of `s`, added when new.
-  std::uint32_t intern(std::string_view s);
+  /// The id of `s`, added when new; `plain` when its text was the string itself.
+  std::uint32_t intern(std::string_view s, bool plain = false);
   /// The id of `s`, when the document holds it.
   bool lookup(std::string_view s, std::uint32_t& id) const noexcept;
   /// Whether hash slot `slot` holds `s` (of hash `hash`); its id then.
