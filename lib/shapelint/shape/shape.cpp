@@ -8,6 +8,10 @@
 
 namespace shapelint {
 
+void DimVector::free_heap_dims(Dim* dims) noexcept {
+  ::operator delete(dims);
+}
+
 std::string to_string(Dim d) {
   return d.is_known() ? std::to_string(d.value()) : "None";
 }
