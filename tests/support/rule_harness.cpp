@@ -93,7 +93,10 @@ bool has_message(const RuleRun& run, std::string_view text) {
 }  // namespace
 
 void check_rule_row(const RuleRow& row) {
-  RuleRun run = run_rule(row.cls, row.config, to_shapes(row.inputs), row.semantics);
+  std::vector<KwargTensors> kwargs;
+  for (const auto& [name, text] : row.kwargs)
+    kwargs.push_back(KwargTensors{std::string(name), {shape(text)}});
+  RuleRun run = run_rule(row.cls, row.config, to_shapes(row.inputs), row.semantics, kwargs);
   INFO(run.describe());
   REQUIRE(run.found);
   if (!row.error.empty()) {

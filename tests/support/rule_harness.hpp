@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "shapelint/diag/diagnostic.hpp"
@@ -48,6 +49,8 @@ struct RuleRow {
   std::string_view cls;
   std::string_view config;
   std::vector<std::string_view> inputs;
+  /// Tensors passed as keyword arguments: name -> shape.
+  std::vector<std::pair<std::string_view, std::string_view>> kwargs = {};
   std::vector<std::string_view> outputs = {};  ///< empty when an error is expected
   std::string_view error = {};                 ///< rule id of the expected error
   std::optional<std::int64_t> params = 0;      ///< nullopt: not computable
