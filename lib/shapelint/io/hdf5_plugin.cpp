@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "shapelint/io/installed_file.hpp"
 #include "shapelint/io/readers.hpp"
 #include <dlfcn.h>
 
@@ -24,19 +25,12 @@ constexpr const char* kModuleName = "shapelint-hdf5.so";
 /// running program (the build tree), in ../lib/shapelint beside it (an installed tree), and
 /// where this build put it (test and fuzz programs live in directories of their own).
 std::vector<std::filesystem::path> module_candidates() {
-  std::vector<std::filesystem::path> out;
-  if (const char* env = std::getenv("SHAPELINT_HDF5_READER"); env && *env)
-    return {std::filesystem::path(env)};
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    out.push_back(exe.parent_path() / kModuleName);
-    out.push_back(exe.parent_path().parent_path() / "lib" / "shapelint" / kModuleName);
-  }
 #ifdef SHAPELINT_HDF5_READER_BUILD_PATH
-  out.emplace_back(SHAPELINT_HDF5_READER_BUILD_PATH);
+  const char* build_path = SHAPELINT_HDF5_READER_BUILD_PATH;
+#else
+  const char* build_path = nullptr;
 #endif
-  return out;
+  return installed_file_candidates("SHAPELINT_HDF5_READER", kModuleName, build_path);
 }
 
 struct LoadedModule {

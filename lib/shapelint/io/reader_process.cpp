@@ -11,6 +11,7 @@
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/diag/limit_hint.hpp"
 #include "shapelint/io/child_answer.hpp"
+#include "shapelint/io/installed_file.hpp"
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -99,19 +100,12 @@ ReadLimits limits_from_json(const json& j) {
 
 /// Places shapelint-reader may be, most specific first.
 std::vector<std::filesystem::path> reader_candidates() {
-  if (const char* env = std::getenv("SHAPELINT_READER"); env && *env)
-    return {std::filesystem::path(env)};
-  std::vector<std::filesystem::path> out;
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    out.push_back(exe.parent_path() / kReaderProgramName);
-    out.push_back(exe.parent_path().parent_path() / "lib" / "shapelint" / kReaderProgramName);
-  }
 #ifdef SHAPELINT_READER_BUILD_PATH
-  out.emplace_back(SHAPELINT_READER_BUILD_PATH);
+  const char* build_path = SHAPELINT_READER_BUILD_PATH;
+#else
+  const char* build_path = nullptr;
 #endif
-  return out;
+  return installed_file_candidates("SHAPELINT_READER", kReaderProgramName, build_path);
 }
 
 ModelFile unreadable(Container container, std::string why) {
