@@ -1,5 +1,6 @@
 // A large text file is mapped rather than read (io/mapped_file.hpp): the mapping holds the
 // file's bytes; what cannot or need not be mapped is declined, for the caller to read.
+#include <csignal>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -7,6 +8,8 @@
 #include "io/fixtures.hpp"
 #include "shapelint/io/mapped_file.hpp"
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using shapelint::io::MappedFile;
 
@@ -42,4 +45,50 @@ TEST_CASE("what cannot or need not be mapped is declined") {
   CHECK_FALSE(MappedFile::open(fifo, 0, 200000));            // not a regular file
   CHECK_FALSE(MappedFile::open(dir.path("missing"), 0, 1));  // no such file
   CHECK(MappedFile::open(small, 0, 2));                      // exactly at the bounds
+}
+
+TEST_CASE("a mapped file cut short by another program reads as zeros past the cut, no crash") {
+  shapelint::test::FixtureDir dir;
+  std::string path = dir.path("model.json");
+  shapelint::test::write_file(path, std::string(300000, 'x'));
+  auto mapped = MappedFile::open(path, 0, 1000000);
+  REQUIRE(mapped);
+  CHECK_FALSE(mapped->cut_short());
+  REQUIRE(truncate(path.c_str(), 1000) == 0);  // as an editor saving in place might
+  std::size_t xs = 0, zeros = 0;
+  for (char c : mapped->text()) {  // past the first page, every page is gone from the file
+    if (c == 'x')
+      ++xs;
+    else if (c == '\0')
+      ++zeros;
+  }
+  CHECK(xs + zeros == 300000);
+  CHECK(xs >= 1000);
+  CHECK(zeros > 250000);
+  CHECK(mapped->cut_short());
+  // A mapping made afterwards is not marked: the mark is the mapping's, not the slot's.
+  auto again = MappedFile::open(path, 0, 1000000);
+  REQUIRE(again);
+  CHECK_FALSE(again->cut_short());
+}
+
+TEST_CASE("a SIGBUS that is not a mapped file's still ends the program as it would have") {
+  // In a child, so that the test runner survives it.
+  shapelint::test::FixtureDir dir;
+  std::string path = dir.path("model.json");
+  shapelint::test::write_file(path, std::string(100000, 'x'));
+  auto mapped = MappedFile::open(path, 0, 1000000);  // the handler is installed
+  REQUIRE(mapped);
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    raise(SIGBUS);
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  // Killed by it (or, under a sanitizer, ended by the sanitizer's own handler): never on.
+  CHECK_FALSE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  if (WIFSIGNALED(status))
+    CHECK(WTERMSIG(status) == SIGBUS);
 }

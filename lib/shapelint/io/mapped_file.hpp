@@ -13,9 +13,9 @@ namespace shapelint::io {
 /// for every 4 KiB of the buffer (on the virtual machines CI runs on, about a microsecond
 /// each) and a copy, which for a 400 KiB config was a twentieth of the whole lint.
 ///
-/// The mapping is of the file as it is when mapped: a file truncated by another process
-/// while it is linted would fault on reading its lost tail. That needs someone changing the
-/// checkout under the linter; a file's content cannot cause it.
+/// A file cut short by another process while it is mapped (an editor saving in place) does
+/// not crash the reader: its lost tail reads as NUL bytes, and cut_short() says so, for the
+/// caller to report the file as changed while it was read.
 class MappedFile {
  public:
   /// Maps `path` when it is a regular file of `min_bytes` to `max_bytes` bytes; nothing
@@ -33,11 +33,18 @@ class MappedFile {
 
   std::string_view text() const noexcept { return {static_cast<const char*>(data_), size_}; }
 
+  /// Whether the file was found cut short while its text was read (its tail read as zeros).
+  bool cut_short() const noexcept;
+
  private:
-  MappedFile(void* data, std::size_t size) noexcept : data_(data), size_(size) {}
+  MappedFile(void* data, std::size_t size, std::size_t slot) noexcept
+      : data_(data), size_(size), slot_(slot) {}
+
+  void unmap() noexcept;
 
   void* data_ = nullptr;
   std::size_t size_ = 0;
+  std::size_t slot_ = 0;  ///< of the guard against a file cut short
 };
 
 }  // namespace shapelint::io

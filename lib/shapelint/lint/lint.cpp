@@ -308,6 +308,9 @@ class SourceText {
     return s;
   }
 
+  /// Whether the mapped file was cut short by another process while it was read.
+  bool cut_short() const { return cut_short_ || (mapped_ && mapped_->cut_short()); }
+
   std::string_view text() {
     if (released_) {
       released_ = false;
@@ -327,6 +330,7 @@ class SourceText {
     if (path_.empty() || view_.size() <= kKeptTextBytes)
       return;
     std::string().swap(owned_);
+    cut_short_ = cut_short();
     mapped_.reset();
     view_ = {};
     released_ = true;
@@ -337,6 +341,7 @@ class SourceText {
 
   std::string owned_;
   std::optional<io::MappedFile> mapped_;
+  bool cut_short_ = false;  ///< the mapped file was cut short, before it was released
   std::string_view view_;
   std::string path_;  ///< empty for a held text
   std::uint64_t limit_ = 0;
@@ -710,7 +715,12 @@ FileReport lint_file(const std::string& path, const LintOptions& options) {
   if (auto mapped = io::MappedFile::open(path, kMappedTextBytes, limits.max_config_bytes);
       mapped && io::sniff_container(mapped->text()) == io::Container::text) {
     SourceText source = SourceText::of_mapping(std::move(*mapped), path, limits.max_config_bytes);
-    return lint_source(source, path, options);
+    FileReport report = lint_source(source, path, options);
+    if (source.cut_short())
+      return unreadable(path,
+                        "the file changed while it was read: another program cut it short",
+                        "lint it again once the file is written");
+    return report;
   }
   std::ifstream in(path, std::ios::binary);
   if (!in)
