@@ -310,7 +310,18 @@ class JsonParser {
   // the string table, which was a third of the parse.
   std::vector<std::uint32_t> first_key_;  ///< by the object's own key: its first key
   std::vector<std::uint32_t> key_after_;  ///< by a key: the key after it in its object
-  std::vector<std::uint32_t> value_of_;   ///< by a key: the string it last held
+  /// By a key and the key of its object: the string it last held. Both, since a key takes
+  /// other values in other objects ("class_name" is "Conv2D" in a layer, "GlorotUniform" in
+  /// its "kernel_initializer"). A table of fixed size, the pair hashed into it: two pairs
+  /// that meet in a slot only guess wrong more often.
+  std::vector<std::uint32_t> value_of_;
+  static constexpr int kValueSlotBits = 12;
+
+  std::uint32_t& value_guess() {
+    std::uint32_t object_key = stack_.empty() ? 0 : stack_.back().key_id;
+    std::uint32_t mixed = object_key * 0x9E3779B1u ^ key_id_ * 0x85EBCA6Bu;
+    return value_of_[mixed >> (32 - kValueSlotBits)];
+  }
 };
 
 bool JsonParser::run(JsonParseError& error) {
@@ -366,8 +377,9 @@ bool JsonParser::parse() {
   io::prefault_for_writing(doc_.nodes_.data(),
                            std::min(doc_.nodes_.capacity(), text_.size() / 20) * sizeof(Node));
   scratch_.reserve(64);
-  for (auto* predictions : {&first_key_, &key_after_, &value_of_})
+  for (auto* predictions : {&first_key_, &key_after_})
     predictions->assign(64, 0);  // the ids interned so far (""), and room to grow
+  value_of_.assign(std::size_t{1} << kValueSlotBits, 0);
   if (p_ < end_ && static_cast<unsigned char>(*p_) == 0xEF) {  // a UTF-8 byte order mark
     if (end_ - p_ < 3 || static_cast<unsigned char>(p_[1]) != 0xBB ||
         static_cast<unsigned char>(p_[2]) != 0xBF)
@@ -402,9 +414,10 @@ bool JsonParser::parse() {
       }
       case '"': {
         std::uint32_t id = 0;
-        if (!read_predicted_string(value_of_[key_id_], id))
+        std::uint32_t& guess = value_guess();  // a fixed table: stays valid while reading
+        if (!read_predicted_string(guess, id))
           return false;
-        value_of_[key_id_] = id;
+        guess = id;
         push(Kind::string, id);
         break;
       }
@@ -511,11 +524,10 @@ bool JsonParser::intern(std::string_view s, bool plain, std::uint32_t& id) {
   if (doc_.strings_.size() >= kMaxStrings - 1)
     return fail(Failure::too_large);
   id = doc_.intern(s, plain);
-  if (id >= value_of_.size()) {  // room for the predictions of every string
+  if (id >= key_after_.size()) {  // room for the key predictions of every string
     std::size_t size = std::max<std::size_t>(64, std::size_t{id} * 2);
     first_key_.resize(size);
     key_after_.resize(size);
-    value_of_.resize(size);
   }
   return true;
 }
