@@ -7,6 +7,7 @@
 
 #include "io/fixtures.hpp"
 #include "shapelint/io/mapped_file.hpp"
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,7 +74,9 @@ TEST_CASE("a mapped file cut short by another program reads as zeros past the cu
 }
 
 TEST_CASE("a SIGBUS that is not a mapped file's still ends the program as it would have") {
-  // In a child, so that the test runner survives it.
+  // In a child, so that the test runner survives it. The action there was before the guard
+  // is the default, a sanitizer's or the test framework's own: each ends the program, none
+  // lets it carry on.
   shapelint::test::FixtureDir dir;
   std::string path = dir.path("model.json");
   shapelint::test::write_file(path, std::string(100000, 'x'));
@@ -82,13 +85,14 @@ TEST_CASE("a SIGBUS that is not a mapped file's still ends the program as it wou
   pid_t child = fork();
   REQUIRE(child >= 0);
   if (child == 0) {
+    // Quiet: the test framework's handler would report a failure of its own here.
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
     raise(SIGBUS);
     _exit(0);
   }
   int status = 0;
   REQUIRE(waitpid(child, &status, 0) == child);
-  // Killed by it (or, under a sanitizer, ended by the sanitizer's own handler): never on.
   CHECK_FALSE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
-  if (WIFSIGNALED(status))
-    CHECK(WTERMSIG(status) == SIGBUS);
 }

@@ -110,7 +110,15 @@ std::string RuleRegistry::suggest(std::string_view name) const {
     return {};
   std::string_view best;
   std::size_t best_distance = std::max<std::size_t>(2, name.size() / 4) + 1;
-  for (std::string_view cls : classes()) {
+  for (const LayerRule* rule : slots_) {
+    if (!rule)
+      continue;
+    // Any order gives the same answer (the closest, the first in sorting among equals). The
+    // distance is at least the difference in length: most classes need no distance at all,
+    // which matters when a what-if search propagates a model with a custom layer many times.
+    std::string_view cls = rule->keras_class;
+    if (std::max(cls.size(), name.size()) - std::min(cls.size(), name.size()) > best_distance)
+      continue;
     std::size_t d = edit_distance_ci(name, cls);
     if (d < best_distance || (d == best_distance && !best.empty() && cls < best)) {
       if (d < best_distance)
