@@ -69,7 +69,8 @@ std::size_t guard(const void* data, std::size_t size) {
   for (std::size_t i = 0; i < kGuardSlots; ++i) {
     std::uintptr_t expected = 0;
     GuardSlot& slot = g_slots[i];
-    slot.end.store(0, std::memory_order_release);
+    // A free slot's end is already 0 (unmap clears it first): only the slot won is written,
+    // so another thread's mapping never loses its guard here.
     if (slot.begin.compare_exchange_strong(expected, begin, std::memory_order_acq_rel)) {
       slot.cut.store(false, std::memory_order_release);
       slot.end.store(begin + size, std::memory_order_release);
