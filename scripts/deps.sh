@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages shapelint needs to build and test, skipping those present.
 set -euo pipefail
 packages=(cmake g++ make git pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libzip-dev
-  libhdf5-dev libtomlplusplus-dev python3 python3-jsonschema graphviz pre-commit)
+  libhdf5-dev libtomlplusplus-dev lld python3 python3-jsonschema graphviz pre-commit)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
