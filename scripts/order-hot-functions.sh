@@ -31,15 +31,17 @@ for format in json sarif github junit; do
 done
 profile --input-shape 25x25x1 samples/ok/mnist_cnn.json
 
-python3 - "$work" > app/hot-functions.txt <<'PY'
-import collections, glob, re, sys
+python3 - "$work" "$build/shapelint" > app/hot-functions.txt <<'PY'
+import collections, glob, re, subprocess, sys
 
-# Self instructions per function, from callgrind's output: "fn=(id) name" starts a
-# function's lines (the name given at an id's first use), "calls=" lines are followed by the
-# callee's inclusive cost, which is skipped.
+# Per function: its self instructions summed over the runs, and how many runs ran it.
+# Callgrind's output: "fn=(id) name" starts a function's lines (the name given at an id's
+# first use, in fn= or cfn= lines); a "calls=" line is followed by the callee's inclusive
+# cost, which is not the caller's own.
 cost = collections.Counter()
+runs_of = collections.Counter()
 for path in glob.glob(sys.argv[1] + "/run.*"):
-    names, current, after_call = {}, None, False
+    names, current, after_call, ran = {}, None, False, set()
     for line in open(path, errors="replace"):
         m = re.match(r"(c?fn)=\((\d+)\)(?: (.*))?", line)
         if m:
@@ -58,8 +60,25 @@ for path in glob.glob(sys.argv[1] + "/run.*"):
                 after_call = False
             elif current:
                 cost[current] += int(m.group(1))
-for name, _ in cost.most_common():
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.$]*", name):
-        print(name)
+                ran.add(current)
+    for name in ran:
+        runs_of[name] += 1
+
+# What every run needs first (start-up, reading, the table), then what fewer runs need: the
+# pages a plain lint touches are then the first ones.
+order = sorted(cost, key=lambda n: (-runs_of[n], -cost[n]))
+listed = [n for n in order if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.$]*", n)]
+
+# Valgrind runs glibc's AVX2 string functions; on a CPU with AVX-512 glibc picks its EVEX and
+# AVX-512 versions of the same functions: list those beside them.
+program = subprocess.run(["nm", "--defined-only", sys.argv[2]], capture_output=True, text=True)
+symbols = {line.split()[-1] for line in program.stdout.splitlines() if len(line.split()) == 3}
+for name in list(listed):
+    if "_avx2" in name:
+        for variant in ("_evex", "_avx512"):
+            sibling = name.replace("_avx2", variant)
+            if sibling in symbols and sibling not in listed:
+                listed.append(sibling)
+print("\n".join(listed))
 PY
 echo "app/hot-functions.txt: $(wc -l < app/hot-functions.txt) functions from $runs runs"
