@@ -416,6 +416,67 @@ TEST_CASE("a value knows its path in the document, as findings name it") {
   CHECK(layers[5].path().empty());
 }
 
+namespace {
+
+/// A random JSON value: containers of every size (empty ones too) nested up to `depth`, with
+/// scalars among them, so that sibling containers' blocks interleave in every way.
+std::string random_json(std::mt19937& random, int depth) {
+  auto pick = [&](unsigned n) { return static_cast<unsigned>(random() % n); };
+  if (depth == 0 || pick(3) == 0) {
+    switch (pick(4)) {
+      case 0:
+        return std::to_string(pick(1000));
+      case 1:
+        return "\"s" + std::to_string(pick(5)) + "\"";
+      case 2:
+        return "true";
+      default:
+        return "null";
+    }
+  }
+  bool object = pick(2) == 0;
+  std::string out(1, object ? '{' : '[');
+  for (unsigned i = 0, n = pick(7); i < n; ++i) {
+    if (i)
+      out += ',';
+    if (object)
+      out += "\"k" + std::to_string(i) + "\":";
+    out += random_json(random, depth - 1);
+  }
+  out += object ? '}' : ']';
+  return out;
+}
+
+/// Checks the path of `v` and of everything below it, `expected` being its own.
+void check_paths(JsonValue v, const std::string& expected, std::size_t& checked) {
+  REQUIRE(v.path() == expected);
+  ++checked;
+  if (v.is_array()) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+      check_paths(v[i], expected + "[" + std::to_string(i) + "]", checked);
+  } else if (v.is_object()) {
+    for (const auto& [key, member] : v.items())
+      check_paths(
+          member, expected.empty() ? std::string(key) : expected + "." + std::string(key), checked);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every value of random documents knows its path") {
+  std::mt19937 random(20261126);
+  std::size_t checked = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::string text = random_json(random, 1 + round % 7);
+    INFO(text);
+    JsonParseError error;
+    auto doc = parse(text, error);
+    REQUIRE(doc);
+    check_paths(doc->root(), "", checked);
+  }
+  CHECK(checked > 10000);
+}
+
 TEST_CASE("a large object with repeated keys counts each key once") {
   std::string text = "{";
   for (int i = 0; i < 40; ++i)

@@ -288,7 +288,7 @@ class JsonParser {
   /// case is one test; a run (Python's ", " and ": ", an indented file's newline and spaces)
   /// tests each byte once, against a table.
   void skip_whitespace() {
-    if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ')
+    if (p_<end_&& static_cast<unsigned char>(*p_)> ' ')
       return;
     while (p_ < end_ && kWhitespace[static_cast<unsigned char>(*p_)])
       ++p_;
@@ -1083,33 +1083,62 @@ std::string JsonValue::path() const {
   return node_ ? doc_->path_of(node_) : std::string();
 }
 
-std::string JsonDocument::path_of(const Node* node) const {
-  constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
-  if (parents_.empty()) {
-    parents_.assign(nodes_.size(), kNone);
-    for (std::uint32_t c = 0; c < nodes_.size(); ++c) {
-      Kind k = nodes_[c].kind();
-      if (k != Kind::array && k != Kind::object)
-        continue;
-      for (std::uint32_t i = nodes_[c].low(), end = i + nodes_[c].high(); i < end; ++i)
-        parents_[i] = c;
+namespace {
+
+bool is_container(const Node& n) noexcept {
+  return n.kind() == Kind::array || n.kind() == Kind::object;
+}
+
+}  // namespace
+
+std::uint32_t JsonDocument::child_holding(const Node& container, std::uint32_t index) const {
+  // The parser appends a container's children as one block when the container closes, so
+  // everything appended while a child container was open is that child's subtree, its own
+  // children last: sibling containers' subtrees follow one another in index order, and the
+  // first child container whose children end past `index` holds it. A binary search over
+  // the children, stepping over values that are not containers.
+  std::uint32_t first = container.low();
+  std::uint32_t lo = 0, hi = container.high(), found = container.high();
+  while (lo < hi) {
+    std::uint32_t mid = lo + (hi - lo) / 2;
+    std::uint32_t k = mid;
+    while (k < hi && !is_container(nodes_[first + k]))
+      ++k;
+    if (k == hi) {
+      hi = mid;  // no container in [mid, hi)
+    } else if (nodes_[first + k].low() + nodes_[first + k].high() > index) {
+      found = k;  // it, or a container before mid
+      hi = mid;
+    } else {
+      lo = k + 1;
     }
   }
-  std::vector<std::uint32_t> chain;  // from the node up to a child of the root
-  for (auto i = static_cast<std::uint32_t>(node - nodes_.data()); parents_[i] != kNone;
-       i = parents_[i])
-    chain.push_back(i);
+  return found;
+}
+
+std::string JsonDocument::path_of(const Node* node) const {
+  // Down from the root, one container at a time: no table of every node's parent, which a
+  // finding in a large file would pay for in time and in fresh memory.
+  auto target = static_cast<std::uint32_t>(node - nodes_.data());
   std::string out;
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    const Node& n = nodes_[*it];
-    const Node& parent = nodes_[parents_[*it]];
-    if (parent.kind() == Kind::object) {
+  const Node* container = &nodes_.back();
+  while (node != &nodes_.back() && is_container(*container)) {
+    std::uint32_t first = container->low();
+    bool direct = target >= first && target - first < container->high();
+    std::uint32_t child = direct ? target - first : child_holding(*container, target);
+    if (child >= container->high())
+      break;  // not below this container: a node of no document path (cannot happen)
+    const Node& n = nodes_[first + child];
+    if (container->kind() == Kind::object) {
       if (!out.empty())
         out += '.';
       out += string(n.key_id());
     } else {
-      out += fmt::format("[{}]", *it - parent.low());
+      out += fmt::format("[{}]", child);
     }
+    if (direct)
+      break;
+    container = &n;
   }
   return out;
 }

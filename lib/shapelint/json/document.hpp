@@ -390,13 +390,14 @@ class JsonDocument {
   }
 
   std::string path_of(const json_detail::Node* node) const;
+  /// Which child of `container` holds node `index` somewhere below it (its position among
+  /// the children; their count when none does).
+  std::uint32_t child_holding(const json_detail::Node& container, std::uint32_t index) const;
 
   std::string pool_;                  ///< the distinct strings, one after another
   std::vector<Interned> strings_;     ///< by id; id 0 is ""
   std::vector<std::uint64_t> slots_;  ///< open-addressing hash of strings_ (slot_of)
   std::vector<json_detail::Node> nodes_;
-  /// Each node's container, built when a path is first asked for (a finding needs one).
-  mutable std::vector<std::uint32_t> parents_;
 };
 
 inline JsonValue::iterator JsonValue::begin() const noexcept {

@@ -117,7 +117,14 @@ inline bool read_common_number(const char* s, const char* end, CommonNumber& out
     ++s;  // JSON allows no leading zero: a digit after it is not part of the number
     count = 1;
   } else if (is_digit(*s)) {
-    s = read_digit_run(s, end, mantissa, count);
+    if (end - s >= 2 && !is_digit(s[1])) {
+      // One digit before the point (a weight, a kernel size): no run to read.
+      mantissa = static_cast<std::uint64_t>(*s - '0');
+      count = 1;
+      ++s;
+    } else {
+      s = read_digit_run(s, end, mantissa, count);
+    }
   } else {
     return false;
   }
