@@ -4,6 +4,7 @@
 // so the sanitizer build catches a read past the end.
 #include <cstddef>
 #include <memory>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -149,5 +150,45 @@ TEST_CASE("a skipped container ends at the closer that balances it, at any depth
     ExactCopy copy(text);
     shapelint::BracketSkip state;
     CHECK(shapelint::skip_to_container_end(copy.begin(), copy.end(), state) == copy.end() - 1);
+  }
+}
+
+TEST_CASE("a container skip from any depth agrees with a byte loop on random bracket-dense text") {
+  // Brackets, strings and escapes in random runs, so that blocks are counted whole (fewer
+  // closers than open brackets) and walked, from depths of 1 to 40.
+  std::mt19937 random(20261126);
+  const std::vector<std::string> pieces{"[",
+                                        "]",
+                                        "{",
+                                        "}",
+                                        "[[[",
+                                        "]]]",
+                                        "\"a]\"",
+                                        "\"[\"",
+                                        "\"\\\"]\"",
+                                        "0, ",
+                                        "\"conv2d\", 0, 0, {}",
+                                        " ",
+                                        "\n"};
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    for (std::size_t n = 1 + random() % 60; n > 0; --n)
+      text += pieces[random() % pieces.size()];
+    ExactCopy copy(text);
+    std::size_t depth = 1 + random() % 40;
+    shapelint::BracketSkip state;
+    state.depth = depth;
+    shapelint::BracketSkip slow;
+    slow.depth = depth;
+    const char* expected =
+        shapelint::byte_scan_detail::step_through_container(copy.begin(), copy.end(), slow);
+    const char* got = shapelint::skip_to_container_end(copy.begin(), copy.end(), state);
+    INFO(text << " from depth " << depth);
+    REQUIRE(got == (expected ? expected : copy.end()));
+    if (!expected) {
+      CHECK(state.depth == slow.depth);
+      CHECK(state.in_string == slow.in_string);
+      CHECK(state.escaped == slow.escaped);
+    }
   }
 }
