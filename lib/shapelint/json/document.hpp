@@ -46,10 +46,12 @@ enum class Kind : std::uint8_t {
 /// empty string, for array elements and the root). A string is its interned id in `low`;
 /// a container its (first child index, child count) in (`low`, `high`); a number or a bool
 /// all 64 bits.
+/// A trivial type (no member initializers), so that the parser's block copies of children
+/// are one memmove each rather than a loop constructing every node.
 struct Node {
-  std::uint32_t key_kind = 0;  ///< Kind in the low 4 bits, the key's string id above
-  std::uint32_t lo = 0;
-  std::uint32_t hi = 0;
+  std::uint32_t key_kind;  ///< Kind in the low 4 bits, the key's string id above
+  std::uint32_t lo;
+  std::uint32_t hi;
 
   Kind kind() const noexcept { return static_cast<Kind>(key_kind & 0xF); }
 
@@ -63,6 +65,7 @@ struct Node {
 };
 
 static_assert(sizeof(Node) == 12);
+static_assert(std::is_trivial_v<Node>);
 
 }  // namespace json_detail
 
