@@ -477,6 +477,44 @@ TEST_CASE("every value of random documents knows its path") {
   CHECK(checked > 10000);
 }
 
+TEST_CASE("runs of numbers in arrays read as nlohmann reads them, whatever follows them") {
+  // The parser reads the numbers after a number in an array in a loop of its own: every
+  // way such a run can go on, end or break off. (NaN and Infinity, which Python writes and
+  // nlohmann refuses, have a test of their own.)
+  std::mt19937 random(11);
+  const std::vector<std::string> items{"0",
+                                       "-1",
+                                       "2.5",
+                                       "-0.125e3",
+                                       "1e400",
+                                       "18446744073709551616",
+                                       "-9223372036854775809",
+                                       "\"s\"",
+                                       "[]",
+                                       "[1, 2]",
+                                       "{}",
+                                       "null",
+                                       "true",
+                                       "-",
+                                       "01",
+                                       "1.",
+                                       ".5",
+                                       ""};
+  const std::vector<std::string> separators{",", ", ", " ,", " , ", ",\n  ", "", " ", ",,"};
+  for (int round = 0; round < 4000; ++round) {
+    std::string text = "[";
+    for (std::size_t n = random() % 8; n > 0; --n) {
+      text += items[random() % items.size()];
+      text += separators[random() % separators.size()];
+    }
+    text += items[random() % 4];
+    text += random() % 8 == 0 ? "" : "]";
+    if (random() % 3 == 0)
+      text = "{\"w\": " + text + (random() % 2 ? ", \"k\": 1}" : "}");
+    check_agrees(text);
+  }
+}
+
 TEST_CASE("a large object with repeated keys counts each key once") {
   std::string text = "{";
   for (int i = 0; i < 40; ++i)

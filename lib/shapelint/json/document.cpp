@@ -276,6 +276,11 @@ class JsonParser {
   bool read_hex4(const char*& s, std::uint32_t& out) const;
   /// A number: the common ones at once (number_scan.hpp), the others by read_any_number.
   bool read_number();
+  /// After a number in an array, the numbers that follow it (", 0.25, -1.5"), in a loop of
+  /// their own: a weight matrix written into a config is tens of thousands of them, and the
+  /// parser's general step between two values cost as much as reading a number. Stops just
+  /// after the last number it read, the separator and what follows left to that step.
+  bool read_more_numbers();
   bool read_any_number();
   bool push_integer(const char* digits,
                     const char* digits_end,
@@ -458,7 +463,7 @@ bool JsonParser::parse() {
           return false;
         break;
       default:
-        if (!read_number())
+        if (!read_number() || !read_more_numbers())
           return false;
         break;
     }
@@ -730,6 +735,27 @@ bool JsonParser::read_number() {
     return true;
   }
   return read_any_number();
+}
+
+bool JsonParser::read_more_numbers() {
+  if (stack_.empty() || stack_.back().object)
+    return true;
+  for (;;) {
+    const char* after_number = p_;
+    skip_whitespace();
+    if (p_ < end_ && *p_ == ',') {
+      ++p_;
+      skip_whitespace();
+      if (p_ < end_ && (static_cast<unsigned char>(*p_ - '0') < 10 || *p_ == '-')) {
+        key_id_ = 0;
+        if (!read_number())
+          return false;
+        continue;
+      }
+    }
+    p_ = after_number;
+    return true;
+  }
 }
 
 bool JsonParser::read_any_number() {
