@@ -1,7 +1,9 @@
 #include "shapelint/memory/small_blocks.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 #include <malloc.h>
 
@@ -31,6 +33,19 @@ struct ThreadBlocks {
 };
 
 thread_local ThreadBlocks blocks;
+
+/// Every chunk ever made, linked through its first 8 bytes (which no block uses): chunks are
+/// never given back, and the list keeps them reachable, so that a leak checker does not
+/// report those of a thread that has ended.
+std::atomic<char*> all_chunks{nullptr};
+
+void remember_chunk(char* chunk) noexcept {
+  char* head = all_chunks.load(std::memory_order_relaxed);
+  do
+    std::memcpy(chunk, &head, sizeof head);
+  while (!all_chunks.compare_exchange_weak(
+      head, chunk, std::memory_order_release, std::memory_order_relaxed));
+}
 
 std::uint64_t& header_of(void* block) noexcept {
   return *reinterpret_cast<std::uint64_t*>(static_cast<char*>(block) - kHeader);
@@ -71,6 +86,7 @@ void keep_rest_of_chunk(ThreadBlocks& t) noexcept {
   char* chunk = static_cast<char*>(std::malloc(kChunk));
   if (!chunk)
     return allocate_large((c * kGranule) - kHeader);
+  remember_chunk(chunk);
   if (t.next)
     keep_rest_of_chunk(t);
   t.next = chunk + kHeader;  // a header 8 bytes past the boundary puts the block on one
