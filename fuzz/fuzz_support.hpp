@@ -62,10 +62,14 @@ inline LintOptions fuzz_options() {
 /// The HDF5 reader forks a child per file. A crash in the child is the isolation at work
 /// (the parent turns it into a finding), so the child must not run libFuzzer's crash handling,
 /// which would save the input as a crash of the fuzzer: it dies as it would in production.
+/// That includes the signals libFuzzer handles itself: a child past its CPU limit (SIGXCPU)
+/// or its file size limit of zero (SIGXFSZ, which libFuzzer's own crash file then raised)
+/// left empty "crash-" files behind while the parent went on.
 inline void let_children_crash_quietly() {
   pthread_atfork(nullptr, nullptr, [] {
     __sanitizer_set_death_callback(nullptr);
-    signal(SIGABRT, SIG_DFL);
+    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGXCPU, SIGXFSZ})
+      signal(sig, SIG_DFL);
   });
 }
 
