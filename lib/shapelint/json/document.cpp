@@ -82,6 +82,11 @@ constexpr std::array<bool, 256> kWhitespace = [] {
   return table;
 }();
 
+bool is_whitespace(char c) {
+  auto byte = static_cast<unsigned char>(c);
+  return byte <= ' ' && kWhitespace[byte];
+}
+
 /// Byte classes inside a string: 0 ordinary, 1 the closing quote, 2 a backslash, 3 a control
 /// character (must be escaped), 4 the first byte of a multi-byte UTF-8 sequence (or junk).
 constexpr std::array<std::uint8_t, 256> kStringClass = [] {
@@ -289,13 +294,11 @@ class JsonParser {
   bool read_literal(std::string_view word, Kind kind, std::uint64_t bits);
   bool intern(std::string_view s, bool plain, std::uint32_t& id);
 
-  /// Called between nearly every two tokens, most often where there is no whitespace: that
-  /// case is one test; a run (Python's ", " and ": ", an indented file's newline and spaces)
-  /// tests each byte once, against a table.
+  /// Called between nearly every two tokens, most often where there is no whitespace: a byte
+  /// past ' ' is one test; a run (Python's ", " and ": ", an indented file's newline and
+  /// spaces) tests each byte against a table too.
   void skip_whitespace() {
-    if (p_<end_&& static_cast<unsigned char>(*p_)> ' ')
-      return;
-    while (p_ < end_ && kWhitespace[static_cast<unsigned char>(*p_)])
+    while (p_ < end_ && is_whitespace(*p_))
       ++p_;
   }
 
