@@ -55,6 +55,21 @@ std::size_t class_of(std::size_t size) noexcept {
   return (size + kHeader + kGranule - 1) / kGranule;
 }
 
+/// Cuts a block of class `c` at the current chunk's next free place, which has room for it.
+void* cut_block(ThreadBlocks& t, std::size_t c) noexcept {
+  void* block = t.next + kHeader;
+  t.next += c * kGranule;
+  header_of(block) = c;
+  return block;
+}
+
+/// Puts `block`, of class `c`, on this thread's free list of its class.
+void push_free(ThreadBlocks& t, void* block, std::size_t c) noexcept {
+  auto* f = static_cast<FreeBlock*>(block);
+  f->next = t.free_lists[c];
+  t.free_lists[c] = f;
+}
+
 /// A block of malloc's, for sizes past the small classes (and when no chunk can be had).
 void* allocate_large(std::size_t size) noexcept {
   if (size > SIZE_MAX - 2 * kGranule)
@@ -72,12 +87,8 @@ void* allocate_large(std::size_t size) noexcept {
 /// largest class it holds, so that a small chunk wastes nothing.
 void keep_rest_of_chunk(ThreadBlocks& t) noexcept {
   std::size_t rest = static_cast<std::size_t>(t.end - t.next) / kGranule;
-  if (rest == 0)
-    return;
-  *reinterpret_cast<std::uint64_t*>(t.next) = rest;
-  auto* f = reinterpret_cast<FreeBlock*>(t.next + kHeader);
-  f->next = t.free_lists[rest];
-  t.free_lists[rest] = f;
+  if (rest != 0)
+    push_free(t, cut_block(t, rest), rest);
 }
 
 /// Cuts a block of class `c` from a new chunk. Chunks are small, so that they fit the holes
@@ -91,10 +102,7 @@ void keep_rest_of_chunk(ThreadBlocks& t) noexcept {
     keep_rest_of_chunk(t);
   t.next = chunk + kHeader;  // a header 8 bytes past the boundary puts the block on one
   t.end = chunk + kChunk;
-  char* header = t.next;
-  t.next += c * kGranule;
-  *reinterpret_cast<std::uint64_t*>(header) = c;
-  return header + kHeader;
+  return cut_block(t, c);
 }
 
 }  // namespace
@@ -108,13 +116,9 @@ void* allocate(std::size_t size) noexcept {
     t.free_lists[c] = f->next;
     return f;
   }
-  std::size_t bytes = c * kGranule;
-  if (static_cast<std::size_t>(t.end - t.next) < bytes)
+  if (static_cast<std::size_t>(t.end - t.next) < c * kGranule)
     return allocate_from_new_chunk(t, c);
-  char* header = t.next;
-  t.next += bytes;
-  *reinterpret_cast<std::uint64_t*>(header) = c;
-  return header + kHeader;
+  return cut_block(t, c);
 }
 
 void release(void* block) noexcept {
@@ -125,10 +129,7 @@ void release(void* block) noexcept {
     std::free(static_cast<char*>(block) - kGranule);
     return;
   }
-  ThreadBlocks& t = blocks;
-  auto* f = static_cast<FreeBlock*>(block);
-  f->next = t.free_lists[c];
-  t.free_lists[c] = f;
+  push_free(blocks, block, c);
 }
 
 std::size_t usable_size(const void* block) noexcept {
