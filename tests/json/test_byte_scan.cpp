@@ -192,3 +192,23 @@ TEST_CASE("a container skip from any depth agrees with a byte loop on random bra
     }
   }
 }
+
+TEST_CASE("counts over long texts stay exact past the point where byte counters are summed") {
+  // The counts keep a counter per byte lane and sum them every 255 rounds of 64 bytes: texts
+  // made only of what is counted would overflow a lane that was summed too late.
+  for (const std::string unit : {"\n", "é", "😀", "\n\xC3\xA9x", "x"}) {
+    std::string text;
+    while (text.size() < 3 * 255 * 64 + 100)
+      text += unit;
+    ExactCopy copy(text);
+    for (std::size_t cut : {0u, 1u, 63u, 64u, 16319u, 16320u, 16321u, 16384u}) {
+      const char* s = copy.begin() + cut;
+      for (const char* end : {copy.end(), copy.end() - 1, copy.end() - 40, s + 16320, s + 16384}) {
+        INFO("unit of " << unit.size() << " bytes, from " << cut << " to " << (end - copy.begin()));
+        CHECK(shapelint::count_newlines(s, end) == slow_count_newlines(s, end));
+        CHECK(shapelint::count_code_points(s, end) == slow_count_code_points(s, end));
+        CHECK(shapelint::find_last_newline(s, end) == slow_find_last_newline(s, end));
+      }
+    }
+  }
+}

@@ -682,3 +682,24 @@ TEST_CASE("strings like the ones before them read as written, predicted or not")
     check_agrees(text);
   }
 }
+
+TEST_CASE("the objects of a \"layers\" or \"config\" array know where they begin in the text") {
+  std::string text =
+      "{\"config\": [{\"a\": 1}], \"layers\": [ {\"b\": {\"c\": 2}}, 5, {}, [{\"d\": 3}]],"
+      " \"other\": [{\"e\": 4}], \"f\": {\"g\": 5}}";
+  JsonParseError error;
+  auto doc = JsonDocument::parse(text, 64, error);
+  REQUIRE(doc);
+  JsonValue root = doc->root();
+  CHECK(root["config"][0].text_offset() == text.find("{\"a\""));
+  CHECK(root["layers"][0].text_offset() == text.find("{\"b\""));
+  // Only the array's own objects, not empty ones, not those of other arrays, nor the root.
+  CHECK_FALSE(root["layers"][0]["b"].text_offset());
+  CHECK_FALSE(root["layers"][1].text_offset());
+  CHECK_FALSE(root["layers"][2].text_offset());
+  CHECK_FALSE(root["layers"][3][0].text_offset());
+  CHECK_FALSE(root["other"][0].text_offset());
+  CHECK_FALSE(root["f"].text_offset());
+  CHECK_FALSE(root.text_offset());
+  CHECK_FALSE(root["missing"].text_offset());
+}

@@ -1,21 +1,27 @@
 // JsonPositions: where values stand in a JSON text, checked against hand-counted lines and
 // columns.
+#include <algorithm>
 #include <cstddef>
 #include <map>
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "shapelint/json/document.hpp"
 #include "shapelint/model/json_positions.hpp"
 
+using shapelint::JsonDocument;
+using shapelint::JsonParseError;
 using shapelint::JsonPathStep;
 using shapelint::JsonPositions;
 using shapelint::TextPosition;
+using shapelint::WantedPath;
 
 namespace {
 
@@ -388,11 +394,14 @@ class ReferenceParser {
 /// strings and containers of every length.
 class JsonGenerator {
  public:
-  explicit JsonGenerator(unsigned seed) : random_(seed) {}
+  /// With `model_like`, no object repeats a key (its paths then name one value each) and the
+  /// document is an object whose "layers" and "config" are often arrays of objects.
+  explicit JsonGenerator(unsigned seed, bool model_like = false)
+      : random_(seed), model_like_(model_like) {}
 
   std::string document() {
     std::string text = pick(kSpace);
-    value(text, 0);
+    value(text, 0, model_like_ ? kObject : -1);
     return text + pick(kSpace);
   }
 
@@ -400,7 +409,18 @@ class JsonGenerator {
   static constexpr const char* kSpace[] = {"", "", " ", "\n", "\r\n", "\t", "\n    ", "  "};
   // Keys must make paths split_json_path accepts: no '.', no '[', not empty.
   static constexpr const char* kKeys[] = {
-      "a", "config", "class_name", "k}", "q\\\"x", "b\\\\", "é", "中文", "]", "inbound_nodes", "😀"};
+      "a",
+      "config",
+      "class_name",
+      "k}",
+      "q\\\"x",
+      "b\\\\",
+      "é",
+      "中文",
+      "]",
+      "inbound_nodes",
+      "😀",
+      "layers"};
   static constexpr const char* kStringPieces[] = {"x",
                                                   "plain text",
                                                   "é",
@@ -433,42 +453,61 @@ class JsonGenerator {
     text += '"';
   }
 
-  void value(std::string& text, int depth) {
-    int kind = depth >= 5 ? below(2) : below(4);
+  static constexpr int kArray = 2;
+  static constexpr int kObject = 3;
+
+  /// A value of kind `kind` (random when negative); an array's elements of `element_kind`.
+  void value(std::string& text, int depth, int kind = -1, int element_kind = -1) {
+    if (kind < 0)
+      kind = depth >= 5 ? below(2) : below(4);
     if (kind == 0) {
       text += pick(kScalars);
     } else if (kind == 1) {
       string(text);
-    } else if (kind == 2) {
+    } else if (kind == kArray) {
       text += '[';
       text += pick(kSpace);
       for (int n = below(5), i = 0; i < n; ++i) {
         if (i > 0)
           text += std::string(",") + pick(kSpace);
-        value(text, depth + 1);
+        value(text, depth + 1, element_kind);
         text += pick(kSpace);
       }
       text += ']';
     } else {
-      text += '{';
-      text += pick(kSpace);
-      for (int n = below(5), i = 0; i < n; ++i) {
-        if (i > 0)
-          text += std::string(",") + pick(kSpace);
-        text += '"';
-        text += pick(kKeys);
-        text += '"';
-        text += pick(kSpace);
-        text += ':';
-        text += pick(kSpace);
-        value(text, depth + 1);
-        text += pick(kSpace);
-      }
-      text += '}';
+      object(text, depth);
     }
   }
 
+  void object(std::string& text, int depth) {
+    text += '{';
+    text += pick(kSpace);
+    std::vector<std::string_view> used;
+    for (int n = below(5), i = 0; i < n; ++i) {
+      if (i > 0)
+        text += std::string(",") + pick(kSpace);
+      std::string_view key = pick(kKeys);
+      while (model_like_ && std::find(used.begin(), used.end(), key) != used.end())
+        key = pick(kKeys);
+      used.push_back(key);
+      text += '"';
+      text += key;
+      text += '"';
+      text += pick(kSpace);
+      text += ':';
+      text += pick(kSpace);
+      // A model's list of layers, often: the objects the parser records the starts of.
+      if (model_like_ && (key == "layers" || key == "config") && depth < 4 && below(2) == 0)
+        value(text, depth + 1, kArray, kObject);
+      else
+        value(text, depth + 1);
+      text += pick(kSpace);
+    }
+    text += '}';
+  }
+
   std::mt19937 random_;
+  bool model_like_;
 };
 
 /// What JsonPositions::find should answer for value `index` when the text is cut to its
@@ -534,6 +573,100 @@ TEST_CASE("positions agree with a slow reference on generated JSON, whole and cu
       check_against_reference(text, values, paths, length);
       check_against_reference(text, values, alternate, length);
     }
+  }
+}
+
+TEST_CASE("searches started at the layer objects the document knows find what a scan from the top finds") {
+  int started_inside = 0;
+  for (unsigned seed = 1; seed <= 80; ++seed) {
+    JsonGenerator generator(seed, true);
+    std::string text = generator.document();
+    JsonParseError error;
+    auto document = JsonDocument::parse(text, 64, error);
+    REQUIRE(document);
+    ReferenceParser reference(text);
+    const auto& values = reference.values();
+    std::vector<WantedPath> all;
+    for (const auto& v : values) {
+      all.push_back(shapelint::wanted_path_in(document->root(), v.path));
+      started_inside += all.back().start > 0;
+    }
+    INFO("seed " << seed << ": " << text);
+    JsonPositions together(text, all);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      INFO("path " << values[i].path << ", searched from " << all[i].start << " as "
+                   << all[i].rest);
+      JsonPositions alone(text, std::span<const WantedPath>(&all[i], 1));
+      auto expected = slow_position(text, values[i].offset);
+      for (const auto* positions : {&together, &alone}) {
+        auto at = positions->find(values[i].path);
+        REQUIRE(at);
+        CHECK(at->line == expected.line);
+        CHECK(at->column == expected.column);
+      }
+    }
+  }
+  // The generated documents have objects in "layers" and "config" arrays: searches did
+  // start inside the text, not only at the top.
+  CHECK(started_inside > 100);
+}
+
+TEST_CASE("a search start that is not an object's brace is not trusted") {
+  std::string text = "{\"layers\": [{\"a\": 1}, {\"b\": [2, 3]}]}";
+  JsonParseError error;
+  auto document = JsonDocument::parse(text, 64, error);
+  REQUIRE(document);
+  WantedPath wanted = shapelint::wanted_path_in(document->root(), "layers[1].b[1]");
+  CHECK(wanted.start == text.find("{\"b\""));
+  CHECK(wanted.rest == "b[1]");
+  auto expected = slow_position(text, text.find('3'));
+  // The file changed since it was parsed: the start points at another byte, or past the end.
+  for (std::size_t start : {wanted.start, std::size_t{3}, text.size(), text.size() + 100}) {
+    WantedPath moved = wanted;
+    moved.start = start;
+    JsonPositions positions(text, std::span<const WantedPath>(&moved, 1));
+    auto at = positions.find("layers[1].b[1]");
+    REQUIRE(at);
+    CHECK(at->line == expected.line);
+    CHECK(at->column == expected.column);
+  }
+}
+
+TEST_CASE("a path's search starts at its deepest layer object, with the rest of the path") {
+  std::string text =
+      "{\"config\": {\"layers\": [{\"config\": {\"layers\": [{}, {\"name\": \"in\"}]}}]},"
+      " \"other\": [{\"x\": 1}]}";
+  JsonParseError error;
+  auto document = JsonDocument::parse(text, 64, error);
+  REQUIRE(document);
+  auto root = document->root();
+  std::size_t outer = text.find("{\"config\": {\"layers\": [{}");
+  std::size_t inner = text.find("{\"name\"");
+  struct Case {
+    std::string path;
+    std::size_t start;
+    std::string rest;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"config.layers[0]", outer, ""},
+           {"config.layers[0].config", outer, "config"},
+           {"config.layers[0].config.layers[1].name", inner, "name"},
+           {"config.layers[0].config.layers[1]", inner, ""},
+           // an empty object has no recorded start
+           {"config.layers[0].config.layers[0]", outer, "config.layers[0]"},
+           // a step the document does not hold ends the walk
+           {"config.layers[0].config.layers[7].name", outer, "config.layers[7].name"},
+           {"config.layers[3].config", 0, "config.layers[3].config"},
+           // not in a "layers" or "config" array
+           {"other[0].x", 0, "other[0].x"},
+           {"config", 0, "config"},
+           {"", 0, ""},
+       }) {
+    INFO(c.path);
+    WantedPath wanted = shapelint::wanted_path_in(root, c.path);
+    CHECK(wanted.path == c.path);
+    CHECK(wanted.start == c.start);
+    CHECK(wanted.rest == c.rest);
   }
 }
 

@@ -261,7 +261,10 @@ class JsonParser {
   struct Frame {
     std::uint32_t scratch_start;
     std::uint32_t key_id;
+    std::uint32_t opened_at;  ///< the offset of its bracket in the text
     bool object;
+    /// An array keyed "layers" or "config": its objects' offsets are recorded.
+    bool lists_layers;
     std::uint32_t last_key = kNoKey;  ///< the object's key read last
   };
 
@@ -271,6 +274,8 @@ class JsonParser {
 
   bool parse();
   bool open(bool object);
+  /// Whether key `key_id` is "layers" or "config", the keys of a model's list of layers.
+  bool names_layers(std::uint32_t key_id) const noexcept;
   void close();
   bool read_key();
   /// A string that is likely `predicted` (see the predictions below): taken at once when its
@@ -507,9 +512,22 @@ bool JsonParser::parse() {
 bool JsonParser::open(bool object) {
   if (stack_.size() >= max_depth_)
     return fail(Failure::too_deep);
+  stack_.push_back(Frame{.scratch_start = static_cast<std::uint32_t>(scratch_.size()),
+                         .key_id = key_id_,
+                         .opened_at = static_cast<std::uint32_t>(p_ - text_.data()),
+                         .object = object,
+                         .lists_layers = !object && names_layers(key_id_)});
   ++p_;
-  stack_.push_back(Frame{static_cast<std::uint32_t>(scratch_.size()), key_id_, object});
   return true;
+}
+
+bool JsonParser::names_layers(std::uint32_t key_id) const noexcept {
+  // Both keys are six bytes long: most keys are told apart by their length alone.
+  const JsonDocument::Interned& key = doc_.strings_[key_id];
+  if (key.length != 6)
+    return false;
+  const char* text = doc_.pool_.data() + key.offset;
+  return same_bytes(text, "layers", 6) || same_bytes(text, "config", 6);
 }
 
 void JsonParser::close() {
@@ -520,6 +538,8 @@ void JsonParser::close() {
   doc_.nodes_.insert(doc_.nodes_.end(), scratch_.begin() + f.scratch_start, scratch_.end());
   scratch_.resize(f.scratch_start);
   key_id_ = f.key_id;
+  if (f.object && count != 0 && !stack_.empty() && stack_.back().lists_layers)
+    doc_.object_starts_.push_back(JsonDocument::ObjectStart{first, f.opened_at});
   push(f.object ? Kind::object : Kind::array, first | (std::uint64_t{count} << 32));
 }
 
@@ -1110,6 +1130,20 @@ std::string JsonValue::dump() const {
 
 std::string JsonValue::path() const {
   return node_ ? doc_->path_of(node_) : std::string();
+}
+
+std::optional<std::size_t> JsonValue::text_offset() const noexcept {
+  if (!is_object() || node_->high() == 0)
+    return std::nullopt;
+  const auto& starts = doc_->object_starts_;
+  auto it = std::lower_bound(
+      starts.begin(),
+      starts.end(),
+      node_->low(),
+      [](const JsonDocument::ObjectStart& s, std::uint32_t first) { return s.first_child < first; });
+  if (it == starts.end() || it->first_child != node_->low())
+    return std::nullopt;
+  return it->offset;
 }
 
 namespace {

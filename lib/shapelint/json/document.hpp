@@ -17,6 +17,7 @@
 #include <iterator>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -292,6 +293,12 @@ class JsonValue {
 
   Children children() const noexcept;
 
+  /// Where the value begins (its `{`) in the text the document was parsed from, for an
+  /// object that is an element of an array keyed "layers" or "config": a model's layers, where
+  /// the search for a finding's line and column can start instead of at the top of the file.
+  /// Nothing for any other value, and for an empty object.
+  std::optional<std::size_t> text_offset() const noexcept;
+
   /// Where the value stands in its document, as findings name it:
   /// `config.layers[3].inbound_nodes[0]` ("" for the root and for an absent value).
   std::string path() const;
@@ -397,10 +404,18 @@ class JsonDocument {
   /// the children; their count when none does).
   std::uint32_t child_holding(const json_detail::Node& container, std::uint32_t index) const;
 
+  /// Where a recorded object (JsonValue::text_offset) begins in the text: by the index of its
+  /// first child, which grows in the order objects close, so the table is sorted.
+  struct ObjectStart {
+    std::uint32_t first_child;
+    std::uint32_t offset;
+  };
+
   std::string pool_;                  ///< the distinct strings, one after another
   std::vector<Interned> strings_;     ///< by id; id 0 is ""
   std::vector<std::uint64_t> slots_;  ///< open-addressing hash of strings_ (slot_of)
   std::vector<json_detail::Node> nodes_;
+  std::vector<ObjectStart> object_starts_;
 };
 
 inline JsonValue::iterator JsonValue::begin() const noexcept {

@@ -348,9 +348,12 @@ class SourceText {
   bool released_ = false;
 };
 
-/// The JSON path each finding points at: its own, or else its layer's object. Worked out
-/// while the document the layers' paths come from is still there.
-std::vector<std::string> finding_paths(const Model* model, const Diagnostics& diags) {
+/// The JSON path each finding points at: its own, or else its layer's object, with where in
+/// the text to start looking for it (`document`'s layer objects). Worked out while the
+/// document the layers' paths come from is still there.
+std::vector<WantedPath> finding_paths(const Model* model,
+                                      const Diagnostics& diags,
+                                      const JsonDocument* document) {
   std::unordered_map<std::string_view, const Layer*> layers;
   // The layers by name, only when a finding needs its layer's path: most lints have none.
   bool layer_wanted = std::any_of(diags.begin(), diags.end(), [](const Diagnostic& d) {
@@ -360,14 +363,19 @@ std::vector<std::string> finding_paths(const Model* model, const Diagnostics& di
     for (const auto& layer : model->layers)
       if (!layer.implicit_input && layer.object)
         layers.emplace(layer.name, &layer);
-  std::vector<std::string> paths(diags.size());
+  std::vector<WantedPath> paths(diags.size());
   for (std::size_t i = 0; i < diags.size(); ++i) {
     const Diagnostic& d = diags[i];
+    std::string path;
     if (!d.json_path.empty())
-      paths[i] = d.json_path;
+      path = d.json_path;
     else if (d.layer)
       if (auto it = layers.find(*d.layer); it != layers.end())
-        paths[i] = it->second->path();
+        path = it->second->path();
+    if (document && !path.empty())
+      paths[i] = wanted_path_in(document->root(), path);
+    else
+      paths[i] = WantedPath{.path = path, .start = 0, .rest = path};
   }
   return paths;
 }
@@ -376,10 +384,10 @@ std::vector<std::string> finding_paths(const Model* model, const Diagnostics& di
 /// archive member the config came from): the value at its path from finding_paths (a
 /// finding made since points at its own json_path). The text is read (again) only when a
 /// finding has a path to look for.
-void locate_diagnostics(SourceText& source, std::vector<std::string> paths, Diagnostics& diags) {
+void locate_diagnostics(SourceText& source, std::vector<WantedPath> paths, Diagnostics& diags) {
   for (std::size_t i = paths.size(); i < diags.size(); ++i)
-    paths.push_back(diags[i].json_path);
-  std::vector<std::string> wanted;
+    paths.push_back(WantedPath{.path = diags[i].json_path, .start = 0, .rest = diags[i].json_path});
+  std::vector<WantedPath> wanted;
   for (std::size_t i = 0; i < diags.size(); ++i) {
     Diagnostic& d = diags[i];
     if (d.rule == rule::kInvalidJson) {
@@ -393,16 +401,16 @@ void locate_diagnostics(SourceText& source, std::vector<std::string> paths, Diag
       }
       continue;
     }
-    if (!paths[i].empty())
+    if (!paths[i].path.empty())
       wanted.push_back(paths[i]);
   }
   if (wanted.empty())
     return;
   JsonPositions positions(source.text(), wanted);
   for (std::size_t i = 0; i < diags.size(); ++i) {
-    if (paths[i].empty())
+    if (paths[i].path.empty())
       continue;
-    if (auto at = positions.find(paths[i])) {
+    if (auto at = positions.find(paths[i].path)) {
       diags[i].line = at->line;
       diags[i].column = at->column;
     }
@@ -525,12 +533,12 @@ void lint_loaded(LoadedModel loaded,
                                model.class_name),
         .hint = "save a Functional or Sequential model, or lint the model it wraps",
         .json_path = model.path.empty() ? "config" : model.path + ".config"});
-    locate_diagnostics(source, finding_paths(&model, report.diagnostics), report.diagnostics);
+    locate_diagnostics(source, finding_paths(&model, report.diagnostics, loaded.document.get()), report.diagnostics);
     finish_status(report);
     return;
   }
   if (load_failed) {
-    locate_diagnostics(source, finding_paths(&model, report.diagnostics), report.diagnostics);
+    locate_diagnostics(source, finding_paths(&model, report.diagnostics, loaded.document.get()), report.diagnostics);
     finish_status(report);
     return;
   }
@@ -584,7 +592,7 @@ void lint_loaded(LoadedModel loaded,
   analysis::analyze_passes(passes, options, report);
   if (cost)
     cost::attach_receptive_fields(model, shown);
-  auto paths = finding_paths(&model, report.diagnostics);
+  auto paths = finding_paths(&model, report.diagnostics, loaded.document.get());
   // Nothing reads the JSON document from here on (the graph's JSON values go stale): the
   // rows can have its memory.
   loaded.document.reset();
