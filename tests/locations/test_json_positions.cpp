@@ -408,19 +408,18 @@ class JsonGenerator {
  private:
   static constexpr const char* kSpace[] = {"", "", " ", "\n", "\r\n", "\t", "\n    ", "  "};
   // Keys must make paths split_json_path accepts: no '.', no '[', not empty.
-  static constexpr const char* kKeys[] = {
-      "a",
-      "config",
-      "class_name",
-      "k}",
-      "q\\\"x",
-      "b\\\\",
-      "é",
-      "中文",
-      "]",
-      "inbound_nodes",
-      "😀",
-      "layers"};
+  static constexpr const char* kKeys[] = {"a",
+                                          "config",
+                                          "class_name",
+                                          "k}",
+                                          "q\\\"x",
+                                          "b\\\\",
+                                          "é",
+                                          "中文",
+                                          "]",
+                                          "inbound_nodes",
+                                          "😀",
+                                          "layers"};
   static constexpr const char* kStringPieces[] = {"x",
                                                   "plain text",
                                                   "é",
@@ -576,7 +575,9 @@ TEST_CASE("positions agree with a slow reference on generated JSON, whole and cu
   }
 }
 
-TEST_CASE("searches started at the layer objects the document knows find what a scan from the top finds") {
+TEST_CASE(
+    "searches started at the layer objects the document knows find what a scan from the top "
+    "finds") {
   int started_inside = 0;
   for (unsigned seed = 1; seed <= 80; ++seed) {
     JsonGenerator generator(seed, true);
@@ -642,11 +643,13 @@ TEST_CASE("a path's search starts at its deepest layer object, with the rest of 
   auto root = document->root();
   std::size_t outer = text.find("{\"config\": {\"layers\": [{}");
   std::size_t inner = text.find("{\"name\"");
+
   struct Case {
     std::string path;
     std::size_t start;
     std::string rest;
   };
+
   for (const auto& c : std::vector<Case>{
            {"config.layers[0]", outer, ""},
            {"config.layers[0].config", outer, "config"},

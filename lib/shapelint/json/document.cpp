@@ -1136,11 +1136,12 @@ std::optional<std::size_t> JsonValue::text_offset() const noexcept {
   if (!is_object() || node_->high() == 0)
     return std::nullopt;
   const auto& starts = doc_->object_starts_;
-  auto it = std::lower_bound(
-      starts.begin(),
-      starts.end(),
-      node_->low(),
-      [](const JsonDocument::ObjectStart& s, std::uint32_t first) { return s.first_child < first; });
+  auto it = std::lower_bound(starts.begin(),
+                             starts.end(),
+                             node_->low(),
+                             [](const JsonDocument::ObjectStart& s, std::uint32_t first) {
+                               return s.first_child < first;
+                             });
   if (it == starts.end() || it->first_child != node_->low())
     return std::nullopt;
   return it->offset;

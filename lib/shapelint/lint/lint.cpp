@@ -533,12 +533,16 @@ void lint_loaded(LoadedModel loaded,
                                model.class_name),
         .hint = "save a Functional or Sequential model, or lint the model it wraps",
         .json_path = model.path.empty() ? "config" : model.path + ".config"});
-    locate_diagnostics(source, finding_paths(&model, report.diagnostics, loaded.document.get()), report.diagnostics);
+    locate_diagnostics(source,
+                       finding_paths(&model, report.diagnostics, loaded.document.get()),
+                       report.diagnostics);
     finish_status(report);
     return;
   }
   if (load_failed) {
-    locate_diagnostics(source, finding_paths(&model, report.diagnostics, loaded.document.get()), report.diagnostics);
+    locate_diagnostics(source,
+                       finding_paths(&model, report.diagnostics, loaded.document.get()),
+                       report.diagnostics);
     finish_status(report);
     return;
   }
