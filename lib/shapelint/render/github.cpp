@@ -5,6 +5,7 @@
 // summary file is set, a Markdown summary is appended to it.
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -180,7 +181,12 @@ void render_github_step_summary(const RunReport& run, std::ostream& out) {
                      render_util::count_noun(run.notes, "note"));
 }
 
-void render_github(const RunReport& run, const RenderOptions&, std::ostream& out) {
+void render_github(const RunReport& raw, const RenderOptions&, std::ostream& out) {
+  // A CI log and its summary page: names from hostile files with their control characters
+  // written as escapes (an ESC would color the log; %0A-style escaping covers only the
+  // line breaks and '%' that workflow commands read).
+  std::optional<RunReport> escaped;
+  const RunReport& run = render_util::printable_report(raw, escaped);
   std::size_t shown[3] = {0, 0, 0};
   std::size_t omitted[3] = {0, 0, 0};
   std::vector<std::string> left_out;
