@@ -895,3 +895,30 @@ TEST_CASE("endless input (standard input, /dev/zero) is refused at the limit, ex
             SHAPELINT_BINARY)) == 2);
   CHECK(exit_code(fmt::format("'{}' --quiet /dev/zero >/dev/null 2>&1", SHAPELINT_BINARY)) == 2);
 }
+
+TEST_CASE("an integer argument out of 64-bit range is called that, not a wrong type") {
+  const std::string in = input_layer("[null, 4]");
+
+  struct Case {
+    std::string units;
+    std::string says;
+  };
+
+  for (const auto& c : std::vector<Case>{
+           {"18446744073709551615", "must be an integer between -2^63 and 2^63 - 1"},
+           {"1e300", "must be an integer between -2^63 and 2^63 - 1"},
+           {"9223372036854775808.0", "must be an integer between -2^63 and 2^63 - 1"},
+           {"4.5", "must be an integer, not a float"},
+           {"\"8\"", "must be an integer, not a string"},
+       }) {
+    FileReport r = lint(sequential(in + ", " + layer("Dense", "d", "\"units\": " + c.units)));
+    INFO(c.units << ": " << describe(r));
+    const Diagnostic* d = find(r, rule::kBadConfigValue);
+    REQUIRE(d != nullptr);
+    CHECK(d->message.find(c.says) != std::string::npos);
+  }
+  // The largest whole double below 2^63 is an integer Keras takes.
+  FileReport r =
+      lint(sequential(in + ", " + layer("Dense", "d", R"("units": 9.2233720368547748e18)")));
+  CHECK(find(r, rule::kBadConfigValue) == nullptr);
+}

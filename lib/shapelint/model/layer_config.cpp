@@ -1,5 +1,8 @@
 #include "shapelint/model/layer_config.hpp"
 
+#include <cmath>
+#include <string>
+
 #include <fmt/format.h>
 
 #include "shapelint/diag/catalog.hpp"
@@ -38,10 +41,22 @@ std::optional<std::int64_t> as_int(JsonValue v) {
     return v.get<std::int64_t>();
   if (v.is_number_float()) {
     double d = v.get<double>();
-    if (d >= -9.0e18 && d <= 9.0e18 && d == static_cast<double>(static_cast<std::int64_t>(d)))
+    // -2^63 itself fits; 2^63, the first double above INT64_MAX, does not.
+    if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 &&
+        d == static_cast<double>(static_cast<std::int64_t>(d)))
       return static_cast<std::int64_t>(d);
   }
   return std::nullopt;
+}
+
+/// Why `v` (not read by as_int) is no integer argument: its type, or, for a whole number, that
+/// it does not fit the 64-bit integer Keras's backends take.
+std::string not_an_int64(JsonValue v) {
+  bool whole = v.is_number_integer() || (v.is_number_float() && std::isfinite(v.as_double()) &&
+                                         v.as_double() == std::trunc(v.as_double()));
+  if (whole)
+    return "must be an integer between -2^63 and 2^63 - 1";
+  return fmt::format("must be an integer, not {}", json_type_name(v));
 }
 
 }  // namespace
@@ -118,7 +133,7 @@ std::optional<std::int64_t> LayerConfig::get_optional_int(std::string_view key) 
   if (v->is_array() && v->size() == 1)
     if (auto i = as_int((*v)[0]))
       return i;
-  report_bad_value(key, fmt::format("must be an integer, not {}", json_type_name(*v)));
+  report_bad_value(key, not_an_int64(*v));
   return std::nullopt;
 }
 
