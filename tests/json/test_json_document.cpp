@@ -703,3 +703,26 @@ TEST_CASE("the objects of a \"layers\" or \"config\" array know where they begin
   CHECK_FALSE(root.text_offset());
   CHECK_FALSE(root["missing"].text_offset());
 }
+
+TEST_CASE("an object's size counts its distinct keys, however their ids fall") {
+  // Ids past 64 share the bits of those 64 below them: keys k0..k199 are interned in order,
+  // so k3 and k67 (ids 64 apart) are distinct keys whose ids share a bit.
+  std::mt19937 random(7);
+  std::string prelude = "[";
+  for (int i = 0; i < 200; ++i)
+    prelude += fmt::format("{}\"k{}\"", i ? "," : "", i);
+  prelude += "]";
+  for (int round = 0; round < 2000; ++round) {
+    int n = 1 + static_cast<int>(random() % 40);
+    std::string object = "{";
+    for (int i = 0; i < n; ++i)
+      object += fmt::format("{}\"k{}\": {}", i ? "," : "", random() % (round % 2 ? 200 : 30), i);
+    object += "}";
+    std::string text = "[" + prelude + "," + object + "]";
+    INFO(object);
+    JsonParseError error;
+    auto doc = JsonDocument::parse(text, 64, error);
+    REQUIRE(doc);
+    CHECK(doc->root()[1].size() == nlohmann::json::parse(object).size());
+  }
+}
