@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -156,6 +157,23 @@ void keep_memory_close() {
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
+/// "help" or "version" when the command line asks for either (CLI11's -h/--help and
+/// -V/--version, wherever they stand, help first), before anything after "--".
+std::optional<std::string_view> help_or_version(int argc, char** argv) {
+  bool version = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--")
+      break;
+    if (arg == "-h" || arg == "--help")
+      return "help";
+    version = version || arg == "-V" || arg == "--version";
+  }
+  if (version)
+    return "version";
+  return std::nullopt;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -175,6 +193,15 @@ int main(int argc, char** argv) {
     app.set_version_flag("-V,--version", std::string("shapelint ") + SHAPELINT_VERSION);
     shapelint::cli::bind_options(app, options);
     shapelint::cli::bind_analysis_options(app, analysis_options);
+    // CLI11 answers --help and --version by throwing, and a static program's first exception
+    // sorts the unwind tables of the whole program (1.7 ms, four times a small model's lint).
+    if (auto early = help_or_version(argc, argv)) {
+      if (*early == "help")
+        std::cout << app.help();
+      else  // app.version() throws too
+        std::cout << "shapelint " << SHAPELINT_VERSION << '\n';
+      return kExitClean;
+    }
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -36,7 +36,20 @@ TEST_CASE("help and version exit 0") {
   CHECK(contains(help.out, "--input-shape"));
   auto version = run_shapelint("--version");
   CHECK(version.exit_code == 0);
-  CHECK(contains(version.out, SHAPELINT_VERSION));
+  CHECK(version.out == std::string("shapelint ") + SHAPELINT_VERSION + "\n");
+  // Answered before the options are parsed, wherever they stand, as CLI11 would.
+  for (const char* args : {"-h", "samples/ok/mnist_cnn.json --help", "-V --help"}) {
+    INFO(args);
+    auto early = run_shapelint(args);
+    CHECK(early.exit_code == 0);
+    CHECK(contains(early.out, "--input-shape"));
+  }
+  for (const char* args : {"-V", "--format json --version samples/ok/mnist_cnn.json"}) {
+    INFO(args);
+    auto early = run_shapelint(args);
+    CHECK(early.exit_code == 0);
+    CHECK(early.out == std::string("shapelint ") + SHAPELINT_VERSION + "\n");
+  }
 }
 
 TEST_CASE("usage errors exit 2") {
