@@ -726,3 +726,37 @@ TEST_CASE("an object's size counts its distinct keys, however their ids fall") {
     CHECK(doc->root()[1].size() == nlohmann::json::parse(object).size());
   }
 }
+
+TEST_CASE("a key looked up once finds what its text finds, in its document and in others") {
+  JsonParseError error;
+  auto doc = JsonDocument::parse(
+      R"({"a": {"x": 1, "y": 2, "x": 3}, "b": [1, {"x": 4}], "c": "zzz", "d": {}})", 64, error);
+  auto other = JsonDocument::parse(R"({"x": 5, "w": 6})", 64, error);
+  REQUIRE(doc);
+  REQUIRE(other);
+  JsonValue root = doc->root();
+  std::vector<JsonValue> values{root,
+                                root["a"],
+                                root["b"],
+                                root["b"][1],
+                                root["c"],
+                                root["d"],
+                                root["missing"],
+                                other->root(),
+                                JsonValue()};
+  // "x" and "y" are keys; "zzz" a string value only; "w" and "q" are not in `doc` at all.
+  for (std::string_view text : {"x", "y", "a", "zzz", "w", "q", ""}) {
+    shapelint::JsonKey key(*doc, text);
+    CHECK(key.text() == text);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      INFO(text << " in value " << i);
+      JsonValue by_key = values[i].find(key);
+      JsonValue by_text = values[i].find(text);
+      CHECK(static_cast<bool>(by_key) == static_cast<bool>(by_text));
+      if (by_text)
+        CHECK(by_key.dump() == by_text.dump());
+    }
+  }
+  CHECK(root["a"].find(shapelint::JsonKey(*doc, "x")) == 3);      // the last of a repeated key
+  CHECK(other->root().find(shapelint::JsonKey(*doc, "w")) == 6);  // not in doc, in other
+}

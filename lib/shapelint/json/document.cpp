@@ -999,6 +999,23 @@ JsonValue JsonValue::find(std::string_view key) const noexcept {
   std::uint32_t id = 0;
   if (!is_object() || !doc_->lookup(key, id))
     return {};
+  return find_id(id);
+}
+
+JsonValue JsonValue::find(const JsonKey& key) const noexcept {
+  if (key.document_ != doc_)
+    return find(key.text_);
+  if (!is_object() || !key.held_)
+    return {};
+  return find_id(key.id_);
+}
+
+JsonKey::JsonKey(const JsonDocument& document, std::string_view text) noexcept
+    : text_(text), document_(&document) {
+  held_ = document.lookup(text, id_);
+}
+
+JsonValue JsonValue::find_id(std::uint32_t id) const noexcept {
   const Node* first = children_begin();
   // From the end: the last of repeated keys is the one nlohmann keeps.
   for (const Node* n = children_end(); n != first;) {

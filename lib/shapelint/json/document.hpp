@@ -28,6 +28,7 @@
 namespace shapelint {
 
 class JsonDocument;
+class JsonKey;
 struct JsonMember;
 
 namespace json_detail {
@@ -155,6 +156,8 @@ class JsonValue {
   JsonValue operator[](std::string_view key) const noexcept { return find(key); }
 
   JsonValue find(std::string_view key) const noexcept;
+  /// As find(key.text()); in the document the key was made for, without hashing the key.
+  JsonValue find(const JsonKey& key) const noexcept;
 
   /// As operator[] (nlohmann's at() throws where these answer absent).
   JsonValue at(std::string_view key) const noexcept { return find(key); }
@@ -308,6 +311,9 @@ class JsonValue {
  private:
   bool is(json_detail::Kind k) const noexcept { return node_ && node_->kind() == k; }
 
+  /// The member whose key is string `id` of the document (the last when repeated).
+  JsonValue find_id(std::uint32_t id) const noexcept;
+
   /// The children of an array or object in file order; empty otherwise.
   const json_detail::Node* children_begin() const noexcept;
   const json_detail::Node* children_end() const noexcept;
@@ -319,6 +325,26 @@ class JsonValue {
 struct JsonMember {
   std::string_view key;
   JsonValue value;
+};
+
+/// A key looked up once in one document, to be found in many of its objects: the loader
+/// asks every layer for "class_name", "config" and "name", and hashing the key each time
+/// was most of a find. An object of another document (a config translated from Keras 1)
+/// finds the key's text as usual.
+class JsonKey {
+ public:
+  /// `text` must outlive the key (a string literal, usually).
+  JsonKey(const JsonDocument& document, std::string_view text) noexcept;
+
+  std::string_view text() const noexcept { return text_; }
+
+ private:
+  friend class JsonValue;
+
+  std::string_view text_;
+  const JsonDocument* document_;
+  std::uint32_t id_ = 0;
+  bool held_ = false;  ///< the document holds the string anywhere
 };
 
 /// Why a text is not a JSON document.
@@ -362,6 +388,7 @@ class JsonDocument {
  private:
   friend class JsonValue;
   friend class JsonParser;
+  friend class JsonKey;
 
   struct Interned {
     std::uint32_t offset;  ///< in pool_

@@ -65,7 +65,30 @@ bool is_model_class(std::string_view cls) {
 // ---------------------------------------------------------------------------------------------
 // Dialect detection.
 
+/// The keys the loader asks every layer for, looked up once in the file's document
+/// (JsonKey): about a tenth of loading a model of a thousand layers was hashing them.
+struct LayerKeys {
+  explicit LayerKeys(const JsonDocument& d)
+      : class_name(d, "class_name"),
+        config(d, "config"),
+        name(d, "name"),
+        inbound_nodes(d, "inbound_nodes"),
+        args(d, "args"),
+        layers(d, "layers"),
+        layer(d, "layer"),
+        batch_shape(d, "batch_shape"),
+        trainable(d, "trainable"),
+        input_layers(d, "input_layers"),
+        output_layers(d, "output_layers") {}
+
+  JsonKey class_name, config, name, inbound_nodes, args, layers, layer, batch_shape, trainable,
+      input_layers, output_layers;
+};
+
 struct DialectScan {
+  explicit DialectScan(const LayerKeys& k) : keys(k) {}
+
+  const LayerKeys& keys;
   Keras1ArgumentSet keras1_argument_names = 0;  ///< those the file writes anywhere
   bool keras3_nodes = false;
   bool keras1_names = false;      ///< classes only Keras 1 had (Convolution2D, Merge)
@@ -79,8 +102,8 @@ void scan_layer(JsonValue layer, DialectScan& scan, int depth) {
   // wrapped layers.
   if (!layer.is_object() || depth > kModelDepthCeiling + kWrapperDepthCeiling)
     return;
-  std::string_view cls = string_view_or(layer.find("class_name"), "");
-  JsonValue config = layer.find("config");
+  std::string_view cls = string_view_or(layer.find(scan.keys.class_name), "");
+  JsonValue config = layer.find(scan.keys.config);
   if (is_keras1_class(cls))
     scan.keras1_names = true;
   // Argument names count only on Keras's own classes: a custom layer may call its own
@@ -90,16 +113,16 @@ void scan_layer(JsonValue layer, DialectScan& scan, int depth) {
       RuleRegistry::builtin().find(cls))
     scan.keras1_arguments = true;
   if (!scan.keras3_nodes)
-    if (JsonValue nodes = layer.find("inbound_nodes"); nodes.is_array())
+    if (JsonValue nodes = layer.find(scan.keys.inbound_nodes); nodes.is_array())
       for (JsonValue n : nodes)
-        if (n.is_object() && n.contains("args"))
+        if (n.is_object() && n.find(scan.keys.args))
           scan.keras3_nodes = true;
-  if (cls == "InputLayer" && config && config.find("batch_shape"))
+  if (cls == "InputLayer" && config && config.find(scan.keys.batch_shape))
     scan.keras3_nodes = true;
   if (config) {
-    if (JsonValue inner = config.find("layers"))
+    if (JsonValue inner = config.find(scan.keys.layers))
       scan_layers(inner, scan, depth + 1);
-    if (JsonValue wrapped = config.find("layer"))
+    if (JsonValue wrapped = config.find(scan.keys.layer))
       scan_layer(wrapped, scan, depth + 1);
   }
   if (config.is_array())
@@ -165,8 +188,8 @@ class NameIndex {
 
 class GraphBuilder {
  public:
-  GraphBuilder(Dialect dialect, const LoadLimits& limits, Diagnostics& diags)
-      : dialect_(dialect), limits_(limits), diags_(diags) {}
+  GraphBuilder(Dialect dialect, const LoadLimits& limits, const LayerKeys& keys, Diagnostics& diags)
+      : dialect_(dialect), limits_(limits), keys_(keys), diags_(diags) {}
 
   std::unique_ptr<Model> build_model(JsonValue model_obj, const std::string& path, int depth);
 
@@ -247,6 +270,7 @@ class GraphBuilder {
 
   Dialect dialect_;
   const LoadLimits& limits_;
+  const LayerKeys& keys_;
   Diagnostics& diags_;
   std::size_t layers_read_ = 0;  ///< in the whole file, against limits_.max_layers
 };
@@ -363,7 +387,7 @@ bool GraphBuilder::read_layer(
     return false;
   }
   layer.object = obj;
-  JsonValue cls = obj.find("class_name");
+  JsonValue cls = obj.find(keys_.class_name);
   if (!cls.is_string()) {
     error(rule::kBadConfigValue,
           fmt::format("{}.class_name is missing or not a string", path()),
@@ -372,7 +396,7 @@ bool GraphBuilder::read_layer(
   }
   layer.class_name = cls.as_string();
   layer.rule_class = layer.class_name;
-  JsonValue config = obj.find("config");
+  JsonValue config = obj.find(keys_.config);
   if (config && !config.is_object() && !(config.is_array() && layer.class_name == "Sequential")) {
     error(rule::kBadConfigValue,
           fmt::format("{}.config must be an object", path()),
@@ -380,20 +404,20 @@ bool GraphBuilder::read_layer(
     return false;
   }
   layer.config = config;
-  std::string_view name = string_view_or(obj.find("name"), "");
+  std::string_view name = string_view_or(obj.find(keys_.name), "");
   if (name.empty() && config.is_object())
-    name = string_view_or(config.find("name"), "");
+    name = string_view_or(config.find(keys_.name), "");
   layer.name = name;
 
   if (dialect_ == Dialect::keras1 && config.is_object() && !translate_keras1(config, path(), layer))
     return false;
   if (layer.config.is_object()) {
-    if (JsonValue t = layer.config.find("trainable"); t.is_boolean())
+    if (JsonValue t = layer.config.find(keys_.trainable); t.is_boolean())
       layer.trainable = t.as_bool();
   }
 
   if (is_model_class(layer.class_name) ||
-      (config.is_object() && config.find("layers") && config.find("input_layers"))) {
+      (config.is_object() && config.find(keys_.layers) && config.find(keys_.input_layers))) {
     if (depth >= limits_.max_model_depth) {
       error(rule::kBadConfigValue,
             fmt::format("{}: models nested more than {} levels deep, shapelint's limit "
@@ -431,12 +455,12 @@ std::unique_ptr<Model> GraphBuilder::build_model(JsonValue model_obj,
                                                  int depth) {
   auto m = std::make_unique<Model>();
   m->path = path;
-  m->class_name = string_or(model_obj.find("class_name"), "Model");
-  JsonValue config = model_obj.find("config");
+  m->class_name = string_or(model_obj.find(keys_.class_name), "Model");
+  JsonValue config = model_obj.find(keys_.config);
   std::string config_path = path.empty() ? "config" : path + ".config";
   if (config.is_array()) {  // Keras <= 2.1 Sequential: a bare list of layers
     m->sequential = true;
-    m->name = string_or(model_obj.find("name"), "sequential");
+    m->name = string_or(model_obj.find(keys_.name), "sequential");
     read_sequential(config, config_path, depth, *m);
     return m;
   }
@@ -444,8 +468,8 @@ std::unique_ptr<Model> GraphBuilder::build_model(JsonValue model_obj,
     m->opaque = true;
     return m;
   }
-  m->name = string_or(config.find("name"), m->class_name);
-  JsonValue layers = config.find("layers");
+  m->name = string_or(config.find(keys_.name), m->class_name);
+  JsonValue layers = config.find(keys_.layers);
   if (!layers) {
     m->opaque = true;
     return m;
@@ -456,7 +480,7 @@ std::unique_ptr<Model> GraphBuilder::build_model(JsonValue model_obj,
           config_path + ".layers");
     return nullptr;
   }
-  bool functional = config.find("input_layers") || config.find("output_layers");
+  bool functional = config.find(keys_.input_layers) || config.find(keys_.output_layers);
   if (m->class_name == "Sequential" || !functional) {
     m->sequential = true;
     read_sequential(layers, config_path + ".layers", depth, *m);
@@ -706,7 +730,7 @@ void GraphBuilder::read_functional(JsonValue config,
       continue;
     }
     g.first_node.push_back(g.nodes.size());
-    if (JsonValue inbound = obj.find("inbound_nodes"))
+    if (JsonValue inbound = obj.find(keys_.inbound_nodes))
       read_inbound_nodes(inbound, g);
     if (layer.rule_class == "InputLayer" && g.nodes.size() == g.first_node.back())
       g.nodes.push_back(PendingNode{});
@@ -929,7 +953,8 @@ LoadedModel load_model_document(std::unique_ptr<JsonDocument> document,
   else if (doc.is_object() && !v2 && fallback_keras_version)
     out.keras_version = fallback_keras_version;
 
-  DialectScan scan;
+  LayerKeys keys(*out.document);
+  DialectScan scan(keys);
   scan.keras1_argument_names = keras1_arguments_written(*out.document);
   scan_layer(root, scan, 0);
   bool keras1_version = out.keras_version && out.keras_version->rfind("1.", 0) == 0;
@@ -943,7 +968,7 @@ LoadedModel load_model_document(std::unique_ptr<JsonDocument> document,
   out.semantics = out.dialect == Dialect::keras3 ? Semantics::keras3 : Semantics::keras2;
   out.format = tfjs ? "tfjs-layers" : format_name(out.dialect);
 
-  GraphBuilder builder(out.dialect, limits, out.diagnostics);
+  GraphBuilder builder(out.dialect, limits, keys, out.diagnostics);
   std::string class_name = string_or(root.find("class_name"), "");
   out.model = builder.build_model(root, root_path, 0);
   if (!out.model) {
