@@ -33,9 +33,12 @@ struct WantedPath {
 /// writes (`config.layers[3].config.kernel_size`, `modelTopology.model_config.config`,
 /// `config.layers[1].inbound_nodes[0][0]`; "" is the whole document).
 ///
-/// The parsed document keeps no positions, so the text is scanned once more, but only along the
-/// wanted paths: every container off those paths is skipped by counting brackets, so the
-/// cost is one quick pass over the bytes, paid only when a finding needs a position.
+/// The parsed document keeps no positions (only where the layer objects begin), so the text is
+/// scanned once more, but only along the wanted paths and from the deepest layer object
+/// along each (WantedPath::start): every container off those paths is skipped by counting
+/// brackets, and the lines before a start are only counted. The cost, paid only when a
+/// finding needs a position, is a quick pass over the bytes up to the last one found.
+/// A path's nodes below a start form a trie of their own, rooted there.
 class JsonPositions {
  public:
   /// Scans `text` once for every path in `wanted`.
@@ -45,8 +48,8 @@ class JsonPositions {
 
   /// Where the value at `path` begins (its first character: `{`, `[`, `"`, a digit...).
   /// A path the text does not hold (a key the loader translated, say) gets the position of
-  /// its deepest ancestor that it does hold; nothing when even the first step is missing or
-  /// `path` was not among the wanted ones.
+  /// its deepest ancestor that it does hold (a search's start at least); nothing when even
+  /// the first step from the top is missing or `path` was not among the wanted ones.
   std::optional<TextPosition> find(const std::string& path) const;
 
   /// A trie of the wanted paths; each node is one prefix of a wanted path.
