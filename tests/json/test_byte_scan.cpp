@@ -12,25 +12,11 @@
 #include <catch2/catch.hpp>
 
 #include "shapelint/json/byte_scan.hpp"
+#include "support/exact_copy.hpp"
+
+using shapelint::testing::ExactCopy;
 
 namespace {
-
-/// A copy of `text` in a heap block of exactly its size.
-class ExactCopy {
- public:
-  explicit ExactCopy(std::string_view text)
-      : bytes_(std::make_unique<char[]>(text.size())), size_(text.size()) {
-    text.copy(bytes_.get(), size_);
-  }
-
-  const char* begin() const { return bytes_.get(); }
-
-  const char* end() const { return bytes_.get() + size_; }
-
- private:
-  std::unique_ptr<char[]> bytes_;
-  std::size_t size_;
-};
 
 template <class Predicate>
 const char* slow_find(const char* s, const char* end, Predicate wanted) {

@@ -15,6 +15,7 @@
 
 #include "shapelint/json/document.hpp"
 #include "shapelint/model/json_positions.hpp"
+#include "support/exact_copy.hpp"
 
 using shapelint::JsonDocument;
 using shapelint::JsonParseError;
@@ -22,6 +23,7 @@ using shapelint::JsonPathStep;
 using shapelint::JsonPositions;
 using shapelint::TextPosition;
 using shapelint::WantedPath;
+using shapelint::testing::ExactCopy;
 
 namespace {
 
@@ -174,22 +176,6 @@ TEST_CASE("dotted paths split into keys and indices; malformed ones are refused"
 }
 
 namespace {
-
-/// A copy of `text` in a heap block of exactly its size, so the sanitizer build catches a
-/// read past the end (a std::string has room beyond its size).
-class ExactCopy {
- public:
-  explicit ExactCopy(std::string_view text)
-      : bytes_(std::make_unique<char[]>(text.size())), size_(text.size()) {
-    text.copy(bytes_.get(), size_);
-  }
-
-  std::string_view view() const { return {bytes_.get(), size_}; }
-
- private:
-  std::unique_ptr<char[]> bytes_;
-  std::size_t size_;
-};
 
 std::optional<TextPosition> find_in(std::string_view text, const std::string& path) {
   ExactCopy copy(text);

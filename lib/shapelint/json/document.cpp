@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "shapelint/hash/string_hash.hpp"
 #include "shapelint/io/prefault.hpp"
 #include "shapelint/json/exact_decimal.hpp"
 #include "shapelint/json/number_scan.hpp"
@@ -43,35 +44,10 @@ std::uint64_t half(const char* p) {
   return w;
 }
 
-/// A fast hash for short strings (keys, layer names), 8 bytes at a time; the last few bytes
-/// are read as overlapping whole words, since a copy of a variable length is a library call
-/// that cost as much as the rest of the hash.
+/// The hash of a string in the table: keyed, so that a file cannot flood it with strings
+/// that collide (hash/string_hash.hpp).
 std::uint32_t hash_of(std::string_view s) {
-  const char* p = s.data();
-  std::size_t n = s.size();
-  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
-  std::uint64_t tail = 0;
-  if (n >= 8) {
-    const char* last = p + n - 8;
-    for (; p < last; p += 8) {
-      h = (h ^ word(p)) * 0xBF58476D1CE4E5B9ull;
-      h ^= h >> 31;
-    }
-    tail = word(last);
-  } else if (n >= 4) {
-    tail = half(p) | (half(p + n - 4) << 32);
-  } else if (n > 0) {
-    tail = static_cast<unsigned char>(p[0]) | (static_cast<unsigned char>(p[n / 2]) << 8) |
-           (static_cast<unsigned char>(p[n - 1]) << 16);
-  }
-  // A product's low bits depend only on its operands' low bits, and the table is indexed by
-  // the low bits: fold the high half in twice, or names that differ only in their last
-  // characters ("conv_1", "conv_2") all land in one cluster.
-  h = (h ^ tail) * 0x94D049BB133111EBull;
-  h ^= h >> 32;
-  h *= 0xBF58476D1CE4E5B9ull;
-  h ^= h >> 29;
-  return static_cast<std::uint32_t>(h);
+  return static_cast<std::uint32_t>(string_hash(s));
 }
 
 /// JSON's whitespace: space, tab, line feed, carriage return.

@@ -24,6 +24,7 @@
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/diag/limit_hint.hpp"
 #include "shapelint/engine/propagate.hpp"
+#include "shapelint/hash/string_hash.hpp"
 #include "shapelint/io/mapped_file.hpp"
 #include "shapelint/io/model_file.hpp"
 #include "shapelint/io/prefault.hpp"
@@ -222,7 +223,7 @@ std::string describe_what_if(const Model& model, const std::vector<std::optional
 void drop_repeated_diagnostics(Diagnostics& diags) {
   Diagnostics unique;
   unique.reserve(diags.size());
-  std::unordered_set<std::string> seen;
+  std::unordered_set<std::string, StringHash> seen;
   for (auto& d : diags) {
     std::string key = fmt::format("{}\x1f{}\x1f{}", d.rule, d.layer.value_or(""), d.message);
     if (seen.insert(std::move(key)).second)
@@ -354,7 +355,7 @@ class SourceText {
 std::vector<WantedPath> finding_paths(const Model* model,
                                       const Diagnostics& diags,
                                       const JsonDocument* document) {
-  std::unordered_map<std::string_view, const Layer*> layers;
+  std::unordered_map<std::string_view, const Layer*, StringHash> layers;
   // The layers by name, only when a finding needs its layer's path: most lints have none.
   bool layer_wanted = std::any_of(diags.begin(), diags.end(), [](const Diagnostic& d) {
     return d.json_path.empty() && d.layer;

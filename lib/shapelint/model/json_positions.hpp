@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "shapelint/hash/string_hash.hpp"
 #include "shapelint/json/document.hpp"
 
 namespace shapelint {
@@ -55,7 +56,7 @@ class JsonPositions {
   /// A trie of the wanted paths; each node is one prefix of a wanted path.
   struct Node {
     int parent = -1;
-    std::unordered_map<std::string, int> keys;
+    std::unordered_map<std::string, int, StringHash> keys;
     std::unordered_map<long long, int> indices;
     std::optional<std::size_t> offset;  ///< where the value begins, once found
     std::optional<TextPosition> position;
@@ -70,7 +71,7 @@ class JsonPositions {
   void count_lines(std::string_view text);
 
   std::vector<Node> nodes_;
-  std::unordered_map<std::string, int> node_of_path_;
+  std::unordered_map<std::string, int, StringHash> node_of_path_;
 };
 
 /// One step of a dotted JSON path: a key, or an index into an array.

@@ -13,6 +13,7 @@
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/diag/limit_hint.hpp"
+#include "shapelint/hash/string_hash.hpp"
 #include "shapelint/model/keras1.hpp"
 #include "shapelint/rules/registry.hpp"
 
@@ -150,7 +151,7 @@ class NameIndex {
 
   std::optional<std::size_t> find(std::string_view name) const {
     std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = std::hash<std::string_view>{}(name)&mask;; i = (i + 1) & mask) {
+    for (std::size_t i = string_hash(name) & mask;; i = (i + 1) & mask) {
       std::uint32_t slot = slots_[i];
       if (slot == 0)
         return std::nullopt;
@@ -175,7 +176,7 @@ class NameIndex {
  private:
   void place(std::size_t index) {
     std::size_t mask = slots_.size() - 1;
-    std::size_t i = std::hash<std::string_view>{}(layers_[index].name) & mask;
+    std::size_t i = string_hash(layers_[index].name) & mask;
     while (slots_[i] != 0)
       i = (i + 1) & mask;
     slots_[i] = static_cast<std::uint32_t>(index + 1);
@@ -495,7 +496,7 @@ void GraphBuilder::read_sequential(JsonValue layers,
                                    int depth,
                                    Model& m) {
   std::size_t first = 0;
-  std::unordered_set<std::string> names;
+  std::unordered_set<std::string, StringHash> names;
   m.layers.reserve(layers.size() + 1);
   for (std::size_t i = 0; i < layers.size(); ++i) {
     Layer layer;
@@ -799,7 +800,7 @@ void GraphBuilder::adjust_nested_node_offsets(Model& m,
   if (std::none_of(
           m.layers.begin(), m.layers.end(), [](const Layer& l) { return l.nested != nullptr; }))
     return;
-  std::unordered_map<std::string_view, std::size_t> max_node;
+  std::unordered_map<std::string_view, std::size_t, StringHash> max_node;
   auto note = [&](const PendingRef& r) {
     auto& v = max_node[r.layer_name];
     v = std::max(v, r.node + 1);
@@ -810,7 +811,7 @@ void GraphBuilder::adjust_nested_node_offsets(Model& m,
     note(r);
   for (const auto& r : outputs)
     note(r);
-  std::unordered_set<std::string_view> shift;
+  std::unordered_set<std::string_view, StringHash> shift;
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
     const Layer& l = m.layers[i];
     if (!l.nested)

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "shapelint/hash/string_hash.hpp"
 #include "shapelint/render/render.hpp"
 
 namespace shapelint::render_util {
@@ -132,7 +133,7 @@ GraphView graph_view(const FileReport& f) {
   GraphView g;
   std::vector<bool> consumed(f.layers.size(), false);
   // By name, the first row of a name winning; a map keeps models of 100000 layers linear.
-  std::unordered_map<std::string_view, std::size_t> rows_by_name;
+  std::unordered_map<std::string_view, std::size_t, StringHash> rows_by_name;
   for (std::size_t i = 0; i < f.layers.size(); ++i)
     rows_by_name.emplace(f.layers[i].name, i);
   auto index_of = [&](const std::string& name) -> std::optional<std::size_t> {
