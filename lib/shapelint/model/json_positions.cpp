@@ -1,4 +1,5 @@
-// Positions of JSON values, found by one scan that descends only along the wanted paths.
+// Positions of JSON values, found by scans that descend only along the wanted paths, each
+// from the deepest layer object the parsed document knows the start of.
 #include "shapelint/model/json_positions.hpp"
 
 #include <algorithm>
