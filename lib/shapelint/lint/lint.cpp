@@ -376,7 +376,7 @@ std::vector<WantedPath> finding_paths(const Model* model,
     if (document && !path.empty())
       paths[i] = wanted_path_in(document->root(), path);
     else
-      paths[i] = WantedPath{.path = path, .start = 0, .rest = path};
+      paths[i] = WantedPath::from_top(path);
   }
   return paths;
 }
@@ -387,7 +387,7 @@ std::vector<WantedPath> finding_paths(const Model* model,
 /// finding has a path to look for.
 void locate_diagnostics(SourceText& source, std::vector<WantedPath> paths, Diagnostics& diags) {
   for (std::size_t i = paths.size(); i < diags.size(); ++i)
-    paths.push_back(WantedPath{.path = diags[i].json_path, .start = 0, .rest = diags[i].json_path});
+    paths.push_back(WantedPath::from_top(diags[i].json_path));
   std::vector<WantedPath> wanted;
   for (std::size_t i = 0; i < diags.size(); ++i) {
     Diagnostic& d = diags[i];

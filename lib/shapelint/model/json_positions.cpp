@@ -318,7 +318,7 @@ JsonPositions::JsonPositions(std::string_view text, const std::vector<std::strin
   std::vector<WantedPath> from_top;
   from_top.reserve(wanted.size());
   for (const auto& path : wanted)
-    from_top.push_back(WantedPath{.path = path, .start = 0, .rest = path});
+    from_top.push_back(WantedPath::from_top(path));
   find_all(text, from_top);
 }
 
@@ -375,7 +375,7 @@ std::optional<TextPosition> JsonPositions::find(const std::string& path) const {
 }
 
 WantedPath wanted_path_in(JsonValue root, const std::string& path) {
-  WantedPath wanted{.path = path, .start = 0, .rest = path};
+  WantedPath wanted = WantedPath::from_top(path);
   std::vector<JsonPathStep> steps;
   if (!split_json_path(path, steps))
     return wanted;

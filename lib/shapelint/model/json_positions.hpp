@@ -28,6 +28,11 @@ struct WantedPath {
   std::string path;       ///< the whole path, as JsonPositions::find is asked for it
   std::size_t start = 0;  ///< where an object along the path begins; 0 for the top
   std::string rest;       ///< the path from that object on (the whole path from the top)
+
+  /// `path` looked for from the top of the text.
+  static WantedPath from_top(const std::string& path) {
+    return WantedPath{.path = path, .start = 0, .rest = path};
+  }
 };
 
 /// Where values stand in a JSON text, for a set of JSON paths in the dotted form the loader
