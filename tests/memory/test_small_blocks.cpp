@@ -28,6 +28,46 @@ bool still_filled(const Live& b) {
   return std::all_of(b.block, b.block + b.size, [&](unsigned char c) { return c == b.fill; });
 }
 
+/// Sorted by address, no block may reach into the next; then each is checked and freed.
+void check_apart_and_release(std::vector<Live>& live) {
+  std::sort(
+      live.begin(), live.end(), [](const Live& a, const Live& b) { return a.block < b.block; });
+  for (std::size_t i = 0; i + 1 < live.size(); ++i)
+    REQUIRE(live[i].block + memory::usable_size(live[i].block) <= live[i + 1].block);
+  for (const Live& b : live) {
+    REQUIRE(still_filled(b));
+    memory::release(b.block);
+  }
+}
+
+/// `steps` random allocations (of sizes `size_of(rng)`) and frees, each block filled with a
+/// byte of its own and checked when freed and at the end.
+template <class SizeOf>
+void churn(std::uint32_t seed, int steps, SizeOf size_of) {
+  std::mt19937 rng(seed);
+  std::vector<Live> live;
+  for (int step = 0; step < steps; ++step) {
+    bool release_one = !live.empty() && rng() % 5 < 2;
+    if (release_one) {
+      std::size_t i = rng() % live.size();
+      INFO("step " << step);
+      REQUIRE(still_filled(live[i]));
+      memory::release(live[i].block);
+      live[i] = live.back();
+      live.pop_back();
+      continue;
+    }
+    std::size_t size = size_of(rng);
+    auto* p = static_cast<unsigned char*>(memory::allocate(size));
+    REQUIRE(p != nullptr);
+    REQUIRE(aligned16(p));
+    auto fill = static_cast<unsigned char>(rng());
+    std::memset(p, fill, size);
+    live.push_back({p, size, fill});
+  }
+  check_apart_and_release(live);
+}
+
 }  // namespace
 
 TEST_CASE("small blocks: every size is 16-byte aligned and at least as large as asked") {
@@ -77,32 +117,10 @@ TEST_CASE("small blocks: sizes that cannot be had give null, not a wrapped size"
 }
 
 TEST_CASE("small blocks: random allocations and frees never overlap or disturb each other") {
-  std::mt19937 rng(20261126);
-  std::vector<Live> live;
-  for (int step = 0; step < 40000; ++step) {
-    bool release_one = !live.empty() && rng() % 5 < 2;
-    if (release_one) {
-      std::size_t i = rng() % live.size();
-      INFO("step " << step);
-      REQUIRE(still_filled(live[i]));
-      memory::release(live[i].block);
-      live[i] = live.back();
-      live.pop_back();
-      continue;
-    }
-    // Mostly small sizes, some past the small classes.
-    std::size_t size = rng() % 8 == 0 ? rng() % 5000 : rng() % 300;
-    auto* p = static_cast<unsigned char*>(memory::allocate(size));
-    REQUIRE(p != nullptr);
-    REQUIRE(aligned16(p));
-    auto fill = static_cast<unsigned char>(rng());
-    std::memset(p, fill, size);
-    live.push_back({p, size, fill});
-  }
-  for (const Live& b : live) {
-    REQUIRE(still_filled(b));
-    memory::release(b.block);
-  }
+  // Mostly small sizes, some past the small classes.
+  churn(20261126, 40000, [](std::mt19937& rng) -> std::size_t {
+    return rng() % 8 == 0 ? rng() % 5000 : rng() % 300;
+  });
 }
 
 TEST_CASE("small blocks: blocks fill chunk after chunk without overlapping") {
@@ -117,14 +135,7 @@ TEST_CASE("small blocks: blocks fill chunk after chunk without overlapping") {
     std::memset(p, fill, size);
     live.push_back({p, size, fill});
   }
-  std::sort(
-      live.begin(), live.end(), [](const Live& a, const Live& b) { return a.block < b.block; });
-  for (std::size_t i = 0; i + 1 < live.size(); ++i)
-    REQUIRE(live[i].block + memory::usable_size(live[i].block) <= live[i + 1].block);
-  for (const Live& b : live) {
-    REQUIRE(still_filled(b));
-    memory::release(b.block);
-  }
+  check_apart_and_release(live);
 }
 
 TEST_CASE("small blocks: a block made in one thread may be freed in another") {
@@ -148,4 +159,137 @@ TEST_CASE("small blocks: a block made in one thread may be freed in another") {
   });
   freer.join();
   SUCCEED("no crash, and under ASan no report");
+}
+
+namespace {
+
+constexpr std::size_t kKiB = 1024;
+constexpr std::size_t kMiB = 1024 * kKiB;
+
+/// Runs `body` in a thread of its own: use_huge_pages lasts as long as the thread does.
+template <class Body>
+void in_new_thread(Body body) {
+  std::thread t(body);
+  t.join();
+}
+
+}  // namespace
+
+TEST_CASE("huge-page arena: larger blocks come from it once asked for, rounded to a quarter") {
+  // The class a size falls in spans the 16 bytes before the block too: (1 KiB, 1.25 KiB],
+  // (1.25, 1.5], (1.5, 1.75], (1.75, 2], then (2, 2.5] and so on up to (7 MiB, 8 MiB].
+  struct Case {
+    std::size_t size;
+    std::size_t usable;
+  };
+
+  const Case cases[] = {
+      {memory::kLargestSmallBlock + 1, 1280 - 16},
+      {1280 - 16, 1280 - 16},
+      {1280 - 15, 1536 - 16},
+      {2048 - 16, 2048 - 16},
+      {2048 - 15, 2560 - 16},
+      {5000, 5120 - 16},
+      {100 * kKiB, 112 * kKiB - 16},
+      {7 * kMiB - 16, 7 * kMiB - 16},
+      {7 * kMiB, 8 * kMiB - 16},
+      {8 * kMiB - 16, 8 * kMiB - 16},
+  };
+  in_new_thread([&] {
+    memory::use_huge_pages();
+    for (const Case& c : cases) {
+      INFO("size " << c.size);
+      auto* p = static_cast<unsigned char*>(memory::allocate(c.size));
+      REQUIRE(p != nullptr);
+      CHECK(aligned16(p));
+      CHECK(memory::from_huge_page_arena(p));
+      CHECK(memory::usable_size(p) == c.usable);
+      p[0] = 1;  // its first and last bytes are its own
+      p[c.usable - 1] = 2;
+      memory::release(p);
+    }
+  });
+}
+
+TEST_CASE("huge-page arena: only threads that ask use it, and only up to 8 MiB blocks") {
+  void* elsewhere = memory::allocate(5000);
+  CHECK_FALSE(memory::from_huge_page_arena(elsewhere));
+  memory::release(elsewhere);
+  in_new_thread([] {
+    memory::use_huge_pages();
+    void* largest = memory::allocate(8 * kMiB - 16);
+    void* past = memory::allocate(8 * kMiB - 15);
+    CHECK(memory::from_huge_page_arena(largest));
+    CHECK_FALSE(memory::from_huge_page_arena(past));
+    CHECK(memory::usable_size(past) >= 8 * kMiB - 15);
+    memory::release(largest);
+    memory::release(past);
+  });
+}
+
+TEST_CASE("huge-page arena: a freed block is the next one given for its class") {
+  in_new_thread([] {
+    memory::use_huge_pages();
+    void* a = memory::allocate(5000);
+    memory::release(a);
+    void* b = memory::allocate(4800);  // 4816 and 5016 bytes with the prefix: (4 KiB, 5 KiB]
+    CHECK(b == a);
+    void* c = memory::allocate(5200);  // the next class
+    CHECK(c != a);
+    memory::release(b);
+    memory::release(c);
+  });
+}
+
+TEST_CASE("huge-page arena: when it is full, blocks come from malloc, all usable") {
+  in_new_thread([] {
+    memory::use_huge_pages();
+    // The arena holds 32 MiB: four of the largest blocks, then malloc's.
+    std::vector<unsigned char*> blocks;
+    for (int i = 0; i < 6; ++i) {
+      auto* p = static_cast<unsigned char*>(memory::allocate(8 * kMiB - 16));
+      REQUIRE(p != nullptr);
+      p[0] = static_cast<unsigned char>(i);
+      p[8 * kMiB - 17] = static_cast<unsigned char>(i);
+      blocks.push_back(p);
+    }
+    for (int i = 0; i < 6; ++i) {
+      INFO("block " << i);
+      CHECK(memory::from_huge_page_arena(blocks[i]) == (i < 4));
+      CHECK(blocks[i][0] == i);
+      CHECK(blocks[i][8 * kMiB - 17] == i);
+    }
+    // Small blocks still come from chunks (malloc's now): they work as before.
+    void* small = memory::allocate(100);
+    REQUIRE(small != nullptr);
+    std::memset(small, 7, 100);
+    memory::release(small);
+    for (auto* p : blocks)
+      memory::release(p);
+  });
+}
+
+TEST_CASE("huge-page arena: random blocks of every size never overlap or disturb each other") {
+  in_new_thread([] {
+    memory::use_huge_pages();
+    churn(20261127, 20000, [](std::mt19937& rng) -> std::size_t {
+      return rng() % 4 == 0 ? rng() % (64 * kKiB) : rng() % 600;
+    });
+  });
+}
+
+TEST_CASE("huge-page arena: a block freed in another thread is reused there") {
+  void* made = nullptr;
+  in_new_thread([&] {
+    memory::use_huge_pages();
+    made = memory::allocate(3000);
+    std::memset(made, 1, 3000);
+  });
+  REQUIRE(memory::from_huge_page_arena(made));
+  in_new_thread([&] {
+    memory::release(made);
+    void* again = memory::allocate(2900);  // same class, in a thread with no arena of its own
+    CHECK(again == made);
+    memory::release(again);
+  });
 }

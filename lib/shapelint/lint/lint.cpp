@@ -29,6 +29,7 @@
 #include "shapelint/io/model_file.hpp"
 #include "shapelint/io/prefault.hpp"
 #include "shapelint/lint/recorded_weights.hpp"
+#include "shapelint/memory/small_blocks.hpp"
 #include "shapelint/model/json_positions.hpp"
 #include "shapelint/model/loader.hpp"
 
@@ -686,6 +687,13 @@ FileReport lint_source(SourceText& source,
     finish_status(report);
     return report;
   }
+  // From 64 KiB, a text's lint writes enough fresh memory for 2 MiB pages to pay
+  // (small_blocks.hpp). Past a few MiB its blocks outgrow the arena, and malloc's heap,
+  // which reuses freed memory more closely, keeps the peak lower (measured on 100k layers).
+  constexpr std::size_t kHugePagesFrom = std::size_t{64} << 10;
+  constexpr std::size_t kHugePagesUpTo = std::size_t{4} << 20;
+  if (text.size() >= kHugePagesFrom && text.size() <= kHugePagesUpTo)
+    memory::use_huge_pages();
   LoadedModel loaded;
   auto document = parse_model_json(text, loaded, options.load_limits);
   source.release();  // the document keeps nothing of it
