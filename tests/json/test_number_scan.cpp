@@ -208,3 +208,80 @@ TEST_CASE("random numbers of every shape read as nlohmann and from_chars read th
   }
   CHECK(accepted > 10000);  // most of them take the fast path
 }
+
+TEST_CASE("plain floats are told apart from every other number, in a window and near the end") {
+  // The number's length when it is a float that can be left as text (certainly valid,
+  // finite and normal), -1 for anything the parser must read at once.
+  struct Row {
+    const char* text;
+    int length;
+  };
+
+  const Row rows[] = {
+      {"0.5", 3},
+      {"-0.051124573", 12},
+      {"123.25", 6},
+      {"-7.0", 4},
+      {"0.000001", 8},
+      {"12345678901234.5", 16},       // past one window: the byte-at-a-time look
+      {"1234567890123456789.0", -1},  // 20 digits
+      {"123456789012345678.9", 20},   // 19 digits
+      {"1.5e-05", 7},
+      {"1.5E+12", 7},
+      {"-2.5e99", 7},
+      {"2.5e100", -1},  // a three-digit exponent could overflow
+      {"2.5e", -1},
+      {"2.5e+", -1},
+      {"1", -1},  // integers are read at once
+      {"-12", -1},
+      {"1e5", -1},
+      {"00.5", -1},
+      {"01.5", -1},
+      {"-01.5", -1},
+      {"1.", -1},
+      {"1.e5", -1},
+      {"-.5", -1},
+      {".5", -1},
+      {"-", -1},
+      {"--1.5", -1},
+      {"-Infinity", -1},
+      {"NaN", -1},
+  };
+  for (const Row& row : rows) {
+    std::string number = row.text;
+    // Alone at the end of the text, and followed by enough bytes for the 16-byte window.
+    for (const std::string& after : {std::string(), std::string("]                ")}) {
+      std::string text = number + after;
+      INFO("text: '" << text << "'");
+      const char* end = shapelint::plain_float_end(text.data(), text.data() + text.size());
+      if (row.length < 0) {
+        CHECK(end == nullptr);
+      } else {
+        REQUIRE(end != nullptr);
+        CHECK(end - text.data() == row.length);
+      }
+    }
+  }
+}
+
+TEST_CASE("the 16-byte window answers as the byte-at-a-time look does, for random numbers") {
+  std::mt19937_64 random(20261128);
+  const char alphabet[] = "0123456789.-eE+x ";
+  for (int round = 0; round < 200000; ++round) {
+    std::string text;
+    std::size_t length = 1 + random() % 20;
+    for (std::size_t i = 0; i < length; ++i)
+      text += alphabet[random() % (sizeof alphabet - 1)];
+    if (random() % 2)
+      text[0] = random() % 2 ? '-' : static_cast<char>('0' + random() % 10);
+    std::string padded = text + std::string(16, ']');
+    INFO("text: '" << text << "'");
+    const char* in_window =
+        shapelint::plain_float_end(padded.data(), padded.data() + padded.size());
+    // The same bytes with nothing after them: no window, a byte at a time.
+    const char* alone = shapelint::plain_float_end(text.data(), text.data() + text.size());
+    REQUIRE((in_window == nullptr) == (alone == nullptr));
+    if (alone)
+      CHECK(in_window - padded.data() == alone - text.data());
+  }
+}

@@ -224,12 +224,13 @@ std::pair<int, int> line_and_column(std::string_view text, std::size_t offset) {
 
 class JsonParser {
  public:
-  JsonParser(JsonDocument& doc, std::string_view text, std::size_t max_depth)
+  JsonParser(JsonDocument& doc, std::string_view text, std::size_t max_depth, TextLifetime lifetime)
       : doc_(doc),
         text_(text),
         p_(text.data()),
         end_(text.data() + text.size()),
-        max_depth_(max_depth) {}
+        max_depth_(max_depth),
+        floats_in_text_(lifetime == TextLifetime::outlives_document) {}
 
   bool run(JsonParseError& error);
 
@@ -268,6 +269,9 @@ class JsonParser {
   /// after the last number it read, the separator and what follows left to that step.
   bool read_more_numbers();
   bool read_any_number();
+  /// A float left in the text (number_scan.hpp's plain_float_end), when the text outlives
+  /// the document: checked, not converted.
+  bool read_float_in_text();
   bool push_integer(const char* digits,
                     const char* digits_end,
                     bool negative,
@@ -299,6 +303,7 @@ class JsonParser {
   const char* p_;
   const char* end_;
   std::size_t max_depth_;
+  bool floats_in_text_;
   std::vector<Frame> stack_;
   std::vector<Node> scratch_;
   std::string decoded_;       ///< a string with escapes, decoded
@@ -447,7 +452,9 @@ bool JsonParser::parse() {
           return false;
         break;
       default:
-        if (!read_number() || !read_more_numbers())
+        if (!(floats_in_text_ && read_float_in_text()) && !read_number())
+          return false;
+        if (!read_more_numbers())
           return false;
         break;
     }
@@ -736,25 +743,44 @@ bool JsonParser::read_number() {
   return read_any_number();
 }
 
+bool JsonParser::read_float_in_text() {
+  const char* end = plain_float_end(p_, end_);
+  if (!end)
+    return false;
+  // Texts are under 2 GiB (kMaxTextBytes): offsets fit 32 bits.
+  scratch_.push_back(
+      Node{(key_id_ << 4) | static_cast<std::uint32_t>(Kind::floating) | json_detail::kFloatInText,
+           static_cast<std::uint32_t>(p_ - text_.data()),
+           static_cast<std::uint32_t>(end - p_)});
+  p_ = end;
+  return true;
+}
+
 bool JsonParser::read_more_numbers() {
   if (stack_.empty() || stack_.back().object)
     return true;
+  key_id_ = 0;  // an array's elements have no key
   for (;;) {
     const char* after_number = p_;
-    skip_whitespace();
-    if (p_ < end_ && *p_ == ',') {
+    // The separator as json.dumps writes it (", ") or compact (","), at once; anything else
+    // (an indented array's newlines) through skip_whitespace.
+    if (end_ - p_ >= 2 && p_[0] == ',') {
+      p_ += p_[1] == ' ' ? 2 : 1;
+    } else {
+      skip_whitespace();
+      if (p_ == end_ || *p_ != ',')
+        break;
       ++p_;
       skip_whitespace();
-      if (p_ < end_ && (static_cast<unsigned char>(*p_ - '0') < 10 || *p_ == '-')) {
-        key_id_ = 0;
-        if (!read_number())
-          return false;
-        continue;
-      }
     }
-    p_ = after_number;
-    return true;
+    if (p_ == end_ || !(static_cast<unsigned char>(*p_ - '0') < 10 || *p_ == '-')) {
+      p_ = after_number;  // the parser's general step reads the separator and what follows
+      return true;
+    }
+    if (!(floats_in_text_ && read_float_in_text()) && !read_number())
+      return false;
   }
+  return true;
 }
 
 bool JsonParser::read_any_number() {
@@ -904,11 +930,31 @@ void JsonDocument::grow_slots() {
 
 std::unique_ptr<JsonDocument> JsonDocument::parse(std::string_view text,
                                                   std::size_t max_depth,
-                                                  JsonParseError& error) {
+                                                  JsonParseError& error,
+                                                  TextLifetime lifetime) {
   std::unique_ptr<JsonDocument> doc(new JsonDocument());
-  if (!JsonParser(*doc, text, max_depth).run(error))
+  if (!JsonParser(*doc, text, max_depth, lifetime).run(error))
     return nullptr;
+  if (lifetime == TextLifetime::outlives_document)
+    doc->text_ = text;
   return doc;
+}
+
+double JsonDocument::float_from_text(const Node& node) const noexcept {
+  // The parser checked this text; it reads as the parser would have read it. Should the
+  // text have changed since (a mapped file rewritten in place), it reads as NaN.
+  if (std::size_t{node.low()} + node.high() > text_.size())
+    return std::numeric_limits<double>::quiet_NaN();
+  const char* first = text_.data() + node.low();
+  const char* last = first + node.high();
+  if (CommonNumber number; read_common_number(first, last, number) && number.end == last &&
+                           number.kind == Kind::floating)
+    return std::bit_cast<double>(number.bits);
+  double d = 0;
+  auto [ptr, ec] = std::from_chars(first, last, d);
+  if (ec != std::errc() || ptr != last)
+    return std::numeric_limits<double>::quiet_NaN();
+  return d;
 }
 
 std::unique_ptr<JsonDocument> JsonDocument::from_nlohmann(const nlohmann::json& value) {
@@ -1014,7 +1060,7 @@ std::int64_t JsonValue::as_int() const noexcept {
     case Kind::unsigned_integer:
       return static_cast<std::int64_t>(node_->bits());  // wraps past INT64_MAX, as a cast
     case Kind::floating: {
-      double d = std::bit_cast<double>(node_->bits());
+      double d = float_value();
       if (std::isnan(d))
         return 0;
       if (d <= -9.2233720368547758e18)
@@ -1032,7 +1078,7 @@ std::uint64_t JsonValue::as_uint() const noexcept {
   if (is_number_unsigned())
     return node_->bits();
   if (is_number_float()) {
-    double d = std::bit_cast<double>(node_->bits());
+    double d = float_value();
     if (!(d > 0))
       return 0;
     if (d >= 1.8446744073709552e19)
@@ -1051,10 +1097,16 @@ double JsonValue::as_double() const noexcept {
     case Kind::unsigned_integer:
       return static_cast<double>(node_->bits());
     case Kind::floating:
-      return std::bit_cast<double>(node_->bits());
+      return float_value();
     default:
       return 0;
   }
+}
+
+double JsonValue::float_value() const noexcept {
+  if (node_->float_in_text())
+    return doc_->float_from_text(*node_);
+  return std::bit_cast<double>(node_->bits());
 }
 
 std::string JsonValue::value(std::string_view key, std::string_view fallback) const {

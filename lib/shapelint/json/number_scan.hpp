@@ -16,6 +16,10 @@
 #include <cstring>
 #include <optional>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "shapelint/json/document.hpp"
 #include "shapelint/json/exact_decimal.hpp"
 
@@ -92,7 +96,113 @@ inline const char* read_digit_run(const char* s,
   return s;
 }
 
+/// Steps over the digits at `s` (up to the first non-digit or `end`), adding their number to
+/// `count`; may stop early once `count` is past kMaxDigits.
+inline const char* skip_digit_run(const char* s, const char* end, int& count) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    while (end - s >= 8) {
+      int n = leading_digit_bytes(load8(s));
+      count += n;
+      s += n;
+      if (n < 8 || count > kMaxDigits)
+        return s;
+    }
+  }
+  for (; s < end && is_digit(*s) && count <= kMaxDigits; ++s)
+    ++count;
+  return s;
+}
+
+/// What plain_float_end's one-window look decided.
+enum class WindowAnswer { plain_float, not_plain, look_closer };
+
+#ifdef __SSE2__
+/// plain_float_end on the 16 bytes at `s` at once, for the commonest floats (a weight such
+/// as -0.051124573: digits, a point, digits, within 16 bytes, no exponent): bit masks of the
+/// digits and points, and the parts' ends found by counting zero bits. The byte-at-a-time
+/// scan took a mispredicted branch or two per number, on lengths and signs that vary at
+/// random, and was most of the parse of a config with its weights inside. `look_closer`
+/// when the window cannot tell (a longer number, an exponent).
+inline WindowAnswer plain_float_in_window(const char* s, const char*& number_end) noexcept {
+  __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+  __m128i from_zero = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
+  __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(from_zero, _mm_set1_epi8(9)), from_zero);
+  auto not_digit = static_cast<std::uint32_t>(~_mm_movemask_epi8(digit)) | (1u << 16);
+  auto point =
+      static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('.'))));
+  std::uint32_t first = s[0] == '-' ? 1 : 0;
+  // The first non-digit at or after bit `from` (16 when the window holds none).
+  auto digits_end = [&](std::uint32_t from) {
+    return static_cast<std::uint32_t>(std::countr_zero(not_digit & ~((1u << from) - 1)));
+  };
+  std::uint32_t integer_end = digits_end(first);
+  if (integer_end == 16)
+    return WindowAnswer::look_closer;
+  bool no_point = ((point >> integer_end) & 1) == 0;
+  bool leading_zero = s[first] == '0' && integer_end != first + 1;
+  if (integer_end == first || no_point || leading_zero)
+    return WindowAnswer::not_plain;  // an integer, or not a number the grammar allows
+  std::uint32_t fraction_end = digits_end(integer_end + 1);
+  if (fraction_end == integer_end + 1)
+    return WindowAnswer::not_plain;  // a point with no digit after it
+  if (fraction_end == 16 || s[fraction_end] == 'e' || s[fraction_end] == 'E')
+    return WindowAnswer::look_closer;
+  number_end = s + fraction_end;  // at most 15 digits: no more questions
+  return WindowAnswer::plain_float;
+}
+#endif
+
 }  // namespace number_scan_detail
+
+/// The end of the float at `s` when it can be left as text and read later: it is then
+/// certainly valid JSON, a float (it has a point), and finite and normal whatever its
+/// digits (at most 19 of them, and an exponent of at most two digits). Null for any other
+/// number (an integer, a long or malformed one), which is read at once as before.
+inline const char* plain_float_end(const char* s, const char* end) noexcept {
+  using namespace number_scan_detail;
+#ifdef __SSE2__
+  if (end - s >= 16) {
+    const char* number_end = nullptr;
+    switch (plain_float_in_window(s, number_end)) {
+      case WindowAnswer::plain_float:
+        return number_end;
+      case WindowAnswer::not_plain:
+        return nullptr;
+      case WindowAnswer::look_closer:
+        break;
+    }
+  }
+#endif
+  s += s < end && *s == '-' ? 1 : 0;
+  if (s == end)
+    return nullptr;
+  int count = 0;
+  if (*s == '0') {
+    ++s;  // no leading zero: a digit after it is not part of the number
+    count = 1;
+  } else {
+    s = skip_digit_run(s, end, count);
+    if (count == 0)
+      return nullptr;
+  }
+  if (s == end || *s != '.')
+    return nullptr;
+  int before = count;
+  s = skip_digit_run(s + 1, end, count);
+  if (count == before || count > kMaxDigits)
+    return nullptr;
+  if (s < end && (*s == 'e' || *s == 'E')) {
+    ++s;
+    if (s < end && (*s == '-' || *s == '+'))
+      ++s;
+    int exponent_digits = 0;
+    for (; s < end && is_digit(*s) && exponent_digits <= 2; ++s)
+      ++exponent_digits;
+    if (exponent_digits == 0 || exponent_digits > 2)
+      return nullptr;
+  }
+  return s;
+}
 
 /// A number read by read_common_number: its kind and bits as the document stores them.
 struct CommonNumber {

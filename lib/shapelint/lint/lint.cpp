@@ -324,12 +324,14 @@ class SourceText {
     return view_;
   }
 
+  /// Whether release() keeps the text: then it outlives the model parsed from it.
+  bool kept() const { return path_.empty() || view_.size() <= kKeptTextBytes; }
+
   /// Frees the text if it can be read again and is large enough for that to matter: a large
   /// model's text would add its whole size to the peak while the model is checked, but for
   /// a small one, reading the file a second time to place a finding costs more than keeping it.
   void release() {
-    constexpr std::size_t kKeptTextBytes = std::size_t{1} << 20;
-    if (path_.empty() || view_.size() <= kKeptTextBytes)
+    if (kept())
       return;
     std::string().swap(owned_);
     cut_short_ = cut_short();
@@ -340,6 +342,8 @@ class SourceText {
 
  private:
   SourceText() = default;
+
+  static constexpr std::size_t kKeptTextBytes = std::size_t{1} << 20;
 
   std::string owned_;
   std::optional<io::MappedFile> mapped_;
@@ -695,8 +699,12 @@ FileReport lint_source(SourceText& source,
   if (text.size() >= kHugePagesFrom && text.size() <= kHugePagesUpTo)
     memory::use_huge_pages();
   LoadedModel loaded;
-  auto document = parse_model_json(text, loaded, options.load_limits);
-  source.release();  // the document keeps nothing of it
+  auto document = parse_model_json(
+      text,
+      loaded,
+      options.load_limits,
+      source.kept() ? TextLifetime::outlives_document : TextLifetime::ends_after_parse);
+  source.release();  // unless kept, the document keeps nothing of it
   if (document)
     loaded = load_model_document(std::move(document), std::nullopt, options.load_limits);
   if (loaded.not_a_model && loaded.document)

@@ -1016,14 +1016,15 @@ std::optional<std::string> text_problem(std::string_view text) {
 
 std::unique_ptr<JsonDocument> parse_model_json(std::string_view text,
                                                LoadedModel& refusal,
-                                               const LoadLimits& limits) {
+                                               const LoadLimits& limits,
+                                               TextLifetime lifetime) {
   if (auto problem = text_problem(text)) {
     refusal = refused(*problem + ": a Keras model config is JSON in UTF-8",
                       "save the model config again as UTF-8 JSON (model.to_json())");
     return nullptr;
   }
   JsonParseError error;
-  auto doc = JsonDocument::parse(text, limits.max_json_depth, error);
+  auto doc = JsonDocument::parse(text, limits.max_json_depth, error, lifetime);
   if (!doc)
     refusal = load_invalid_json(error, limits);
   return doc;

@@ -56,11 +56,14 @@ LoadedModel load_model_json(std::string_view text,
                             const std::optional<std::string>& fallback_keras_version = std::nullopt,
                             const LoadLimits& limits = {});
 
-/// load_model_json's first step: `text` parsed into a document (which keeps nothing of it),
-/// or null with `refusal` saying why not (empty, not UTF-8, not JSON, nested too deep).
-std::unique_ptr<JsonDocument> parse_model_json(std::string_view text,
-                                               LoadedModel& refusal,
-                                               const LoadLimits& limits = {});
+/// load_model_json's first step: `text` parsed into a document (which keeps nothing of it
+/// unless `lifetime` says the text outlives it), or null with `refusal` saying why not
+/// (empty, not UTF-8, not JSON, nested too deep).
+std::unique_ptr<JsonDocument> parse_model_json(
+    std::string_view text,
+    LoadedModel& refusal,
+    const LoadLimits& limits = {},
+    TextLifetime lifetime = TextLifetime::ends_after_parse);
 
 /// What load_model_json says of a text JsonDocument::parse refused with `error`.
 LoadedModel load_invalid_json(const JsonParseError& error, const LoadLimits& limits = {});
