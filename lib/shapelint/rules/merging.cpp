@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,24 +31,33 @@ Shape without_batch(const Shape& s) {
 }
 
 /// A merge of one tensor: Keras 3 then receives the tensor itself, not a list, and refuses it
-/// (a legacy config cannot say "a list of one"); tf.keras 2 wanted two inputs outright.
-bool require_list_of_inputs(LayerCall& c, std::string keras3_message, std::string keras2_message) {
+/// (a legacy config cannot say "a list of one"); tf.keras 2 wanted two inputs outright. The
+/// messages are made only then: formatting the shapes for every merge layer of a large model
+/// cost more than checking it.
+template <class Keras3Message, class Keras2Message>
+bool require_list_of_inputs(LayerCall& c,
+                            Keras3Message keras3_message,
+                            Keras2Message keras2_message) {
   if (c.input_count() >= 2)
     return true;
   c.error(rule::kInputCount,
-          c.keras3() ? std::move(keras3_message) : std::move(keras2_message),
+          c.keras3() ? keras3_message() : keras2_message(),
           "a merge layer combines two or more tensors: give it a list of inputs, or remove it");
   return false;
 }
 
 /// Merge.build: the known batch sizes must agree (rank-0 shapes have none).
 bool check_batch_sizes(LayerCall& c) {
-  std::set<std::int64_t> sizes;
+  std::optional<std::int64_t> first;
+  bool agree = true;
   for (const auto& s : c.inputs()) {
-    if (s.has_rank() && s.rank() >= 1 && s.dims()[0].is_known())
-      sizes.insert(s.dims()[0].value());
+    if (!s.has_rank() || s.rank() == 0 || !s.dims()[0].is_known())
+      continue;
+    if (!first)
+      first = s.dims()[0].value();
+    agree = agree && s.dims()[0].value() == *first;
   }
-  if (sizes.size() <= 1)
+  if (agree)
     return true;
   c.error(rule::kMergeMismatch,
           fmt::format("Cannot merge tensors with different batch sizes. Received tensors with "
@@ -118,12 +126,17 @@ bool broadcast_into(LayerCall& c, Shape& acc, const Shape& other) {
 void infer_elementwise(LayerCall& c) {
   if (!require_list_of_inputs(
           c,
-          fmt::format("A merge layer should be called on a list of inputs. Received: "
-                      "input_shape={} (not a list of shapes)",
-                      to_string(c.inputs())),
-          fmt::format("A merge layer should be called on a list of at least 2 inputs. Got {} "
-                      "inputs.",
-                      c.input_count()))) {
+          [&] {
+            return fmt::format(
+                "A merge layer should be called on a list of inputs. Received: "
+                "input_shape={} (not a list of shapes)",
+                to_string(c.inputs()));
+          },
+          [&] {
+            return fmt::format(
+                "A merge layer should be called on a list of at least 2 inputs. Got {} inputs.",
+                c.input_count());
+          })) {
     return;
   }
   if (!check_batch_sizes(c))
@@ -195,10 +208,12 @@ bool check_concat_axis(LayerCall& c, std::int64_t axis) {
 /// Concatenate.build: with the concatenation axis removed, the ranks must agree and no axis may
 /// hold two different known sizes (the batch axis included).
 bool check_concat_shapes(LayerCall& c, std::int64_t axis) {
-  const std::string message = fmt::format(
-      "A `Concatenate` layer requires inputs with matching shapes except for the concatenation "
-      "axis. Received: input_shape={}",
-      to_string(c.inputs()));
+  auto message = [&] {  // made only for an error (require_list_of_inputs says why)
+    return fmt::format(
+        "A `Concatenate` layer requires inputs with matching shapes except for the "
+        "concatenation axis. Received: input_shape={}",
+        to_string(c.inputs()));
+  };
   auto reference = first_known_rank(c.inputs());
   if (!reference)
     return true;
@@ -210,7 +225,7 @@ bool check_concat_shapes(LayerCall& c, std::int64_t axis) {
       continue;
     if (s.rank() != ref.rank()) {
       c.error(rule::kMergeMismatch,
-              message,
+              message(),
               fmt::format("input {} has rank {} but input {} has rank {}; give them the same rank",
                           i,
                           s.rank(),
@@ -231,7 +246,7 @@ bool check_concat_shapes(LayerCall& c, std::int64_t axis) {
         seen = i;
       } else if (s.dims()[k].conflicts_with(c.input(*seen).dims()[k])) {
         c.error(rule::kMergeMismatch,
-                message,
+                message(),
                 fmt::format("axis {} is {} in input {} but {} in input {}; only axis {} may differ",
                             k,
                             to_string(c.input(*seen).dims()[k]),
@@ -251,10 +266,16 @@ bool check_concat_shapes(LayerCall& c, std::int64_t axis) {
 void infer_concatenate(LayerCall& c) {
   if (!require_list_of_inputs(
           c,
-          fmt::format("A `Concatenate` layer should be called on a list of at least 1 input. "
-                      "Received: input_shape={}",
-                      to_string(c.inputs())),
-          "A `Concatenate` layer should be called on a list of at least 2 inputs")) {
+          [&] {
+            return fmt::format(
+                "A `Concatenate` layer should be called on a list of at least 1 input. "
+                "Received: input_shape={}",
+                to_string(c.inputs()));
+          },
+          [] {
+            return std::string(
+                "A `Concatenate` layer should be called on a list of at least 2 inputs");
+          })) {
     return;
   }
   const std::int64_t axis = c.config().get_int("axis", -1);

@@ -469,14 +469,15 @@ void infer_zero_padding(LayerCall& c) {
   if (!reject_overflow(c, out))
     return;
   // Only a negative bare-int padding, which Keras does not validate, can get here.
-  if (!c.require_positive(out,
-                          fmt::format("ZeroPadding{}D layer \"{}\" with padding {} gives the "
-                                      "non-positive output shape {}",
-                                      N,
-                                      c.layer_name(),
-                                      py_pairs(*pairs),
-                                      to_string(out)),
-                          fmt::format("use non-negative padding in '{}'", c.layer_name())))
+  if (!c.require_positive(out, [&] {
+        return std::pair{fmt::format("ZeroPadding{}D layer \"{}\" with padding {} gives the "
+                                     "non-positive output shape {}",
+                                     N,
+                                     c.layer_name(),
+                                     py_pairs(*pairs),
+                                     to_string(out)),
+                         fmt::format("use non-negative padding in '{}'", c.layer_name())};
+      }))
     return;
   c.input_specs = {InputSpec{.ndim = N + 2}};
   c.outputs = {std::move(out)};

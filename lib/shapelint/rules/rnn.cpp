@@ -380,17 +380,18 @@ std::optional<Shape> conv_lstm_state(
   std::vector<std::int64_t> kernel_shape(w.kernel);
   kernel_shape.push_back(step.at(channels_first ? 1 : -1).value_or(-1));
   kernel_shape.push_back(filters.value_or(-1));
-  if (!c.require_positive(
-          out,
-          fmt::format("Computed output size would be zero or negative. Received `inputs "
-                      "shape={}`, `kernel shape={}`, `dilation_rate={}`, `strides={}`, "
-                      "`padding={}`.",
-                      to_string(step),
-                      py_tuple(kernel_shape),
-                      numpy_array(w.dilation),
-                      py_tuple(w.strides),
-                      w.same_padding ? "same" : "valid"),
-          "use padding='same', a smaller kernel_size, or a larger input")) {
+  if (!c.require_positive(out, [&] {
+        return std::pair{
+            fmt::format("Computed output size would be zero or negative. Received `inputs "
+                        "shape={}`, `kernel shape={}`, `dilation_rate={}`, `strides={}`, "
+                        "`padding={}`.",
+                        to_string(step),
+                        py_tuple(kernel_shape),
+                        numpy_array(w.dilation),
+                        py_tuple(w.strides),
+                        w.same_padding ? "same" : "valid"),
+            std::string("use padding='same', a smaller kernel_size, or a larger input")};
+      })) {
     return std::nullopt;
   }
   return out;

@@ -145,17 +145,19 @@ bool LayerCall::require_max_rank(std::size_t i, std::size_t max_ndim) {
   return false;
 }
 
-bool LayerCall::require_positive(const Shape& out, std::string message, std::string hint) {
+bool LayerCall::sizes_positive(const Shape& out) {
   if (!out.has_rank())
     return true;
   for (std::size_t k = 1; k < out.rank(); ++k) {
     Dim d = out.dims()[k];
-    if (d.is_known() && d.value() < 1) {
-      error(rule::kNonPositiveDim, std::move(message), std::move(hint));
+    if (d.is_known() && d.value() < 1)
       return false;
-    }
   }
   return true;
+}
+
+void LayerCall::report_non_positive(std::string message, std::string hint) {
+  error(rule::kNonPositiveDim, std::move(message), std::move(hint));
 }
 
 namespace {

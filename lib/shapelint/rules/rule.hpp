@@ -139,10 +139,22 @@ class LayerCall {
   bool require_rank(std::size_t input_index, std::size_t ndim);
   bool require_min_rank(std::size_t input_index, std::size_t min_ndim);
   bool require_max_rank(std::size_t input_index, std::size_t max_ndim);
-  /// Reports SL103 when a computed size is known and below 1.
-  bool require_positive(const Shape& out, std::string message, std::string hint = {});
+
+  /// Reports SL103 when a computed size (past the batch axis) is known and below 1, with the
+  /// message and hint `messages()` returns: made only then, since formatting them for every
+  /// layer of a large model cost more than the check.
+  template <class Messages>
+  bool require_positive(const Shape& out, Messages messages) {
+    if (sizes_positive(out))
+      return true;
+    auto [message, hint] = messages();
+    report_non_positive(std::move(message), std::move(hint));
+    return false;
+  }
 
  private:
+  static bool sizes_positive(const Shape& out);
+  void report_non_positive(std::string message, std::string hint);
   void report(Severity severity, std::string_view rule_id, std::string message, std::string hint);
 
   const LayerConfig& config_;
