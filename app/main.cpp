@@ -108,8 +108,11 @@ std::vector<shapelint::FileReport> lint_all(const std::vector<shapelint::Expande
         reports[i].skipped = true;
     }
   };
+  // (One file needs no count of the cores: reading it from /sys took three system calls.)
   std::size_t threads =
-      std::min<std::size_t>(paths.size(), std::max(1u, std::thread::hardware_concurrency()));
+      paths.size() <= 1
+          ? 1
+          : std::min<std::size_t>(paths.size(), std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::thread> pool;
   for (std::size_t t = 1; t < threads; ++t)
     pool.emplace_back(worker);
@@ -244,6 +247,9 @@ int main(int argc, char** argv) {
   std::vector<ConfigPtr> configs;
   if (!find_configs(options, paths, configs))
     return kExitUsage;
+  // The process ends once the reports are out: a few files' models are left to the exit.
+  constexpr std::size_t kFilesLeftToExit = 16;
+  lint_options.leave_memory_to_exit = paths.size() <= kFilesLeftToExit;
   run.files = lint_all(paths, configs, lint_options, limits);
   shapelint::tally(run);
 

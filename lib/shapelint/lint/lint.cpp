@@ -10,6 +10,7 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <tuple>
 #include <unordered_map>
@@ -276,6 +277,17 @@ bool read_rest(std::istream& in, const std::string& path, std::uint64_t limit, s
       return true;  // all of it: the usual case, a file that did not grow meanwhile
   }
   return read_bounded(in, limit, text);
+}
+
+/// Keeps `value` until the process exits (LintOptions::leave_memory_to_exit): reachable, so a
+/// leak checker does not report it, and never freed by a program that leaves with _Exit.
+template <class T>
+void leave_to_exit(T&& value) {
+  static std::mutex guard;
+  static std::vector<std::shared_ptr<void>> kept;
+  auto held = std::make_shared<std::decay_t<T>>(std::forward<T>(value));
+  std::lock_guard lock(guard);
+  kept.push_back(std::move(held));
 }
 
 /// The JSON text a model came from, where findings are located. A file's own text is dropped
@@ -615,6 +627,12 @@ void lint_loaded(LoadedModel loaded,
                               built.known_non_trainable_params,
                               built.unknown_param_layers};
   finish_status(report);
+  if (options.leave_memory_to_exit) {
+    leave_to_exit(std::move(loaded));
+    leave_to_exit(std::move(built));
+    if (replayed)
+      leave_to_exit(std::move(*replayed));
+  }
 }
 
 /// A `.keras` archive or HDF5 file, read by lib/shapelint/io.
@@ -749,6 +767,8 @@ FileReport lint_file(const std::string& path, const LintOptions& options) {
       return unreadable(path,
                         "the file changed while it was read: another program cut it short",
                         "lint it again once the file is written");
+    if (options.leave_memory_to_exit)
+      leave_to_exit(std::move(source));  // unmapped by the exit
     return report;
   }
   std::ifstream in(path, std::ios::binary);

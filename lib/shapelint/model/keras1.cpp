@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <utility>
 
 namespace shapelint {
@@ -178,9 +179,11 @@ bool uses_keras1_arguments(std::string_view class_name,
                            Keras1ArgumentSet among) {
   if (!config.is_object())
     return false;
-  for (std::size_t i = 0; i < kKeras1Arguments.size(); ++i) {
-    const Keras1Argument& argument = kKeras1Arguments[i];
-    if ((among >> i & 1) && argument.on_class(class_name) && config.contains(argument.name))
+  // Only the arguments in `among`: most documents write none of them, or one.
+  for (Keras1ArgumentSet left = among & kAllKeras1Arguments; left != 0; left &= left - 1) {
+    const Keras1Argument& argument =
+        kKeras1Arguments[static_cast<std::size_t>(std::countr_zero(left))];
+    if (argument.on_class(class_name) && config.contains(argument.name))
       return true;
   }
   return false;
