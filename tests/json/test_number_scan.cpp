@@ -285,3 +285,38 @@ TEST_CASE("the 16-byte window answers as the byte-at-a-time look does, for rando
       CHECK(in_window - padded.data() == alone - text.data());
   }
 }
+
+TEST_CASE("short integers read from the 16-byte window as read_common_number reads them") {
+  namespace scan = shapelint::number_scan_detail;
+  std::mt19937_64 random(20261129);
+  const char* followers[] = {",", "]", "}", " ", "\n", "x", ".", ".5", "e5", "E-2", ""};
+  for (int round = 0; round < 100000; ++round) {
+    std::string number = random() % 3 == 0 ? "-" : "";
+    std::size_t digits = 1 + random() % 17;
+    for (std::size_t i = 0; i < digits; ++i)
+      number += static_cast<char>('0' + random() % 10);
+    std::string text = number + followers[random() % std::size(followers)] + std::string(17, ' ');
+    INFO("text: '" << text << "'");
+    const char* end = nullptr;
+    scan::WindowAnswer answer = scan::number_in_window(text.data(), end);
+    CommonNumber expected;
+    bool common = read_common_number(text.data(), text.data() + text.size(), expected);
+    bool malformed = number[number[0] == '-' ? 1 : 0] == '0' && digits > 1;
+    bool integer = common && expected.kind != Kind::floating;
+    // The window is 16 bytes: its number must end inside it, sign included.
+    bool fits = number.size() <= 15;
+    if (answer == scan::WindowAnswer::short_integer) {
+      REQUIRE(integer);
+      CommonNumber got = shapelint::short_integer_value(text.data(), end);
+      CHECK(got.end == expected.end);
+      CHECK(got.kind == expected.kind);
+      CHECK(got.bits == expected.bits);
+    } else {
+      // Not settled at once: a float, a long integer, a malformed number, an exponent.
+      CHECK((!integer || !fits || malformed || text[number.size()] == 'e' ||
+             text[number.size()] == 'E'));
+    }
+    if (integer && fits && !malformed)
+      CHECK(answer == scan::WindowAnswer::short_integer);
+  }
+}

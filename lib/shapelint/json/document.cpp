@@ -272,6 +272,24 @@ class JsonParser {
   /// A float left in the text (number_scan.hpp's plain_float_end), when the text outlives
   /// the document: checked, not converted.
   bool read_float_in_text();
+
+  void push_float_in_text(const char* end) {
+    // Texts are under 2 GiB (kMaxTextBytes): offsets fit 32 bits.
+    push(Kind::floating,
+         (p_ - text_.data()) | (std::uint64_t(end - p_) << 32),
+         json_detail::kFloatInText);
+    p_ = end;
+  }
+
+  /// A number the 16-byte look of number_scan.hpp settles: a short integer, or a float left
+  /// in the text. False for any other, and near the end of the text.
+  bool read_number_at_once();
+
+  /// Any number: at once where it can, else as read_float_in_text or read_number.
+  bool read_any_kind_of_number() {
+    return read_number_at_once() || (floats_in_text_ && read_float_in_text()) || read_number();
+  }
+
   bool push_integer(const char* digits,
                     const char* digits_end,
                     bool negative,
@@ -287,8 +305,12 @@ class JsonParser {
       ++p_;
   }
 
-  void push(Kind kind, std::uint64_t bits) {
-    scratch_.push_back(Node{(key_id_ << 4) | static_cast<std::uint32_t>(kind),
+  /// Appends a value to the open container's children. Kept inline in the number loops: a
+  /// call per number there cost a fifth of a weights-laden config's parse.
+  [[gnu::always_inline]] void push(Kind kind, std::uint64_t bits, std::uint32_t flags = 0) {
+    if (scratch_.size() == scratch_.capacity()) [[unlikely]]
+      scratch_.reserve(std::max<std::size_t>(64, scratch_.capacity() * 2));
+    scratch_.push_back(Node{(key_id_ << 4) | static_cast<std::uint32_t>(kind) | flags,
                             static_cast<std::uint32_t>(bits),
                             static_cast<std::uint32_t>(bits >> 32)});
   }
@@ -452,9 +474,7 @@ bool JsonParser::parse() {
           return false;
         break;
       default:
-        if (!(floats_in_text_ && read_float_in_text()) && !read_number())
-          return false;
-        if (!read_more_numbers())
+        if (!read_any_kind_of_number() || !read_more_numbers())
           return false;
         break;
     }
@@ -743,16 +763,36 @@ bool JsonParser::read_number() {
   return read_any_number();
 }
 
+bool JsonParser::read_number_at_once() {
+  // The window's 16 bytes, and one more: a short integer after a '-' is read 8 bytes at a time
+  // from its first digit.
+  if (end_ - p_ < 17)
+    return false;
+  const char* number_end = nullptr;
+  switch (number_scan_detail::number_in_window(p_, number_end)) {
+    case number_scan_detail::WindowAnswer::short_integer: {
+      CommonNumber number = short_integer_value(p_, number_end);
+      p_ = number_end;
+      push(number.kind, number.bits);
+      return true;
+    }
+    case number_scan_detail::WindowAnswer::plain_float:
+      if (!floats_in_text_)
+        return false;
+      push_float_in_text(number_end);
+      return true;
+    case number_scan_detail::WindowAnswer::not_plain:
+    case number_scan_detail::WindowAnswer::look_closer:
+      return false;
+  }
+  return false;
+}
+
 bool JsonParser::read_float_in_text() {
   const char* end = plain_float_end(p_, end_);
   if (!end)
     return false;
-  // Texts are under 2 GiB (kMaxTextBytes): offsets fit 32 bits.
-  scratch_.push_back(
-      Node{(key_id_ << 4) | static_cast<std::uint32_t>(Kind::floating) | json_detail::kFloatInText,
-           static_cast<std::uint32_t>(p_ - text_.data()),
-           static_cast<std::uint32_t>(end - p_)});
-  p_ = end;
+  push_float_in_text(end);
   return true;
 }
 
@@ -777,7 +817,7 @@ bool JsonParser::read_more_numbers() {
       p_ = after_number;  // the parser's general step reads the separator and what follows
       return true;
     }
-    if (!(floats_in_text_ && read_float_in_text()) && !read_number())
+    if (!read_any_kind_of_number())
       return false;
   }
   return true;

@@ -113,17 +113,22 @@ inline const char* skip_digit_run(const char* s, const char* end, int& count) no
   return s;
 }
 
-/// What plain_float_end's one-window look decided.
-enum class WindowAnswer { plain_float, not_plain, look_closer };
+/// What a one-window look (number_in_window) decided.
+enum class WindowAnswer {
+  plain_float,    ///< digits, a point, digits: at most 15 digits, no exponent
+  short_integer,  ///< digits only, at most 15, and neither a point nor an exponent after them
+  not_plain,      ///< malformed: the general path reads it, and reports it
+  look_closer,    ///< longer than the window, or with an exponent
+};
 
 #ifdef __SSE2__
-/// plain_float_end on the 16 bytes at `s` at once, for the commonest floats (a weight such
-/// as -0.051124573: digits, a point, digits, within 16 bytes, no exponent): bit masks of the
-/// digits and points, and the parts' ends found by counting zero bits. The byte-at-a-time
-/// scan took a mispredicted branch or two per number, on lengths and signs that vary at
-/// random, and was most of the parse of a config with its weights inside. `look_closer`
-/// when the window cannot tell (a longer number, an exponent).
-inline WindowAnswer plain_float_in_window(const char* s, const char*& number_end) noexcept {
+/// The number at `s` from the 16 bytes there at once, for the commonest numbers (a weight
+/// such as -0.051124573, a size such as 224): bit masks of the digits and points, and the
+/// parts' ends found by counting zero bits. The byte-at-a-time scan took a mispredicted
+/// branch or two per number, on lengths and signs that vary at random, and was most of the
+/// parse of a config with its weights inside. `number_end` is set for a plain float and a
+/// short integer.
+inline WindowAnswer number_in_window(const char* s, const char*& number_end) noexcept {
   __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
   __m128i from_zero = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
   __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(from_zero, _mm_set1_epi8(9)), from_zero);
@@ -138,10 +143,15 @@ inline WindowAnswer plain_float_in_window(const char* s, const char*& number_end
   std::uint32_t integer_end = digits_end(first);
   if (integer_end == 16)
     return WindowAnswer::look_closer;
-  bool no_point = ((point >> integer_end) & 1) == 0;
   bool leading_zero = s[first] == '0' && integer_end != first + 1;
-  if (integer_end == first || no_point || leading_zero)
-    return WindowAnswer::not_plain;  // an integer, or not a number the grammar allows
+  if (integer_end == first || leading_zero)
+    return WindowAnswer::not_plain;  // not a number the grammar allows
+  if (((point >> integer_end) & 1) == 0) {
+    if (s[integer_end] == 'e' || s[integer_end] == 'E')
+      return WindowAnswer::look_closer;
+    number_end = s + integer_end;
+    return WindowAnswer::short_integer;
+  }
   std::uint32_t fraction_end = digits_end(integer_end + 1);
   if (fraction_end == integer_end + 1)
     return WindowAnswer::not_plain;  // a point with no digit after it
@@ -163,9 +173,10 @@ inline const char* plain_float_end(const char* s, const char* end) noexcept {
 #ifdef __SSE2__
   if (end - s >= 16) {
     const char* number_end = nullptr;
-    switch (plain_float_in_window(s, number_end)) {
+    switch (number_in_window(s, number_end)) {
       case WindowAnswer::plain_float:
         return number_end;
+      case WindowAnswer::short_integer:
       case WindowAnswer::not_plain:
         return nullptr;
       case WindowAnswer::look_closer:
@@ -284,6 +295,30 @@ inline bool read_common_number(const char* s, const char* end, CommonNumber& out
   out.kind = json_detail::Kind::floating;
   out.bits = std::bit_cast<std::uint64_t>(*value);
   return true;
+}
+
+/// The value of a short integer number_in_window found at `s`, ending at `end` (at most 15
+/// digits after an optional '-'): as read_common_number reads it. The 16 bytes from its first
+/// digit must be readable.
+inline CommonNumber short_integer_value(const char* s, const char* end) noexcept {
+  using namespace number_scan_detail;
+  bool negative = *s == '-';
+  const char* digits = s + (negative ? 1 : 0);
+  auto count = static_cast<int>(end - digits);  // 1 to 15; 16 bytes from `digits` are readable
+  int high = count < 8 ? count : 8;
+  // The digits moved up to the high bytes: the zero bytes below are leading zeros. A borrow
+  // of the subtraction starts at a byte past the digits, and is shifted out.
+  std::uint64_t value = eight_digits_value((load8(digits) - kZeros) << (8 * (8 - high)));
+  if (count > 8) {
+    int low = count - 8;
+    value = value * kPowersOfTen64[low] +
+            eight_digits_value((load8(digits + 8) - kZeros) << (8 * (8 - low)));
+  }
+  CommonNumber out;
+  out.end = end;
+  out.kind = negative ? json_detail::Kind::integer : json_detail::Kind::unsigned_integer;
+  out.bits = negative ? 0 - value : value;
+  return out;
 }
 
 }  // namespace shapelint
