@@ -889,7 +889,7 @@ bool JsonParser::read_any_number() {
 
 bool JsonParser::read_literal(std::string_view word, Kind kind, std::uint64_t bits) {
   if (static_cast<std::size_t>(end_ - p_) < word.size() ||
-      std::memcmp(p_, word.data(), word.size()) != 0)
+      !same_bytes(p_, word.data(), word.size()))
     return fail(Failure::syntax);
   p_ += word.size();
   push(kind, bits);
