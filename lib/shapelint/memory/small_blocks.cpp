@@ -81,11 +81,19 @@ void* cut_block(ThreadBlocks& t, std::size_t c) noexcept {
   return block;
 }
 
-/// Puts `block`, of class `c`, on this thread's free list of its class.
-void push_free(ThreadBlocks& t, void* block, std::size_t c) noexcept {
+/// Puts `block` on the free list `list` (of its class, small or large).
+void push_free(FreeBlock*& list, void* block) noexcept {
   auto* f = static_cast<FreeBlock*>(block);
-  f->next = t.free_lists[c];
-  t.free_lists[c] = f;
+  f->next = list;
+  list = f;
+}
+
+/// The block at the head of `list`, taken off it; null when the list is empty.
+FreeBlock* pop_free(FreeBlock*& list) noexcept {
+  FreeBlock* f = list;
+  if (f)
+    list = f->next;
+  return f;
 }
 
 /// The large class of a block of `total` bytes (its 16-byte prefix included), 1 KiB to 8 MiB:
@@ -144,10 +152,8 @@ char* cut_from_arena(ThreadBlocks& t, std::size_t bytes) noexcept {
 void* allocate_in_arena(ThreadBlocks& t, std::size_t size) noexcept {
   std::size_t total = size + kGranule;
   std::size_t c = large_class_of(total);
-  if (FreeBlock* f = t.large_lists[c]) {
-    t.large_lists[c] = f->next;
+  if (FreeBlock* f = pop_free(t.large_lists[c]))
     return f;
-  }
   char* base = cut_from_arena(t, large_class_bytes(c));
   if (!base)
     return nullptr;
@@ -183,7 +189,7 @@ void* allocate_large(ThreadBlocks& t, std::size_t size) noexcept {
 void keep_rest_of_chunk(ThreadBlocks& t) noexcept {
   std::size_t rest = static_cast<std::size_t>(t.end - t.next) / kGranule;
   if (rest != 0)
-    push_free(t, cut_block(t, rest), rest);
+    push_free(t.free_lists[rest], cut_block(t, rest));
 }
 
 /// Cuts a block of class `c` from a new chunk. Chunks are small, so that they fit the holes
@@ -210,10 +216,8 @@ void* allocate(std::size_t size) noexcept {
   if (size > kLargestSmallBlock)
     return allocate_large(t, size);
   std::size_t c = size == 0 ? 1 : class_of(size);
-  if (FreeBlock* f = t.free_lists[c]) {
-    t.free_lists[c] = f->next;
+  if (FreeBlock* f = pop_free(t.free_lists[c]))
     return f;
-  }
   if (static_cast<std::size_t>(t.end - t.next) < c * kGranule)
     return allocate_from_new_chunk(t, c);
   return cut_block(t, c);
@@ -227,14 +231,8 @@ void release(void* block) noexcept {
     std::free(static_cast<char*>(block) - kGranule);
     return;
   }
-  if (c >= kFirstArenaClass) {
-    auto* f = static_cast<FreeBlock*>(block);
-    ThreadBlocks& t = blocks;
-    f->next = t.large_lists[c - kFirstArenaClass];
-    t.large_lists[c - kFirstArenaClass] = f;
-    return;
-  }
-  push_free(blocks, block, c);
+  ThreadBlocks& t = blocks;
+  push_free(c >= kFirstArenaClass ? t.large_lists[c - kFirstArenaClass] : t.free_lists[c], block);
 }
 
 void use_huge_pages() noexcept {
