@@ -26,6 +26,16 @@ for model in "$work"/models/inception_*.json "$work"/models/small/model_000[1-4]
   samples/ok/* samples/bad/*; do
   profile "$model"
 done
+# Real models from ../shared/corpus when it is there (SHAPELINT_CORPUS elsewhere): layers and
+# layouts the generated models do not have.
+corpus=${SHAPELINT_CORPUS:-../shared/corpus}
+if [ -d "$corpus" ]; then
+  find "$corpus"/keras1 "$corpus"/keras2 "$corpus"/keras3 "$corpus"/tfjs -name '*.json' \
+    2> /dev/null | sort > "$work/corpus.txt"
+  while IFS= read -r model; do
+    profile "$model"
+  done < "$work/corpus.txt"
+fi
 for format in json sarif github junit; do
   profile --format "$format" "$work/models/inception_keras3.json" samples/bad/*
 done
@@ -69,16 +79,22 @@ for path in glob.glob(sys.argv[1] + "/run.*"):
 order = sorted(cost, key=lambda n: (-runs_of[n], -cost[n]))
 listed = [n for n in order if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.$]*", n)]
 
-# Valgrind runs glibc's AVX2 string functions; on a CPU with AVX-512 glibc picks its EVEX and
-# AVX-512 versions of the same functions: list those beside them.
+# Valgrind runs glibc's AVX2 (or plain AVX) string functions; on a CPU with AVX-512 glibc
+# picks its EVEX and AVX-512 versions of the same functions, and memcpy is memmove: list
+# every variant the program has beside the one valgrind ran.
 program = subprocess.run(["nm", "--defined-only", sys.argv[2]], capture_output=True, text=True)
 symbols = {line.split()[-1] for line in program.stdout.splitlines() if len(line.split()) == 3}
+isa = r"(?:sse2|ssse3|avx2|avx|evex|avx512)"
 for name in list(listed):
-    if "_avx2" in name:
-        for variant in ("_evex", "_avx512"):
-            sibling = name.replace("_avx2", variant)
-            if sibling in symbols and sibling not in listed:
-                listed.append(sibling)
+    m = re.fullmatch(r"__(mem\w+?|str\w+?|wmem\w+?|wcs\w+?)_" + isa + r"(_\w+)?", name)
+    if not m:
+        continue
+    base, tail = m.group(1), m.group(2) or ""
+    bases = {base, "memmove"} if base == "memcpy" else {base}
+    for sibling in sorted(symbols):
+        s = re.fullmatch(r"__(\w+?)_" + isa + r"(_\w+)?", sibling)
+        if s and s.group(1) in bases and (s.group(2) or "") == tail and sibling not in listed:
+            listed.append(sibling)
 print("\n".join(listed))
 PY
 echo "app/hot-functions.txt: $(wc -l < app/hot-functions.txt) functions from $runs runs"

@@ -131,9 +131,11 @@ TEST_CASE("an error inside a nested model points at the inner layer's object") {
 }
 
 TEST_CASE("a finding in a JSON file is located in the file's text, read again after parsing") {
-  // Read into memory (small), mapped (from 64 KiB), mapped then released and read again
-  // (past 1 MiB): trailing whitespace makes the file larger without moving the finding.
-  for (std::size_t padding : {std::size_t{0}, std::size_t{100} << 10, std::size_t{2} << 20}) {
+  // Read (small), read into the huge-page arena (from 64 KiB), read then released and read
+  // again (past 1 MiB), mapped then released and read again (past 4 MiB): trailing
+  // whitespace makes the file larger without moving the finding.
+  for (std::size_t padding :
+       {std::size_t{0}, std::size_t{100} << 10, std::size_t{2} << 20, std::size_t{5} << 20}) {
     INFO("padding: " << padding);
     shapelint::test::FixtureDir dir;
     std::string path = dir.path("model.json");

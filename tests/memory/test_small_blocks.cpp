@@ -241,6 +241,49 @@ TEST_CASE("huge-page arena: a freed block is the next one given for its class") 
   });
 }
 
+TEST_CASE("huge-page arena: while a WithoutHugePages lives, new blocks come from malloc") {
+  in_new_thread([] {
+    memory::use_huge_pages();
+    void* before = memory::allocate(5000);
+    CHECK(memory::from_huge_page_arena(before));
+    {
+      memory::WithoutHugePages paused;
+      void* during = memory::allocate(300 * kKiB);
+      CHECK_FALSE(memory::from_huge_page_arena(during));
+      CHECK(memory::usable_size(during) >= 300 * kKiB);
+      { memory::WithoutHugePages nested; }  // ends paused still: the outer one lives on
+      void* still = memory::allocate(300 * kKiB);
+      CHECK_FALSE(memory::from_huge_page_arena(still));
+      // A block the arena gave before is still taken back, and reused for its class.
+      memory::release(before);
+      void* reused = memory::allocate(5000);
+      CHECK(reused == before);
+      memory::release(reused);
+      memory::release(during);
+      memory::release(still);
+    }
+    void* after = memory::allocate(300 * kKiB);
+    CHECK(memory::from_huge_page_arena(after));
+    memory::release(after);
+  });
+}
+
+TEST_CASE(
+    "huge-page arena: use_huge_pages asked for while paused takes effect when the pause ends") {
+  in_new_thread([] {
+    {
+      memory::WithoutHugePages paused;
+      memory::use_huge_pages();  // asked for while paused: made, but not used until the end
+      void* during = memory::allocate(5000);
+      CHECK_FALSE(memory::from_huge_page_arena(during));
+      memory::release(during);
+    }
+    void* after = memory::allocate(5000);
+    CHECK(memory::from_huge_page_arena(after));
+    memory::release(after);
+  });
+}
+
 TEST_CASE("huge-page arena: when it is full, blocks come from malloc, all usable") {
   in_new_thread([] {
     memory::use_huge_pages();

@@ -45,6 +45,7 @@ struct ThreadBlocks {
   char* next = nullptr;        ///< where the next block's header goes: 8 past a 16-byte boundary
   char* end = nullptr;         ///< the end of the current chunk
   bool arena_wanted = false;   ///< use_huge_pages was called; the arena is made when needed
+  bool arena_paused = false;   ///< a WithoutHugePages lives: new blocks come from malloc
   char* arena_next = nullptr;  ///< where the arena's next chunk or large block is cut
   char* arena_end = nullptr;
   FreeBlock* large_lists[kLargeClasses] = {};  ///< freed arena blocks, by large class
@@ -138,6 +139,8 @@ void make_arena(ThreadBlocks& t) noexcept {
 /// `bytes` (a multiple of 16) cut from this thread's arena, made first if it is wanted; null
 /// when there is no arena or no room left in it.
 char* cut_from_arena(ThreadBlocks& t, std::size_t bytes) noexcept {
+  if (t.arena_paused)
+    return nullptr;
   if (t.arena_wanted)
     make_arena(t);
   if (static_cast<std::size_t>(t.arena_end - t.arena_next) < bytes)
@@ -239,6 +242,14 @@ void use_huge_pages() noexcept {
   ThreadBlocks& t = blocks;
   if (!t.arena_end)
     t.arena_wanted = true;
+}
+
+WithoutHugePages::WithoutHugePages() noexcept : was_paused_(blocks.arena_paused) {
+  blocks.arena_paused = true;
+}
+
+WithoutHugePages::~WithoutHugePages() {
+  blocks.arena_paused = was_paused_;
 }
 
 bool from_huge_page_arena(const void* block) noexcept {

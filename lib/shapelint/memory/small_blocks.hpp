@@ -36,13 +36,29 @@ std::size_t usable_size(const void* block) noexcept;
 
 /// From now on, this thread's chunks and its larger blocks (up to 8 MiB) come from an arena
 /// the kernel backs with 2 MiB pages where it can (transparent huge pages), mapped at the
-/// first allocation that needs it: call it before a lint that will write a megabyte or more.
-/// On the virtual machines CI runs on, writing a fresh 4 KiB page costs over a microsecond
-/// in the kernel, and a 400 KiB config's lint writes hundreds of them; a 2 MiB page costs
-/// about 60. A small lint writes too few pages for that to pay. Freed arena blocks are kept
-/// for blocks of their size class (a quarter of a power of two), never given back. Where the
-/// arena is full, blocks come from malloc as before.
+/// first allocation that needs it. On the virtual machines CI runs on, every fresh 4 KiB
+/// page a process writes costs a fault of 1 to 12 microseconds (depending on the host), and
+/// a lint of a 400 KiB config writes hundreds of them; a 2 MiB page costs 35 to 200. The
+/// program calls it first thing (even a small model's run wrote 18 pages of heap, 0.2 ms on
+/// the slower hosts), the library for each lint of a text of 64 KiB or more. Freed arena
+/// blocks are kept for blocks of their size class (a quarter of a power of two), never given
+/// back. Where the arena is full, blocks come from malloc as before.
 void use_huge_pages() noexcept;
+
+/// While it lives, this thread cuts nothing new from its huge-page arena (if it has one):
+/// new chunks and larger blocks come from malloc. For the lint of a text of many megabytes,
+/// whose blocks would outgrow the arena, and which malloc's heap (reusing freed memory more
+/// closely) keeps to a lower peak. Freed arena blocks are still taken back and reused.
+class WithoutHugePages {
+ public:
+  WithoutHugePages() noexcept;
+  ~WithoutHugePages();
+  WithoutHugePages(const WithoutHugePages&) = delete;
+  WithoutHugePages& operator=(const WithoutHugePages&) = delete;
+
+ private:
+  bool was_paused_;
+};
 
 /// Whether a block larger than kLargestSmallBlock was cut from a huge-page arena. For tests.
 bool from_huge_page_arena(const void* block) noexcept;
