@@ -243,6 +243,7 @@ int main(int argc, char** argv) {
   render_options.cost = analysis_options.cost;
   const shapelint::Renderer* renderer = shapelint::find_renderer(options.format);
   lint_options.cost = renderer->needs_cost(render_options);
+  lint_options.nested_rows = renderer->shows_nested_rows;
 
   shapelint::RunReport run;
   run.tool_version = SHAPELINT_VERSION;

@@ -462,6 +462,36 @@ TEST_CASE("a nested model costs what its layers cost") {
   CHECK(report.cost->activation_bytes == (20 + 16 + 4) * 4);
 }
 
+TEST_CASE("a nested model's own rows are left out only when asked and costs do not need them") {
+  ModelBuilder m("outer");
+  auto x = m.input({20}, "features");
+  json inner{{"name", "block"},
+             {"layers",
+              {layer("InputLayer", {{"name", "block_in"}, {"batch_input_shape", {nullptr, 20}}}),
+               layer("Dense", {{"name", "hidden"}, {"units", 16}})}}};
+  m.output(m.add("Sequential", inner, x));
+
+  struct Case {
+    bool nested_rows;
+    bool cost;
+    std::size_t inner_rows;
+  };
+
+  for (Case c : {Case{true, false, 2}, Case{false, false, 0}, Case{false, true, 2}}) {
+    INFO("nested_rows " << c.nested_rows << ", cost " << c.cost);
+    LintOptions options;
+    options.nested_rows = c.nested_rows;
+    options.cost = c.cost;
+    auto report = lint(m.json_text(), options);
+    REQUIRE(report.status == "ok");
+    const auto& block = row_named(report, "block");
+    CHECK(block.is_model);
+    CHECK(block.layers.size() == c.inner_rows);
+    CHECK(block.params == 20 * 16 + 16);  // the outer row is whole either way
+    CHECK(report.params.total == 20 * 16 + 16);
+  }
+}
+
 TEST_CASE("a Sequential without an InputLayer still counts its input's memory") {
   // tf.keras 2 style: the first layer carries batch_input_shape.
   json model{

@@ -123,6 +123,34 @@ TEST_CASE("every format of the contract is in the renderer table") {
     CHECK(find_renderer(name) != nullptr);
 }
 
+TEST_CASE("a format shows a nested model's own rows only if it says so") {
+  // A run leaves those rows out for a format that does not show them
+  // (LintOptions::nested_rows): its output must not change. A nested model whose inner
+  // layer failed, with a finding on it (JUnit files it under the nested model's case).
+  FileReport with_rows = failing_file();
+  LayerRow base = layer("base", "Sequential", {"in"}, "error");
+  base.is_model = true;
+  base.layers = {layer("inner_conv", "Conv2D", {}), layer("inner_dense", "Dense", {}, "error")};
+  with_rows.layers.insert(with_rows.layers.begin() + 1, base);
+  with_rows.diagnostics.push_back(
+      finding("SL103", Severity::error, "inner_dense", "negative dimension", 20));
+  FileReport without_rows = with_rows;
+  without_rows.layers[1].layers.clear();
+  const RunReport full = run_of({with_rows});
+  const RunReport outer_only = run_of({without_rows});
+  for (const Renderer& r : renderers()) {
+    INFO("format " << r.name);
+    for (bool cost : {false, true}) {
+      RenderOptions options;
+      options.cost = cost;
+      if (r.needs_cost(options))
+        continue;  // a run that works out costs makes the nested rows anyway
+      bool same = render(r.name, full, options) == render(r.name, outer_only, options);
+      CHECK(same == !r.shows_nested_rows);
+    }
+  }
+}
+
 TEST_CASE("github: data escapes %, CR and LF; properties also ':' and ','") {
   ScopedEnv no_summary("GITHUB_STEP_SUMMARY", nullptr);
   FileReport f = failing_file("dir,with:odd%name.json");

@@ -112,9 +112,10 @@ std::string status_name(LayerStatus s) {
   return "unknown";
 }
 
+/// The report's rows for `model`'s layers, with their nested models' rows when `nested`.
 /// The rows take the shapes of `result`'s first calls (moved out: a large model would hold
 /// them twice), and each layer's cost as the engine worked it out.
-std::vector<LayerRow> make_rows(const Model& model, ModelResult& result) {
+std::vector<LayerRow> make_rows(const Model& model, ModelResult& result, bool nested) {
   std::vector<LayerRow> rows;
   rows.reserve(model.layers.size());
   for (std::size_t i = 0; i < model.layers.size(); ++i) {
@@ -152,7 +153,8 @@ std::vector<LayerRow> make_rows(const Model& model, ModelResult& result) {
     }
     if (layer.nested && r.nested) {
       row.is_model = true;
-      row.layers = make_rows(*layer.nested, *r.nested);
+      if (nested)
+        row.layers = make_rows(*layer.nested, *r.nested, nested);
     }
     row.cost = cost::row_cost(r);
     rows.push_back(std::move(row));
@@ -625,7 +627,7 @@ void lint_loaded(LoadedModel loaded,
   // Nothing reads the JSON document from here on (the graph's JSON values go stale): the
   // rows can have its memory.
   loaded.document.reset();
-  report.layers = make_rows(model, shown);
+  report.layers = make_rows(model, shown, options.nested_rows || cost);
   // Cost totals and budgets: from the rows.
   analysis::analyze_rows(passes, options, report);
   locate_diagnostics(source, std::move(paths), report.diagnostics);

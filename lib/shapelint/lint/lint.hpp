@@ -60,6 +60,11 @@ struct LintOptions {
   /// without --cost): it was a tenth of an Inception-sized lint. The MAC and activation
   /// budgets need it whatever this says.
   bool cost = true;
+  /// Make the rows of a nested model's own layers (LayerRow::layers). The command line turns
+  /// it off for outputs that do not show them (the terminal table shows a nested model as
+  /// one row): for a model built on a Keras application, they are most of the rows. Costs
+  /// need them whatever this says.
+  bool nested_rows = true;
   /// The caller exits once the reports are out (a command line with a few files): a lint's
   /// model, results and mapped text are then left for the exit to take back, instead of being
   /// freed block by block (about 3% of a large model's lint). The reports are unchanged.

@@ -25,6 +25,9 @@ struct Renderer {
   RenderFn render;
   std::string_view description;
   ShowsCost shows_cost = ShowsCost::never;
+  /// Whether this format shows the rows of a nested model's layers (LayerRow::layers), so
+  /// that a run makes them only then (LintOptions::nested_rows).
+  bool shows_nested_rows = false;
 
   /// Whether this format, with `options`, prints any cost figure.
   bool needs_cost(const RenderOptions& options) const {
