@@ -3,12 +3,14 @@
 // a hang or unbounded memory, and the other files of the run are still linted. CI runs these
 // under ASan+UBSan. Crashes found by fuzzing (fuzz/) are kept here as regression cases.
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -20,6 +22,7 @@
 #include "shapelint/lint/lint.hpp"
 #include "shapelint/model/loader.hpp"
 #include "shapelint/render/render.hpp"
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -882,6 +885,48 @@ TEST_CASE("a file larger than the config limit is refused before it is read whol
   REQUIRE(d != nullptr);
   CHECK(d->message.find("max-config-size") != std::string::npos);
   CHECK(lint_file(path, {}).status == "ok");
+}
+
+TEST_CASE("a model from a named pipe, written a few bytes at a time, is read whole") {
+  // No size to read at once: the text comes in short reads, and the buffer grows past the
+  // 64 KiB first step (the padding), up to the limit and no further.
+  test::FixtureDir dir;
+  std::string fifo = dir.path("model.json");
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  std::string text = kSmallModel + std::string(200'000, ' ');
+  auto write_slowly = [&] {
+    std::FILE* out = std::fopen(fifo.c_str(), "w");
+    if (!out)
+      return;
+    for (std::size_t at = 0; at < text.size(); at += 1000) {
+      std::fwrite(text.data() + at, 1, std::min<std::size_t>(1000, text.size() - at), out);
+      std::fflush(out);
+    }
+    std::fclose(out);
+  };
+  {
+    std::thread writer(write_slowly);
+    FileReport r = lint_file(fifo, {});
+    writer.join();
+    INFO(describe(r));
+    CHECK(r.status == "ok");
+  }
+  {
+    // The reader stops at the limit and closes the pipe: the writer's writes then fail
+    // (EPIPE, with SIGPIPE ignored for the while) until it is done.
+    auto old_handler = std::signal(SIGPIPE, SIG_IGN);
+    std::thread writer(write_slowly);
+    LintOptions options;
+    options.read_limits.max_config_bytes = 100'000;
+    FileReport r = lint_file(fifo, options);
+    writer.join();
+    std::signal(SIGPIPE, old_handler);
+    INFO(describe(r));
+    CHECK(r.status == "invalid");
+    const Diagnostic* d = find(r, rule::kUnreadable);
+    REQUIRE(d != nullptr);
+    CHECK(d->message.find("max-config-size") != std::string::npos);
+  }
 }
 
 TEST_CASE("endless input (standard input, /dev/zero) is refused at the limit, exit 2") {
