@@ -263,13 +263,11 @@ bool read_bounded(std::istream& in, std::uint64_t limit, std::string& text) {
   return text.size() <= limit;
 }
 
-/// Appends the rest of file `in` (at `path`) to `text` up to `limit` bytes; false when there
-/// is more. A file of known size is read at once (a buffer grown by doubling would hold up to
-/// twice a large model's text), then whatever a growing or special file still has.
-bool read_rest(std::istream& in, const std::string& path, std::uint64_t limit, std::string& text) {
-  std::error_code ec;
-  std::uintmax_t size = fs::file_size(path, ec);
-  if (!ec && in && size > text.size() && size <= limit) {
+/// Appends the rest of file `in` to `text` up to `limit` bytes; false when there is more.
+/// The file's `size` (0 when unknown) is read at once (a buffer grown by doubling would hold
+/// up to twice a large model's text), then whatever a growing or special file still has.
+bool read_rest(std::istream& in, std::uintmax_t size, std::uint64_t limit, std::string& text) {
+  if (in && size > text.size() && size <= limit) {
     std::size_t have = text.size();
     text.reserve(static_cast<std::size_t>(size));
     io::prefault_for_writing(text.data(), text.capacity());
@@ -338,7 +336,9 @@ class SourceText {
     if (released_) {
       released_ = false;
       std::ifstream in(path_, std::ios::binary);
-      if (!in || !read_rest(in, path_, limit_, owned_))
+      std::error_code ec;
+      std::uintmax_t size = fs::file_size(path_, ec);
+      if (!in || !read_rest(in, ec ? 0 : size, limit_, owned_))
         owned_.clear();  // gone, or grown past the limit: no positions then
       view_ = owned_;
     }
@@ -816,7 +816,7 @@ FileReport lint_file(const std::string& path, const LintOptions& options) {
     return lint_container(io::read_model_path(path, container, options.read_limits), path, options);
   }
   text = std::move(head);
-  if (!read_rest(in, path, limits.max_config_bytes, text))
+  if (!read_rest(in, size, limits.max_config_bytes, text))  // the size stat() gave
     return too_large(path, limits.max_config_bytes, "max-config-size");
   SourceText source = SourceText::of_file(std::move(text), path, limits.max_config_bytes);
   return lint_source(source, path, options);
