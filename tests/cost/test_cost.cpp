@@ -436,17 +436,26 @@ TEST_CASE("VGG16 at 224x224: Keras's parameter count and the 15.5G MACs") {
   check_close(static_cast<double>(conv_and_dense_macs(report)), 15.47e9, 0.01);
 }
 
-TEST_CASE("a nested model costs what its layers cost") {
+namespace {
+
+/// A model whose 20 features go through a nested Sequential 'block': its InputLayer, then
+/// `block_layers`.
+std::string with_nested_block(std::vector<json> block_layers) {
   ModelBuilder m("outer");
   auto x = m.input({20}, "features");
-  json inner{{"name", "block"},
-             {"layers",
-              {layer("InputLayer", {{"name", "block_in"}, {"batch_input_shape", {nullptr, 20}}}),
-               layer("Dense", {{"name", "hidden"}, {"units", 16}}),
-               layer("Dense", {{"name", "out"}, {"units", 4}})}}};
-  auto y = m.add("Sequential", inner, x);
-  m.output(y);
-  auto report = lint(m.json_text());
+  block_layers.insert(
+      block_layers.begin(),
+      layer("InputLayer", {{"name", "block_in"}, {"batch_input_shape", {nullptr, 20}}}));
+  json inner{{"name", "block"}, {"layers", block_layers}};
+  m.output(m.add("Sequential", inner, x));
+  return m.json_text();
+}
+
+}  // namespace
+
+TEST_CASE("a nested model costs what its layers cost") {
+  auto report = lint(with_nested_block({layer("Dense", {{"name", "hidden"}, {"units", 16}}),
+                                        layer("Dense", {{"name", "out"}, {"units", 4}})}));
   INFO(describe(report));
   REQUIRE(report.status == "ok");
   const auto& block = row_named(report, "block");
@@ -463,13 +472,7 @@ TEST_CASE("a nested model costs what its layers cost") {
 }
 
 TEST_CASE("a nested model's own rows are left out only when asked and costs do not need them") {
-  ModelBuilder m("outer");
-  auto x = m.input({20}, "features");
-  json inner{{"name", "block"},
-             {"layers",
-              {layer("InputLayer", {{"name", "block_in"}, {"batch_input_shape", {nullptr, 20}}}),
-               layer("Dense", {{"name", "hidden"}, {"units", 16}})}}};
-  m.output(m.add("Sequential", inner, x));
+  std::string model = with_nested_block({layer("Dense", {{"name", "hidden"}, {"units", 16}})});
 
   struct Case {
     bool nested_rows;
@@ -482,7 +485,7 @@ TEST_CASE("a nested model's own rows are left out only when asked and costs do n
     LintOptions options;
     options.nested_rows = c.nested_rows;
     options.cost = c.cost;
-    auto report = lint(m.json_text(), options);
+    auto report = lint(model, options);
     REQUIRE(report.status == "ok");
     const auto& block = row_named(report, "block");
     CHECK(block.is_model);

@@ -263,6 +263,12 @@ bool read_bounded(std::istream& in, std::uint64_t limit, std::string& text) {
   return text.size() <= limit;
 }
 
+// From 64 KiB, a text's lint writes enough fresh memory for 2 MiB pages to pay
+// (memory/small_blocks.hpp). Past a few MiB its blocks outgrow the arena, and malloc's heap,
+// which reuses freed memory more closely, keeps the peak lower (measured on 100k layers).
+constexpr std::size_t kHugePagesFrom = std::size_t{64} << 10;
+constexpr std::size_t kHugePagesUpTo = std::size_t{4} << 20;
+
 /// Appends the rest of file `in` to `text` up to `limit` bytes; false when there is more.
 /// The file's `size` (0 when unknown) is read at once (a buffer grown by doubling would hold
 /// up to twice a large model's text), then whatever a growing or special file still has.
@@ -270,7 +276,10 @@ bool read_rest(std::istream& in, std::uintmax_t size, std::uint64_t limit, std::
   if (in && size > text.size() && size <= limit) {
     std::size_t have = text.size();
     text.reserve(static_cast<std::size_t>(size));
-    io::prefault_for_writing(text.data(), text.capacity());
+    // A text of up to kHugePagesUpTo is read into the huge-page arena, whose pages come
+    // 2 MiB at a time: mapping them in ahead would be a system call for nothing.
+    if (size > kHugePagesUpTo)
+      io::prefault_for_writing(text.data(), text.capacity());
     text.resize(static_cast<std::size_t>(size));
     in.read(text.data() + have, static_cast<std::streamsize>(size - have));
     text.resize(have + static_cast<std::size_t>(in.gcount()));
@@ -279,12 +288,6 @@ bool read_rest(std::istream& in, std::uintmax_t size, std::uint64_t limit, std::
   }
   return read_bounded(in, limit, text);
 }
-
-// From 64 KiB, a text's lint writes enough fresh memory for 2 MiB pages to pay
-// (memory/small_blocks.hpp). Past a few MiB its blocks outgrow the arena, and malloc's heap,
-// which reuses freed memory more closely, keeps the peak lower (measured on 100k layers).
-constexpr std::size_t kHugePagesFrom = std::size_t{64} << 10;
-constexpr std::size_t kHugePagesUpTo = std::size_t{4} << 20;
 
 /// Keeps `value` until the process exits (LintOptions::leave_memory_to_exit): reachable, so a
 /// leak checker does not report it, and never freed by a program that leaves with _Exit.
