@@ -79,22 +79,35 @@ for path in glob.glob(sys.argv[1] + "/run.*"):
 order = sorted(cost, key=lambda n: (-runs_of[n], -cost[n]))
 listed = [n for n in order if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.$]*", n)]
 
-# Valgrind runs glibc's AVX2 (or plain AVX) string functions; on a CPU with AVX-512 glibc
-# picks its EVEX and AVX-512 versions of the same functions, and memcpy is memmove: list
-# every variant the program has beside the one valgrind ran.
+# Valgrind runs glibc's AVX2 (or plain AVX, or SSE2) string functions; on a CPU with AVX-512
+# glibc picks its EVEX and AVX-512 versions of the same functions, and memcpy is memmove:
+# those are listed right after the one valgrind ran, where that one ranks (appended at the
+# end, memmove and strstr landed 1 MiB away from the rest of what every run needs, a fault
+# each).
 program = subprocess.run(["nm", "--defined-only", sys.argv[2]], capture_output=True, text=True)
 symbols = {line.split()[-1] for line in program.stdout.splitlines() if len(line.split()) == 3}
-isa = r"(?:sse2|ssse3|avx2|avx|evex|avx512)"
-for name in list(listed):
-    m = re.fullmatch(r"__(mem\w+?|str\w+?|wmem\w+?|wcs\w+?)_" + isa + r"(_\w+)?", name)
+isa = r"(?:sse2|ssse3|sse4_1|sse4_2|avx2|avx|evex|evex512|avx512)"
+variant = re.compile(r"__(mem\w+?|str\w+?|stp\w+?|raw\w+?|wmem\w+?|wcs\w+?)_" + isa + r"(?:_\w+)?")
+def base_of(name):
+    m = variant.fullmatch(name)
     if not m:
-        continue
-    base, tail = m.group(1), m.group(2) or ""
-    bases = {base, "memmove"} if base == "memcpy" else {base}
-    for sibling in sorted(symbols):
-        s = re.fullmatch(r"__(\w+?)_" + isa + r"(_\w+)?", sibling)
-        if s and s.group(1) in bases and (s.group(2) or "") == tail and sibling not in listed:
-            listed.append(sibling)
+        return None
+    return "memmove" if m.group(1) == "memcpy" else m.group(1)
+# Only the AVX-512 twins (what such a CPU picks): listing every variant (SSE2, RTM, ...) put
+# tens of KiB that no run executes among the code every run needs.
+twin = re.compile(r"__\w+?_(?:evex|evex512|avx512)(?:_\w+)?")
+siblings = {}
+for symbol in sorted(symbols):
+    base = base_of(symbol)
+    if base and twin.fullmatch(symbol) and not symbol.endswith("_rtm"):
+        siblings.setdefault(base, []).append(symbol)
+ordered, seen = [], set()
+for name in listed:
+    for n in [name] + siblings.get(base_of(name), []):
+        if n not in seen:
+            seen.add(n)
+            ordered.append(n)
+listed = ordered
 print("\n".join(listed))
 PY
 echo "app/hot-functions.txt: $(wc -l < app/hot-functions.txt) functions from $runs runs"
