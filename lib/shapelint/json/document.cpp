@@ -222,6 +222,42 @@ std::pair<int, int> line_and_column(std::string_view text, std::size_t offset) {
 // call stack), one pass, children of each container gathered on a scratch stack and copied to
 // the document in one piece when the container closes.
 
+/// The children of the open containers, one after another. A vector's push_back checked the
+/// capacity once more after push() had made room, in a step every value takes.
+class NodeStack {
+ public:
+  std::size_t size() const noexcept { return size_; }
+
+  const Node* begin() const noexcept { return nodes_.get(); }
+
+  const Node* end() const noexcept { return nodes_.get() + size_; }
+
+  const Node& back() const noexcept { return nodes_[size_ - 1]; }
+
+  [[gnu::always_inline]] void push(const Node& node) {
+    if (size_ == capacity_) [[unlikely]]
+      grow();
+    nodes_[size_++] = node;
+  }
+
+  /// Drops the nodes from `size` on.
+  void cut(std::size_t size) noexcept { size_ = size; }
+
+ private:
+  void grow() {
+    std::size_t capacity = std::max<std::size_t>(64, capacity_ * 2);
+    std::unique_ptr<Node[]> grown(new Node[capacity]);  // a trivial type: left uninitialized
+    if (size_ != 0)
+      std::memcpy(grown.get(), nodes_.get(), size_ * sizeof(Node));
+    nodes_ = std::move(grown);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<Node[]> nodes_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
 class JsonParser {
  public:
   JsonParser(JsonDocument& doc, std::string_view text, std::size_t max_depth, TextLifetime lifetime)
@@ -273,7 +309,7 @@ class JsonParser {
   /// the document: checked, not converted.
   bool read_float_in_text();
 
-  void push_float_in_text(const char* end) {
+  [[gnu::always_inline]] void push_float_in_text(const char* end) {
     // Texts are under 2 GiB (kMaxTextBytes): offsets fit 32 bits.
     push(Kind::floating,
          (p_ - text_.data()) | (std::uint64_t(end - p_) << 32),
@@ -284,6 +320,8 @@ class JsonParser {
   /// A number the 16-byte look of number_scan.hpp settles: a short integer, or a float left
   /// in the text. False for any other, and near the end of the text.
   bool read_number_at_once();
+  /// read_number_at_once's look, kept inline for the numbers after the first of an array.
+  [[gnu::always_inline]] bool take_number_in_window();
 
   /// A number, by the quickest reader that takes it: the 16-byte look, then (for a text that
   /// outlives the document) a float left in the text, then read_number.
@@ -309,11 +347,9 @@ class JsonParser {
   /// Appends a value to the open container's children. Kept inline in the number loops: a
   /// call per number there cost a fifth of a weights-laden config's parse.
   [[gnu::always_inline]] void push(Kind kind, std::uint64_t bits, std::uint32_t flags = 0) {
-    if (scratch_.size() == scratch_.capacity()) [[unlikely]]
-      scratch_.reserve(std::max<std::size_t>(64, scratch_.capacity() * 2));
-    scratch_.push_back(Node{(key_id_ << 4) | static_cast<std::uint32_t>(kind) | flags,
-                            static_cast<std::uint32_t>(bits),
-                            static_cast<std::uint32_t>(bits >> 32)});
+    scratch_.push(Node{(key_id_ << 4) | static_cast<std::uint32_t>(kind) | flags,
+                       static_cast<std::uint32_t>(bits),
+                       static_cast<std::uint32_t>(bits >> 32)});
   }
 
   bool fail(Failure why) {
@@ -328,7 +364,7 @@ class JsonParser {
   std::size_t max_depth_;
   bool floats_in_text_;
   std::vector<Frame> stack_;
-  std::vector<Node> scratch_;
+  NodeStack scratch_;
   std::string decoded_;       ///< a string with escapes, decoded
   std::uint32_t key_id_ = 0;  ///< key of the value being read, when in an object
   Failure failure_ = Failure::syntax;
@@ -406,7 +442,6 @@ bool JsonParser::parse() {
   doc_.nodes_.reserve(text_.size() / 8 + 16);
   io::prefault_for_writing(doc_.nodes_.data(),
                            std::min(doc_.nodes_.capacity(), text_.size() / 20) * sizeof(Node));
-  scratch_.reserve(64);
   for (auto* predictions : {&first_key_, &key_after_})
     predictions->assign(64, 0);  // the ids interned so far (""), and room to grow
   value_of_.assign(std::size_t{1} << kValueSlotBits, 0);
@@ -540,7 +575,7 @@ void JsonParser::close() {
   auto first = static_cast<std::uint32_t>(doc_.nodes_.size());
   auto count = static_cast<std::uint32_t>(scratch_.size() - f.scratch_start);
   doc_.nodes_.insert(doc_.nodes_.end(), scratch_.begin() + f.scratch_start, scratch_.end());
-  scratch_.resize(f.scratch_start);
+  scratch_.cut(f.scratch_start);
   key_id_ = f.key_id;
   if (f.object && count != 0 && !stack_.empty() && stack_.back().lists_layers)
     doc_.object_starts_.push_back(JsonDocument::ObjectStart{first, f.opened_at});
@@ -765,6 +800,10 @@ bool JsonParser::read_number() {
 }
 
 bool JsonParser::read_number_at_once() {
+  return take_number_in_window();
+}
+
+inline bool JsonParser::take_number_in_window() {
   // The window's 16 bytes, and one more: a short integer after a '-' is read 8 bytes at a time
   // from its first digit.
   if (end_ - p_ < 17)
@@ -818,7 +857,9 @@ bool JsonParser::read_more_numbers() {
       p_ = after_number;  // the parser's general step reads the separator and what follows
       return true;
     }
-    if (!read_json_number())
+    // The window's look inline: a call chain per number was a third of its cost (a config
+    // holding a 57,000-float matrix).
+    if (!take_number_in_window() && !((floats_in_text_ && read_float_in_text()) || read_number()))
       return false;
   }
   return true;
