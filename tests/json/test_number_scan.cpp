@@ -320,3 +320,53 @@ TEST_CASE("short integers read from the 16-byte window as read_common_number rea
       CHECK(answer == scan::WindowAnswer::short_integer);
   }
 }
+
+TEST_CASE("the 32-byte window takes long plain floats as valid floats, and nothing else") {
+  // What it calls a plain float must be a JSON float (nlohmann reads the same text, to the
+  // end the window gave) with no exponent; the 16-byte window's plain floats and short
+  // integers must come out the same from 32 bytes.
+  namespace scan = shapelint::number_scan_detail;
+  std::mt19937_64 random(20261130);
+  const char alphabet[] = "0123456789.-eE+ ,]x";
+  int long_floats = 0;
+  for (int round = 0; round < 200000; ++round) {
+    std::string number;
+    if (random() % 2) {
+      // A float32 weight as json.dumps writes it: sign, "0.", zeros, up to 17 digits.
+      number = random() % 2 ? "-0." : "0.";
+      number += std::string(random() % 6, '0');
+      for (std::size_t i = 0, n = 1 + random() % 22; i < n; ++i)
+        number += static_cast<char>('0' + random() % 10);
+    } else {
+      for (std::size_t i = 0, n = 1 + random() % 30; i < n; ++i)
+        number += alphabet[random() % (sizeof alphabet - 1)];
+    }
+    std::string text = number + ", " + std::string(32, ' ');
+    INFO("text: '" << text << "'");
+    const char* end32 = nullptr;
+    scan::WindowAnswer wide = scan::number_in_window<32>(text.data(), end32);
+    const char* end16 = nullptr;
+    scan::WindowAnswer narrow = scan::number_in_window<16>(text.data(), end16);
+    if (narrow == scan::WindowAnswer::plain_float || narrow == scan::WindowAnswer::short_integer) {
+      CHECK(wide == narrow);
+      CHECK(end32 == end16);
+    }
+    if (wide == scan::WindowAnswer::plain_float) {
+      std::string taken(text.c_str(), end32);
+      INFO("taken: '" << taken << "'");
+      nlohmann::json value = nlohmann::json::parse(taken, nullptr, false);
+      REQUIRE(value.is_number_float());
+      CHECK(taken.find_first_of("eE") == std::string::npos);
+      CHECK(std::string("0123456789eE").find(*end32) == std::string::npos);  // its whole text
+      CHECK((std::isnormal(value.get<double>()) || value.get<double>() == 0.0));
+      long_floats += taken.size() > 16;
+    }
+    if (wide == scan::WindowAnswer::short_integer) {
+      CommonNumber expected;
+      REQUIRE(read_common_number(text.data(), text.data() + text.size(), expected));
+      CHECK(expected.kind != Kind::floating);
+      CHECK(expected.end == end32);
+    }
+  }
+  CHECK(long_floats > 10000);  // the window's reason to be: they were taken
+}

@@ -260,13 +260,12 @@ class NodeStack {
 
 class JsonParser {
  public:
-  JsonParser(JsonDocument& doc, std::string_view text, std::size_t max_depth, TextLifetime lifetime)
+  JsonParser(JsonDocument& doc, std::string_view text, std::size_t max_depth)
       : doc_(doc),
         text_(text),
         p_(text.data()),
         end_(text.data() + text.size()),
-        max_depth_(max_depth),
-        floats_in_text_(lifetime == TextLifetime::outlives_document) {}
+        max_depth_(max_depth) {}
 
   bool run(JsonParseError& error);
 
@@ -304,30 +303,35 @@ class JsonParser {
   /// parser's general step between two values cost as much as reading a number. Stops just
   /// after the last number it read, the separator and what follows left to that step.
   bool read_more_numbers();
+  /// read_more_numbers' loop, with a window of `Bytes`; the loop of 16 stops after the first
+  /// number that needed 32, and says so in `long_numbers`.
+  template <int Bytes>
+  bool read_number_run(bool& long_numbers);
   bool read_any_number();
-  /// A float left in the text (number_scan.hpp's plain_float_end), when the text outlives
-  /// the document: checked, not converted.
+  /// A float left in the text (number_scan.hpp's plain_float_end): checked, not converted.
   bool read_float_in_text();
 
   [[gnu::always_inline]] void push_float_in_text(const char* end) {
     // Texts are under 2 GiB (kMaxTextBytes): offsets fit 32 bits.
-    push(Kind::floating,
-         (p_ - text_.data()) | (std::uint64_t(end - p_) << 32),
-         json_detail::kFloatInText);
+    auto length = static_cast<std::uint64_t>(end - p_);
+    push(Kind::floating, (p_ - text_.data()) | (length << 32), json_detail::kFloatInText);
     p_ = end;
   }
 
   /// A number the 16-byte look of number_scan.hpp settles: a short integer, or a float left
   /// in the text. False for any other, and near the end of the text.
   bool read_number_at_once();
-  /// read_number_at_once's look, kept inline for the numbers after the first of an array.
+  /// read_number_at_once's look of `Bytes` (16 or 32) at once, kept inline for the numbers
+  /// after the first of an array.
+  template <int Bytes>
   [[gnu::always_inline]] bool take_number_in_window();
+  /// A number of 16 to 32 bytes (a float32 weight written as a double) by the look of 32;
+  /// out of line, so as not to weigh on the loop of short numbers.
+  [[gnu::noinline]] bool take_long_number();
 
-  /// A number, by the quickest reader that takes it: the 16-byte look, then (for a text that
-  /// outlives the document) a float left in the text, then read_number.
-  bool read_json_number() {
-    return read_number_at_once() || (floats_in_text_ && read_float_in_text()) || read_number();
-  }
+  /// A number, by the quickest reader that takes it: the 16-byte look, then a float left in
+  /// the text, then read_number.
+  bool read_json_number() { return read_number_at_once() || read_float_in_text() || read_number(); }
 
   bool push_integer(const char* digits,
                     const char* digits_end,
@@ -362,7 +366,6 @@ class JsonParser {
   const char* p_;
   const char* end_;
   std::size_t max_depth_;
-  bool floats_in_text_;
   std::vector<Frame> stack_;
   NodeStack scratch_;
   std::string decoded_;       ///< a string with escapes, decoded
@@ -800,16 +803,21 @@ bool JsonParser::read_number() {
 }
 
 bool JsonParser::read_number_at_once() {
-  return take_number_in_window();
+  return take_number_in_window<16>() || take_long_number();
 }
 
+bool JsonParser::take_long_number() {
+  return take_number_in_window<32>();
+}
+
+template <int Bytes>
 inline bool JsonParser::take_number_in_window() {
-  // The window's 16 bytes, and one more: a short integer after a '-' is read 8 bytes at a time
+  // The window's bytes, and one more: a short integer after a '-' is read 8 bytes at a time
   // from its first digit.
-  if (end_ - p_ < 17)
+  if (end_ - p_ < Bytes + 1)
     return false;
   const char* number_end = nullptr;
-  switch (number_scan_detail::number_in_window(p_, number_end)) {
+  switch (number_scan_detail::number_in_window<Bytes>(p_, number_end)) {
     case number_scan_detail::WindowAnswer::short_integer: {
       CommonNumber number = short_integer_value(p_, number_end);
       p_ = number_end;
@@ -817,12 +825,10 @@ inline bool JsonParser::take_number_in_window() {
       return true;
     }
     case number_scan_detail::WindowAnswer::plain_float:
-      if (!floats_in_text_)
-        return false;
       push_float_in_text(number_end);
       return true;
-    case number_scan_detail::WindowAnswer::not_plain:
     case number_scan_detail::WindowAnswer::look_closer:
+    case number_scan_detail::WindowAnswer::not_plain:
       return false;
   }
   return false;
@@ -840,6 +846,16 @@ bool JsonParser::read_more_numbers() {
   if (stack_.empty() || stack_.back().object)
     return true;
   key_id_ = 0;  // an array's elements have no key
+  // The numbers of an array are alike: after the first that needs 32 bytes, 32 at once
+  // rather than 16 and then 32.
+  bool long_numbers = false;
+  if (!read_number_run<16>(long_numbers))
+    return false;
+  return !long_numbers || read_number_run<32>(long_numbers);
+}
+
+template <int Bytes>
+bool JsonParser::read_number_run(bool& long_numbers) {
   for (;;) {
     const char* after_number = p_;
     // The separator as json.dumps writes it (", ") or compact (","), at once; anything else
@@ -859,7 +875,13 @@ bool JsonParser::read_more_numbers() {
     }
     // The window's look inline: a call chain per number was a third of its cost (a config
     // holding a 57,000-float matrix).
-    if (!take_number_in_window() && !((floats_in_text_ && read_float_in_text()) || read_number()))
+    if (take_number_in_window<Bytes>())
+      continue;
+    if (Bytes == 16 && take_long_number()) {
+      long_numbers = true;
+      return true;
+    }
+    if (!read_float_in_text() && !read_number())
       return false;
   }
   return true;
@@ -1015,11 +1037,36 @@ std::unique_ptr<JsonDocument> JsonDocument::parse(std::string_view text,
                                                   JsonParseError& error,
                                                   TextLifetime lifetime) {
   std::unique_ptr<JsonDocument> doc(new JsonDocument());
-  if (!JsonParser(*doc, text, max_depth, lifetime).run(error))
+  if (!JsonParser(*doc, text, max_depth).run(error))
     return nullptr;
-  if (lifetime == TextLifetime::outlives_document)
-    doc->text_ = text;
+  doc->text_ = text;
+  if (lifetime == TextLifetime::ends_after_parse)
+    doc->copy_float_texts();
   return doc;
+}
+
+std::size_t JsonDocument::float_text_bytes() const noexcept {
+  // Counted here rather than by the parser: an add per float was a tenth of the parse of a
+  // config holding a weight matrix, and this is asked only of large texts.
+  std::size_t bytes = 0;
+  for (const Node& node : nodes_)
+    bytes += node.float_in_text() ? node.high() : 0;
+  return bytes;
+}
+
+void JsonDocument::copy_float_texts() {
+  if (text_.data() == own_float_texts_.data())
+    return;  // copied already
+  std::string copies;
+  copies.reserve(float_text_bytes());
+  for (Node& node : nodes_)
+    if (node.float_in_text()) {
+      auto offset = static_cast<std::uint32_t>(copies.size());
+      copies.append(text_.substr(node.low(), node.high()));
+      node.lo = offset;
+    }
+  own_float_texts_ = std::move(copies);
+  text_ = own_float_texts_;
 }
 
 double JsonDocument::float_from_text(const Node& node) const noexcept {

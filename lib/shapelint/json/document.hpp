@@ -6,18 +6,20 @@
 // about ten times the file; this one costs less than the file: one contiguous array of
 // 12-byte nodes, object members carrying their key, containers owning a contiguous range of
 // children, and every distinct string (keys, names, class names) stored once. Unless told
-// otherwise (below), it keeps nothing of the source text, which the caller may then free as
-// soon as it is parsed.
+// otherwise (below), it keeps only the texts of its floats (below) and nothing else of the
+// source text, which the caller may then free as soon as it is parsed.
 //
 // It accepts exactly the JSON nlohmann_json accepts and reads it to the same values: the same
 // numbers (unsigned, signed, float), duplicate keys resolved the same way (the last wins),
 // object members listed in the same (sorted) order by items(), the same error messages.
 //
-// A caller whose text outlives the document may say so (TextLifetime::outlives_document):
-// then floats that can only be valid and in range are checked but not converted, and read
-// from the text when asked. A config with its weights inside holds tens of thousands of them
+// Floats that can only be valid and in range are checked but not converted, and read from
+// their text when asked. A config with its weights inside holds tens of thousands of them
 // that nothing reads, and converting them was most of its parse (1.55 -> 1.41 ms for a
-// 570 KiB config holding 57,000 weights, with the 16-byte look of number_scan.hpp).
+// 570 KiB config holding 57,000 weights; 31 -> 13 ms for a 4.4 MB one holding 200,000
+// float32 weights written as doubles, which the fast conversion declines). Their texts are
+// copied into the document after the parse, unless the caller says its text outlives the
+// document (TextLifetime::outlives_document): then they are read from there.
 
 #include <cstddef>
 #include <cstdint>
@@ -376,7 +378,7 @@ struct JsonParseError {
 
 /// Whether the text a document is parsed from lives as long as the document.
 enum class TextLifetime {
-  ends_after_parse,   ///< the document keeps nothing of it
+  ends_after_parse,   ///< the document copies what it needs of it (copy_float_texts)
   outlives_document,  ///< the document may read floats from it when asked
 };
 
@@ -401,6 +403,15 @@ class JsonDocument {
 
   /// Distinct strings (keys and values) the document holds.
   std::size_t string_count() const noexcept { return strings_.size(); }
+
+  /// The bytes of the floats whose value is still their text (see the top of this file).
+  std::size_t float_text_bytes() const noexcept;
+
+  /// Makes a document parsed with TextLifetime::outlives_document independent of its text,
+  /// which may then go: the floats' texts are copied into the document. A caller who learns
+  /// only after the parse whether it keeps the text (a large file's, kept when it is mostly
+  /// floats) calls it when it does not.
+  void copy_float_texts();
 
   /// Whether `s` is written anywhere in the document, as a key or a string value: when it
   /// is not, no object has such a key (a quick answer for a whole file).
@@ -469,8 +480,10 @@ class JsonDocument {
   std::vector<std::uint64_t> slots_;  ///< open-addressing hash of strings_ (slot_of)
   std::vector<json_detail::Node> nodes_;
   std::vector<ObjectStart> object_starts_;
-  /// The text, when it outlives the document (TextLifetime); empty otherwise.
+  /// Where floats kept as text are read: the parsed text (TextLifetime::outlives_document)
+  /// or own_float_texts_.
   std::string_view text_;
+  std::string own_float_texts_;  ///< the floats' texts, one after another (copy_float_texts)
 };
 
 inline JsonValue::iterator JsonValue::begin() const noexcept {

@@ -115,39 +115,62 @@ inline const char* skip_digit_run(const char* s, const char* end, int& count) no
 
 /// What a one-window look (number_in_window) decided.
 enum class WindowAnswer {
-  plain_float,    ///< digits, a point, digits: at most 15 digits, no exponent
+  plain_float,    ///< digits, a point, digits, inside the window: no exponent
   short_integer,  ///< digits only, at most 15, and neither a point nor an exponent after them
   not_plain,      ///< malformed: the general path reads it, and reports it
   look_closer,    ///< longer than the window, or with an exponent
 };
 
 #ifdef __SSE2__
-/// The number at `s` from the 16 bytes there at once, for the commonest numbers (a weight
-/// such as -0.051124573, a size such as 224): bit masks of the digits and points, and the
-/// parts' ends found by counting zero bits. The byte-at-a-time scan took a mispredicted
-/// branch or two per number, on lengths and signs that vary at random, and was most of the
-/// parse of a config with its weights inside. `number_end` is set for a plain float and a
-/// short integer.
-inline WindowAnswer number_in_window(const char* s, const char*& number_end) noexcept {
+/// Bit i set where byte i of the 16 at `s` is not an ASCII digit, and bits 16 to 31 set.
+inline std::uint32_t non_digits_in_16(const char* s) noexcept {
   __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
   __m128i from_zero = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
   __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(from_zero, _mm_set1_epi8(9)), from_zero);
-  auto not_digit = static_cast<std::uint32_t>(~_mm_movemask_epi8(digit)) | (1u << 16);
-  auto point =
-      static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('.'))));
+  return ~static_cast<std::uint32_t>(_mm_movemask_epi8(digit));
+}
+
+/// Bit i set where byte i of the 16 at `s` is a '.'.
+inline std::uint64_t points_in_16(const char* s) noexcept {
+  __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+  return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('.'))));
+}
+
+/// The number at `s` from the `Bytes` bytes there (16 or 32) at once, for the commonest
+/// numbers (a weight such as -0.051124573, a size such as 224): bit masks of the digits and
+/// points, and the parts' ends found by counting zero bits. The byte-at-a-time scan took a
+/// mispredicted branch or two per number, on lengths and signs that vary at random, and was
+/// most of the parse of a config with its weights inside. 32 bytes take a float32 weight
+/// that json.dumps wrote as a double (-0.004567891359329224, 20 digits). `number_end` is set
+/// for a plain float and a short integer.
+///
+/// A plain float here has no exponent, so whatever its digits (up to 30) its value is
+/// between 1e-30 and 1e31: finite and normal, safe to leave as text and read later.
+template <int Bytes = 16>
+inline WindowAnswer number_in_window(const char* s, const char*& number_end) noexcept {
+  static_assert(Bytes == 16 || Bytes == 32);
+  // Set past the window, so that a count of zero bits stops at Bytes.
+  std::uint64_t not_digit = non_digits_in_16(s);
+  std::uint64_t point = points_in_16(s);
+  if constexpr (Bytes == 32) {
+    not_digit = (not_digit & 0xFFFF) | (std::uint64_t{non_digits_in_16(s + 16)} << 16);
+    point |= points_in_16(s + 16) << 16;
+  }
   std::uint32_t first = s[0] == '-' ? 1 : 0;
-  // The first non-digit at or after bit `from` (16 when the window holds none).
+  // The first non-digit at or after bit `from` (Bytes when the window holds none).
   auto digits_end = [&](std::uint32_t from) {
-    return static_cast<std::uint32_t>(std::countr_zero(not_digit & ~((1u << from) - 1)));
+    return static_cast<std::uint32_t>(
+        std::countr_zero(not_digit & ~((std::uint64_t{1} << from) - 1)));
   };
   std::uint32_t integer_end = digits_end(first);
-  if (integer_end == 16)
+  if (integer_end == Bytes)
     return WindowAnswer::look_closer;
   bool leading_zero = s[first] == '0' && integer_end != first + 1;
   if (integer_end == first || leading_zero)
     return WindowAnswer::not_plain;  // not a number the grammar allows
   if (((point >> integer_end) & 1) == 0) {
-    if (s[integer_end] == 'e' || s[integer_end] == 'E')
+    // short_integer_value reads at most 15 bytes.
+    if (s[integer_end] == 'e' || s[integer_end] == 'E' || (Bytes == 32 && integer_end > 15))
       return WindowAnswer::look_closer;
     number_end = s + integer_end;
     return WindowAnswer::short_integer;
@@ -155,9 +178,9 @@ inline WindowAnswer number_in_window(const char* s, const char*& number_end) noe
   std::uint32_t fraction_end = digits_end(integer_end + 1);
   if (fraction_end == integer_end + 1)
     return WindowAnswer::not_plain;  // a point with no digit after it
-  if (fraction_end == 16 || s[fraction_end] == 'e' || s[fraction_end] == 'E')
+  if (fraction_end == Bytes || s[fraction_end] == 'e' || s[fraction_end] == 'E')
     return WindowAnswer::look_closer;
-  number_end = s + fraction_end;  // at most 15 digits: no more questions
+  number_end = s + fraction_end;
   return WindowAnswer::plain_float;
 }
 #endif
@@ -300,7 +323,8 @@ inline bool read_common_number(const char* s, const char* end, CommonNumber& out
 /// The value of a short integer number_in_window found at `s`, ending at `end` (at most 15
 /// digits after an optional '-'): as read_common_number reads it. The 16 bytes from its first
 /// digit must be readable.
-inline CommonNumber short_integer_value(const char* s, const char* end) noexcept {
+[[gnu::always_inline]] inline CommonNumber short_integer_value(const char* s,
+                                                               const char* end) noexcept {
   using namespace number_scan_detail;
   bool negative = *s == '-';
   const char* digits = s + (negative ? 1 : 0);

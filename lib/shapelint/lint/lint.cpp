@@ -349,7 +349,10 @@ class SourceText {
   }
 
   /// Whether release() keeps the text: then it outlives the model parsed from it.
-  bool kept() const { return path_.empty() || view_.size() <= kKeptTextBytes; }
+  bool kept() const { return path_.empty() || view_.size() <= kKeptTextBytes || keep_; }
+
+  /// Asks release() to keep even a large text.
+  void keep() { keep_ = true; }
 
   /// Frees the text if it can be read again and is large enough for that to matter: a large
   /// model's text would add its whole size to the peak while the model is checked, but for
@@ -376,7 +379,21 @@ class SourceText {
   std::string path_;  ///< empty for a held text
   std::uint64_t limit_ = 0;
   bool released_ = false;
+  bool keep_ = false;
 };
+
+/// Keeps a large text whose floats are a quarter of it or more (a config with a weight
+/// matrix inside), where the document then reads them; otherwise the document copies them
+/// and the text goes. For such a text, copying its floats would cost nearly its size again
+/// (and fault in fresh pages for it), where keeping costs only what the copy would not.
+void keep_text_of_float_laden(SourceText& source, std::size_t text_size, JsonDocument* document) {
+  if (source.kept() || !document)
+    return;
+  if (document->float_text_bytes() >= text_size / 4)
+    source.keep();
+  else
+    document->copy_float_texts();
+}
 
 /// The JSON path each finding points at: its own, or else its layer's object, with where in
 /// the text to start looking for it (`document`'s layer objects). Worked out while the
@@ -727,11 +744,9 @@ FileReport lint_source(SourceText& source,
   else if (text.size() >= kHugePagesFrom)
     memory::use_huge_pages();
   LoadedModel loaded;
-  auto document = parse_model_json(
-      text,
-      loaded,
-      options.load_limits,
-      source.kept() ? TextLifetime::outlives_document : TextLifetime::ends_after_parse);
+  auto document =
+      parse_model_json(text, loaded, options.load_limits, TextLifetime::outlives_document);
+  keep_text_of_float_laden(source, text.size(), document.get());
   source.release();  // unless kept, the document keeps nothing of it
   if (document)
     loaded = load_model_document(std::move(document), std::nullopt, options.load_limits);
