@@ -148,6 +148,53 @@ TEST_CASE("a finding in a JSON file is located in the file's text, read again af
   }
 }
 
+TEST_CASE("a float in a file reads right whether its text is kept or its floats copied") {
+  // The document reads floats from the text, which a large file keeps when its floats are a
+  // quarter of it or more (a weight matrix inside) and frees otherwise, after the document
+  // copied its floats' texts. The Dropout's rate, 1.75, must be read back either way: by
+  // the message that quotes it, and by the layer and line of its finding.
+  auto model = [](const std::string& weights, std::size_t padding) {
+    return text_of({
+        R"({"module": "keras", "class_name": "Sequential", "config": {"name": "s", "layers": [)",
+        R"(  {"class_name": "InputLayer", "config": {"batch_shape": [null, 3], "name": "in"}},)",
+        std::string(R"(  {"class_name": "Dense", "config": {"name": "d", "units": 2, )") +
+            R"("bias_initializer": {"class_name": "Constant", "config": {"value": [)" + weights +
+            "]}}}},",
+        R"(  {"class_name": "Dropout", "config": {"name": "drop", "rate": 1.75, "pad": ")" +
+            std::string(padding, 'x') + R"("}}]},)",
+        R"( "keras_version": "3.3.3", "backend": "tensorflow"})",
+    });
+  };
+  std::string weight_row;
+  for (int i = 0; i < 20000; ++i)  // about 440 KB
+    weight_row += fmt::format("{}-0.0{}", i ? ", " : "", 4567891359329224 + i);
+
+  struct Case {
+    const char* what;
+    int weight_rows;
+    std::size_t padding;
+  };
+
+  for (Case c : {Case{"small, kept", 1, 0},
+                 Case{"2 MB of floats, kept", 5, 0},
+                 Case{"6 MB of floats, mapped and kept", 14, 0},
+                 Case{"2 MB of padding, floats copied", 0, std::size_t{2} << 20},
+                 Case{"6 MB of padding, mapped, floats copied", 0, std::size_t{6} << 20}}) {
+    INFO(c.what);
+    std::string weights;
+    for (int row = 0; row < c.weight_rows; ++row)
+      weights += (row ? ", " : "") + weight_row;
+    shapelint::test::FixtureDir dir;
+    std::string path = dir.path("model.json");
+    shapelint::test::write_file(path, model(weights, c.padding));
+    FileReport report = lint_file(path, {});
+    const Diagnostic& d = finding(report, rule::kInvalidArgument);
+    CHECK(d.message.find("Received: rate=1.75") != std::string::npos);
+    CHECK(d.layer == std::optional<std::string>("drop"));
+    CHECK(d.line == 4);
+  }
+}
+
 TEST_CASE("a finding in a .keras archive counts lines inside its config.json member") {
   shapelint::test::FixtureDir dir;
   std::string path = dir.path("model.keras");
