@@ -11,4 +11,11 @@ namespace shapelint::io {
 /// without MADV_POPULATE_WRITE (before Linux 5.14) just leaves the faults to happen.
 void prefault_for_writing(void* data, std::size_t bytes) noexcept;
 
+/// Asks the kernel to back the 2 MiB-aligned part of [data, data + bytes) with 2 MiB pages
+/// (transparent huge pages, where the system allows them on request). For a large buffer
+/// written once front to back (a large document's nodes): fewer faults, and far fewer TLB
+/// misses, which on the virtual machines CI runs on made copying into 4 KiB pages a tenth of
+/// the lint of a 4.4 MB config. Does nothing where the kernel cannot.
+void advise_huge_pages(void* data, std::size_t bytes) noexcept;
+
 }  // namespace shapelint::io

