@@ -382,3 +382,29 @@ TEST_CASE("table: narrow and empty widths, quiet, a long name") {
   CHECK(text.find("Layer (type)") == std::string::npos);
   CHECK(text.find("error[SL104] layer 'merge'") != std::string::npos);
 }
+
+TEST_CASE("table: a table of thousands of rows is laid out as one of a few, row for row") {
+  // Past a few thousand rows the cells are made again for each pass rather than kept: the
+  // columns must still be sized by every row, the last one included.
+  RunReport few = sample_run();
+  few.files.resize(1);
+  auto& layers = few.files[0].layers;
+  layers.back().name = "a_rather_long_layer_name_that_widens_the_first_column";
+  RunReport many = few;
+  auto& more = many.files[0].layers;
+  more.insert(more.begin() + 1, 6000, layers.front());  // InputLayers: no params to add
+  RenderOptions options;
+  options.cost = true;
+  std::string few_rendered = render(few, options);
+  std::istringstream few_text(few_rendered);
+  std::string all = render(many, options);
+  std::size_t lines_checked = 0;
+  for (std::string line; std::getline(few_text, line); ++lines_checked) {
+    INFO(line);
+    CHECK(all.find(line + '\n') != std::string::npos);
+  }
+  CHECK(lines_checked > 10);
+  // Each copy is a row of the model table and of the cost table.
+  CHECK(std::count(all.begin(), all.end(), '\n') ==
+        std::count(few_rendered.begin(), few_rendered.end(), '\n') + 12000);
+}

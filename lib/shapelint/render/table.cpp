@@ -101,27 +101,26 @@ void append_name_cell(std::string& out, const LayerRow& row, bool functional) {
   }
 }
 
-/// A table's cells, row after row, in one buffer: a string per cell would be an allocation
-/// per cell.
+/// Cells one after another in one buffer: a string per cell would be an allocation per cell.
 class Cells {
  public:
-  explicit Cells(std::size_t columns) : columns_(columns) {}
-
   /// The cell being written is appended here, then ended with `end_cell`.
   std::string& text() { return text_; }
 
   void end_cell() { ends_.push_back(text_.size()); }
 
-  std::size_t rows() const { return ends_.size() / columns_; }
+  void clear() {
+    text_.clear();
+    ends_.clear();
+  }
 
-  std::string_view at(std::size_t row, std::size_t column) const {
-    std::size_t i = row * columns_ + column;
+  /// The i-th cell written since the last clear().
+  std::string_view at(std::size_t i) const {
     std::size_t begin = i ? ends_[i - 1] : 0;
     return std::string_view(text_).substr(begin, ends_[i] - begin);
   }
 
  private:
-  std::size_t columns_;
   std::string text_;
   std::vector<std::size_t> ends_;
 };
@@ -167,15 +166,55 @@ std::size_t longest_line(std::string_view text) {
 
 /// Every column as wide as its header and its widest cell (`measure`), a right-aligned one
 /// no narrower.
-template <typename Measure>
-void size_columns(std::vector<Column>& cols, const Cells& cells, Measure measure) {
-  for (std::size_t c = 0; c < cols.size(); ++c) {
-    cols[c].width = cols[c].header.size();
-    for (std::size_t r = 0; r < cells.rows(); ++r)
-      cols[c].width = std::max(cols[c].width, measure(cells.at(r, c)));
-    if (cols[c].right_align)
-      cols[c].min_width = cols[c].width;
+/// A table's cells, asked for row by row (to size the columns, then to write the rows), from
+/// `make_row(r, cells)`, which appends row r's. A table of up to kRowsKept rows is made once
+/// and kept; a larger one is made again row by row, each time asked: kept, a 100,000-layer
+/// model's cells were a sixth of the peak memory of its lint.
+template <typename MakeRow>
+class TableCells {
+ public:
+  static constexpr std::size_t kRowsKept = 4096;
+
+  TableCells(std::size_t rows, std::size_t columns, MakeRow make_row)
+      : rows_(rows), columns_(columns), make_row_(make_row), all_kept_(rows <= kRowsKept) {
+    if (all_kept_)
+      for (std::size_t r = 0; r < rows; ++r)
+        make_row_(r, cells_);
   }
+
+  std::size_t rows() const { return rows_; }
+
+  /// Row r's cell in column c. Rows are asked for in order.
+  std::string_view at(std::size_t r, std::size_t c) {
+    if (all_kept_)
+      return cells_.at(r * columns_ + c);
+    if (r != current_row_) {
+      cells_.clear();
+      make_row_(r, cells_);
+      current_row_ = r;
+    }
+    return cells_.at(c);
+  }
+
+ private:
+  std::size_t rows_;
+  std::size_t columns_;
+  MakeRow make_row_;
+  bool all_kept_;
+  Cells cells_;
+  std::size_t current_row_ = static_cast<std::size_t>(-1);
+};
+
+template <typename MakeRow, typename Measure>
+void size_columns(std::vector<Column>& cols, TableCells<MakeRow>& cells, Measure measure) {
+  for (auto& col : cols)
+    col.width = col.header.size();
+  for (std::size_t r = 0; r < cells.rows(); ++r)
+    for (std::size_t c = 0; c < cols.size(); ++c)
+      cols[c].width = std::max(cols[c].width, measure(cells.at(r, c)));
+  for (auto& col : cols)
+    if (col.right_align)
+      col.min_width = col.width;
 }
 
 constexpr std::size_t kIndent = 2, kGap = 2;
@@ -286,28 +325,25 @@ class RowWriter {
   std::size_t pending_spaces_ = 0;  ///< padding not yet written: only text after it needs it
 };
 
-/// The table's cells: name (with its inbound layers in a graph), input and output shapes,
-/// parameter count.
-Cells model_cells(const FileReport& f) {
-  Cells cells(4);
+/// A row of the table's cells: name (with its inbound layers in a graph), input and output
+/// shapes, parameter count.
+void model_row(const FileReport& f, std::size_t i, Cells& cells) {
+  const LayerRow& row = f.layers[i];
   std::string& text = cells.text();
-  for (const auto& row : f.layers) {
-    append_name_cell(text, row, f.functional);
-    cells.end_cell();
-    append_shapes_cell(text, row.input_shapes);
-    cells.end_cell();
-    if (row.status == "ok")
-      append_shapes_cell(text, row.output_shapes);
-    else
-      text += '?';
-    cells.end_cell();
-    if (row.params)
-      append_grouped(text, *row.params);
-    else
-      text += '?';
-    cells.end_cell();
-  }
-  return cells;
+  append_name_cell(text, row, f.functional);
+  cells.end_cell();
+  append_shapes_cell(text, row.input_shapes);
+  cells.end_cell();
+  if (row.status == "ok")
+    append_shapes_cell(text, row.output_shapes);
+  else
+    text += '?';
+  cells.end_cell();
+  if (row.params)
+    append_grouped(text, *row.params);
+  else
+    text += '?';
+  cells.end_cell();
 }
 
 void append_param_totals(std::string& out, const ParamTotals& params) {
@@ -332,7 +368,8 @@ void render_model_table(const FileReport& f, const RenderOptions& options, Outpu
                            {"Input shape", false, 18},
                            {"Output shape", false, 18},
                            {"Param #", true, 0}};
-  Cells cells = model_cells(f);
+  TableCells cells(
+      f.layers.size(), cols.size(), [&](std::size_t i, Cells& row) { model_row(f, i, row); });
   size_columns(cols, cells, [](std::string_view cell) {
     return std::min<std::size_t>(longest_line(cell), 1000);
   });
@@ -395,23 +432,20 @@ void append_optional(std::string& out,
     out += '?';
 }
 
-/// The cost table's cells: name, MACs, weight and activation memory, receptive field.
-Cells cost_cells(const FileReport& f) {
-  Cells cells(5);
+/// A row of the cost table's cells: name, MACs, weight and activation memory, receptive field.
+void cost_row(const FileReport& f, std::size_t i, Cells& cells) {
+  const LayerRow& row = f.layers[i];
   std::string& text = cells.text();
-  for (const auto& row : f.layers) {
-    text += row.name;
-    cells.end_cell();
-    append_optional(text, row.cost.macs, append_human_count);
-    cells.end_cell();
-    append_optional(text, row.cost.weight_bytes, append_human_bytes);
-    cells.end_cell();
-    append_optional(text, row.cost.activation_bytes, append_human_bytes);
-    cells.end_cell();
-    append_receptive_field(text, row.cost);
-    cells.end_cell();
-  }
-  return cells;
+  text += row.name;
+  cells.end_cell();
+  append_optional(text, row.cost.macs, append_human_count);
+  cells.end_cell();
+  append_optional(text, row.cost.weight_bytes, append_human_bytes);
+  cells.end_cell();
+  append_optional(text, row.cost.activation_bytes, append_human_bytes);
+  cells.end_cell();
+  append_receptive_field(text, row.cost);
+  cells.end_cell();
 }
 
 /// " (+ 2 layer(s) unknown)" after a total, when some layers' numbers are unknown.
@@ -465,7 +499,8 @@ void render_cost_table(const FileReport& f, const RenderOptions& options, Output
                            {"Weights", true, 0},
                            {"Activations", true, 0},
                            {"Receptive field", false, 10}};
-  Cells cells = cost_cells(f);
+  TableCells cells(
+      f.layers.size(), cols.size(), [&](std::size_t i, Cells& row) { cost_row(f, i, row); });
   size_columns(cols, cells, [](std::string_view cell) { return cell.size(); });
   std::size_t fixed = kIndent + kGap * (cols.size() - 1);
   fit_columns(cols, options.width > fixed + 20 ? options.width - fixed : 40);
@@ -478,7 +513,7 @@ void render_cost_table(const FileReport& f, const RenderOptions& options, Output
   writer.header();
   out.text.append(rule, '-');
   out.text += '\n';
-  for (std::size_t i = 0; i < cells.rows(); ++i) {
+  for (std::size_t i = 0; i < f.layers.size(); ++i) {
     std::string_view row_cells[] = {
         cells.at(i, 0), cells.at(i, 1), cells.at(i, 2), cells.at(i, 3), cells.at(i, 4)};
     writer.row(row_cells, "  ", "");
