@@ -179,41 +179,46 @@ Counts count(const FileReport& f, const std::vector<Case>& cases) {
   return n;
 }
 
+/// A file's <testsuite>: its properties, then a case per layer and finding.
+void write_suite(const FileReport& f, std::ostream& out) {
+  auto cases = cases_of(f);
+  Counts n = count(f, cases);
+  out << fmt::format(
+      "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+      xml(f.path),
+      n.tests,
+      n.failures,
+      n.errors,
+      n.skipped);
+  out << "    <properties>\n";
+  out << fmt::format("      <property name=\"format\" value=\"{}\"/>\n", xml(f.format));
+  out << fmt::format("      <property name=\"status\" value=\"{}\"/>\n", xml(f.status));
+  if (f.model_class)
+    out << fmt::format("      <property name=\"model\" value=\"{} '{}'\"/>\n",
+                       xml(*f.model_class),
+                       xml(f.model_name.value_or("")));
+  if (f.what_if)
+    out << fmt::format("      <property name=\"input_shape\" value=\"{}\"/>\n", xml(*f.what_if));
+  out << "    </properties>\n";
+  for (const auto& c : cases)
+    write_case(f, c, out);
+  out << "  </testsuite>\n";
+}
+
 }  // namespace
 
 void render_junit(const RunReport& run, const RenderOptions&, std::ostream& out) {
+  // The totals head the document, so the files' cases are counted first, then made again
+  // and written file by file: a 100,000-layer model's whole document, held until the
+  // totals were known, took its lint's peak from 3.5 to 5.4 times its file.
   Counts total;
-  std::string suites;
-  for (const FileReport* f : render_util::reported_files(run)) {
-    auto cases = cases_of(*f);
-    Counts n = count(*f, cases);
+  auto files = render_util::reported_files(run);
+  for (const FileReport* f : files) {
+    Counts n = count(*f, cases_of(*f));
     total.tests += n.tests;
     total.failures += n.failures;
     total.errors += n.errors;
     total.skipped += n.skipped;
-    suites += fmt::format(
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
-        xml(f->path),
-        n.tests,
-        n.failures,
-        n.errors,
-        n.skipped);
-    suites += "    <properties>\n";
-    suites += fmt::format("      <property name=\"format\" value=\"{}\"/>\n", xml(f->format));
-    suites += fmt::format("      <property name=\"status\" value=\"{}\"/>\n", xml(f->status));
-    if (f->model_class)
-      suites += fmt::format("      <property name=\"model\" value=\"{} '{}'\"/>\n",
-                            xml(*f->model_class),
-                            xml(f->model_name.value_or("")));
-    if (f->what_if)
-      suites +=
-          fmt::format("      <property name=\"input_shape\" value=\"{}\"/>\n", xml(*f->what_if));
-    suites += "    </properties>\n";
-    std::ostringstream cases_out;
-    for (const auto& c : cases)
-      write_case(*f, c, cases_out);
-    suites += cases_out.str();
-    suites += "  </testsuite>\n";
   }
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << fmt::format(
@@ -223,7 +228,8 @@ void render_junit(const RunReport& run, const RenderOptions&, std::ostream& out)
       total.failures,
       total.errors,
       total.skipped);
-  out << suites;
+  for (const FileReport* f : files)
+    write_suite(*f, out);
   out << "</testsuites>\n";
 }
 
