@@ -198,3 +198,25 @@ TEST_CASE("counts over long texts stay exact past the point where byte counters 
     }
   }
 }
+
+TEST_CASE("mostly_digits tells a config holding a weight matrix from one of layers") {
+  std::string weights = R"({"config": {"value": [)";
+  for (int i = 0; weights.size() < 100000; ++i)
+    weights += "-0.0" + std::to_string(4567891359329224 + i * 7919) + ", ";
+  weights += "0.5]}}";
+  CHECK(shapelint::mostly_digits(weights));
+  std::string layers = R"({"config": {"layers": [)";
+  for (int i = 0; layers.size() < 100000; ++i)
+    layers += R"({"class_name": "Conv2D", "config": {"name": "conv_)" + std::to_string(i) +
+              R"(", "filters": 64, "kernel_size": [3, 3], "strides": [1, 1]}}, )";
+  layers += "{}]}}";
+  CHECK_FALSE(shapelint::mostly_digits(layers));
+  // Short texts are not judged: nothing of a small one is worth the look.
+  CHECK_FALSE(shapelint::mostly_digits(std::string(4000, '7')));
+  CHECK(shapelint::mostly_digits(std::string(4096, '7')));
+  // Half is not more than half.
+  std::string half;
+  while (half.size() < 8192)
+    half += "7x";
+  CHECK_FALSE(shapelint::mostly_digits(half));
+}

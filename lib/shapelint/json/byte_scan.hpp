@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 #ifdef __SSE2__
 #include <algorithm>
@@ -18,6 +19,21 @@
 #endif
 
 namespace shapelint {
+
+/// Whether more than half of `text` is ASCII digits, judged from 16 samples of 256 bytes
+/// spread over it (a text shorter than the samples is not): a config holding a weight matrix
+/// is, one of layers is not.
+inline bool mostly_digits(std::string_view text) {
+  constexpr std::size_t kSamples = 16, kSampleBytes = 256;
+  if (text.size() < kSamples * kSampleBytes)
+    return false;
+  std::size_t digits = 0;
+  std::size_t step = (text.size() - kSampleBytes) / (kSamples - 1);
+  for (std::size_t i = 0; i < kSamples; ++i)
+    for (char c : text.substr(i * step, kSampleBytes))
+      digits += static_cast<unsigned char>(c - '0') < 10 ? 1 : 0;
+  return digits * 2 > kSamples * kSampleBytes;
+}
 
 /// Whether `c` ends a run of plain bytes inside a string: its closing quote or an escape.
 constexpr bool is_quote_or_backslash(char c) {

