@@ -386,11 +386,12 @@ class SourceText {
 /// Keeps a large text whose floats are a quarter of it or more (a config with a weight
 /// matrix inside), where the document then reads them; otherwise the document copies them
 /// and the text goes. For such a text, copying its floats would cost nearly its size again
-/// (and fault in fresh pages for it), where keeping costs only what the copy would not.
-void keep_text_of_float_laden(SourceText& source, std::size_t text_size, JsonDocument* document) {
+/// (and fault in fresh pages for it), where keeping costs only what the copy would not. A
+/// text mostly of digits is kept without counting (a pass over every node).
+void keep_text_of_float_laden(SourceText& source, std::string_view text, JsonDocument* document) {
   if (source.kept() || !document)
     return;
-  if (document->float_text_bytes() >= text_size / 4)
+  if (mostly_digits(text) || document->float_text_bytes() >= text.size() / 4)
     source.keep();
   else
     document->copy_float_texts();
@@ -750,7 +751,7 @@ FileReport lint_source(SourceText& source,
   LoadedModel loaded;
   auto document =
       parse_model_json(text, loaded, options.load_limits, TextLifetime::outlives_document);
-  keep_text_of_float_laden(source, text.size(), document.get());
+  keep_text_of_float_laden(source, text, document.get());
   source.release();  // unless kept, the document keeps nothing of it
   if (document)
     loaded = load_model_document(std::move(document), std::nullopt, options.load_limits);
