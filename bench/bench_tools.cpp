@@ -35,6 +35,7 @@ int generate(const std::filesystem::path& dir) {
   write(dir / "long_keras3.json", shapelint::bench::long_functional(100000, Generation::keras3));
   write(dir / "inception_keras2.json", shapelint::bench::inception_like(30, Generation::keras2));
   write(dir / "inception_keras3.json", shapelint::bench::inception_like(30, Generation::keras3));
+  write(dir / "embedding_weights_keras2.json", shapelint::bench::embedding_with_weights(2000, 100));
   for (std::size_t i = 0; i < 1000; ++i)
     write(dir / "small" / fmt::format("model_{:04}.json", i),
           shapelint::bench::small_cnn(i, i % 2 ? Generation::keras3 : Generation::keras2));

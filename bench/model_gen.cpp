@@ -2,6 +2,8 @@
 // writes, with the same keys and nesting, so parsing costs are those of real files.
 #include "model_gen.hpp"
 
+#include <iterator>
+#include <random>
 #include <vector>
 
 #include <fmt/format.h>
@@ -197,6 +199,43 @@ std::string small_cnn(std::size_t seed, Generation generation) {
   w.layer("flatten", "Flatten", R"("data_format": "channels_last")", {"pool"}, "[null, 14, 14, 8]");
   w.layer("hidden", "Dense", dense_config(64), {"flatten"}, "[null, 1568]");
   w.layer("logits", "Dense", dense_config(10), {"hidden"}, "[null, 64]");
+  return w.finish("logits");
+}
+
+std::string embedding_with_weights(std::size_t vocabulary, std::size_t dimensions) {
+  // As json.dumps writes a float32 matrix: each value the shortest text of its double,
+  // mostly 17 to 20 digits (-0.04567891359329224).
+  std::mt19937 random(20261127);
+  std::normal_distribution<float> weight(0.0f, 0.05f);
+  std::string matrix = "[";
+  for (std::size_t row = 0; row < vocabulary; ++row) {
+    matrix += row ? ", [" : "[";
+    for (std::size_t column = 0; column < dimensions; ++column)
+      fmt::format_to(std::back_inserter(matrix),
+                     "{}{}",
+                     column ? ", " : "",
+                     static_cast<double>(weight(random)));
+    matrix += "]";
+  }
+  matrix += "]";
+  FunctionalWriter w(Generation::keras2);
+  w.input("tokens", "[null, 50]");
+  w.layer(
+      "embedding",
+      "Embedding",
+      fmt::format(
+          R"("input_dim": {}, "output_dim": {}, "embeddings_initializer": {{"class_name": "Constant", "config": {{"value": {}}}}}, "embeddings_regularizer": null, "activity_regularizer": null, "embeddings_constraint": null, "mask_zero": false, "input_length": 50)",
+          vocabulary,
+          dimensions,
+          matrix),
+      {"tokens"},
+      "[null, 50]");
+  w.layer("pool",
+          "GlobalAveragePooling1D",
+          R"("data_format": "channels_last", "keepdims": false)",
+          {"embedding"},
+          fmt::format("[null, 50, {}]", dimensions));
+  w.layer("logits", "Dense", dense_config(10), {"pool"}, fmt::format("[null, {}]", dimensions));
   return w.finish("logits");
 }
 

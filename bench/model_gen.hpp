@@ -16,6 +16,11 @@ std::string long_functional(std::size_t layers, Generation generation);
 /// Concatenate, with BatchNormalization and ReLU, about 10 layers per block.
 std::string inception_like(std::size_t blocks, Generation generation);
 
+/// A text classifier whose Embedding starts from a given matrix (GloVe vectors, say), written
+/// into its config as a Constant initializer: `vocabulary` rows of `dimensions` float32
+/// values, as tf.keras 2 writes them. Mostly numbers, as such configs are.
+std::string embedding_with_weights(std::size_t vocabulary, std::size_t dimensions);
+
 /// A small MNIST-sized CNN; `seed` varies filter counts so files differ.
 std::string small_cnn(std::size_t seed, Generation generation);
 

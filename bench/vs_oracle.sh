@@ -57,6 +57,7 @@ for form in keras2 keras3; do
   [ "$keras3_ok" = 1 ] && [ "$form" = keras3 ] && row "inception_$form" "$f" keras3
 done
 small_k2="$dir/small/model_0002.json" small_k3="$dir/small/model_0001.json"
+[ "$tfjs_ok" = 1 ] && row "embedding_weights" "$dir/embedding_weights_keras2.json" tfjs
 [ "$tfjs_ok" = 1 ] && row "small_cnn_keras2" "$small_k2" tfjs
 [ "$keras3_ok" = 1 ] && row "small_cnn_keras3" "$small_k3" keras3
 

@@ -122,23 +122,22 @@ enum class WindowAnswer {
 };
 
 #ifdef __SSE2__
-/// Bit i set where byte i of the 16 at `s` is not an ASCII digit, and bits 16 to 31 set.
-inline std::uint32_t non_digits_in_16(const char* s) noexcept {
+/// Bit i set where byte i of the 16 at `s` is an ASCII digit.
+inline std::uint32_t digits_in_16(const char* s) noexcept {
   __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
   __m128i from_zero = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
   __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(from_zero, _mm_set1_epi8(9)), from_zero);
-  return ~static_cast<std::uint32_t>(_mm_movemask_epi8(digit));
+  return static_cast<std::uint32_t>(_mm_movemask_epi8(digit));
 }
 
-/// Bit i set where byte i of the 16 at `s` is a '.'.
-inline std::uint64_t points_in_16(const char* s) noexcept {
-  __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
-  return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('.'))));
+/// Whether `c` is 'e' or 'E'.
+inline bool is_exponent_mark(char c) noexcept {
+  return (c | 0x20) == 'e';
 }
 
 /// The number at `s` from the `Bytes` bytes there (16 or 32) at once, for the commonest
-/// numbers (a weight such as -0.051124573, a size such as 224): bit masks of the digits and
-/// points, and the parts' ends found by counting zero bits. The byte-at-a-time scan took a
+/// numbers (a weight such as -0.051124573, a size such as 224): a bit mask of the digits,
+/// and the parts' ends found by counting zero bits. The byte-at-a-time scan took a
 /// mispredicted branch or two per number, on lengths and signs that vary at random, and was
 /// most of the parse of a config with its weights inside. 32 bytes take a float32 weight
 /// that json.dumps wrote as a double (-0.004567891359329224, 20 digits). `number_end` is set
@@ -149,18 +148,15 @@ inline std::uint64_t points_in_16(const char* s) noexcept {
 template <int Bytes = 16>
 inline WindowAnswer number_in_window(const char* s, const char*& number_end) noexcept {
   static_assert(Bytes == 16 || Bytes == 32);
-  // Set past the window, so that a count of zero bits stops at Bytes.
-  std::uint64_t not_digit = non_digits_in_16(s);
-  std::uint64_t point = points_in_16(s);
-  if constexpr (Bytes == 32) {
-    not_digit = (not_digit & 0xFFFF) | (std::uint64_t{non_digits_in_16(s + 16)} << 16);
-    point |= points_in_16(s + 16) << 16;
-  }
+  // Inverted in 64 bits: every bit from Bytes on is set, so a count of zero bits stops there.
+  std::uint64_t digits = digits_in_16(s);
+  if constexpr (Bytes == 32)
+    digits |= std::uint64_t{digits_in_16(s + 16)} << 16;
+  std::uint64_t not_digit = ~digits;
   std::uint32_t first = s[0] == '-' ? 1 : 0;
   // The first non-digit at or after bit `from` (Bytes when the window holds none).
   auto digits_end = [&](std::uint32_t from) {
-    return static_cast<std::uint32_t>(
-        std::countr_zero(not_digit & ~((std::uint64_t{1} << from) - 1)));
+    return static_cast<std::uint32_t>(std::countr_zero(not_digit >> from)) + from;
   };
   std::uint32_t integer_end = digits_end(first);
   if (integer_end == Bytes)
@@ -168,9 +164,9 @@ inline WindowAnswer number_in_window(const char* s, const char*& number_end) noe
   bool leading_zero = s[first] == '0' && integer_end != first + 1;
   if (integer_end == first || leading_zero)
     return WindowAnswer::not_plain;  // not a number the grammar allows
-  if (((point >> integer_end) & 1) == 0) {
+  if (s[integer_end] != '.') {
     // short_integer_value reads at most 15 bytes.
-    if (s[integer_end] == 'e' || s[integer_end] == 'E' || (Bytes == 32 && integer_end > 15))
+    if (is_exponent_mark(s[integer_end]) || (Bytes == 32 && integer_end > 15))
       return WindowAnswer::look_closer;
     number_end = s + integer_end;
     return WindowAnswer::short_integer;
@@ -178,7 +174,7 @@ inline WindowAnswer number_in_window(const char* s, const char*& number_end) noe
   std::uint32_t fraction_end = digits_end(integer_end + 1);
   if (fraction_end == integer_end + 1)
     return WindowAnswer::not_plain;  // a point with no digit after it
-  if (fraction_end == Bytes || s[fraction_end] == 'e' || s[fraction_end] == 'E')
+  if (fraction_end == Bytes || is_exponent_mark(s[fraction_end]))
     return WindowAnswer::look_closer;
   number_end = s + fraction_end;
   return WindowAnswer::plain_float;
