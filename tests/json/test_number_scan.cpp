@@ -370,3 +370,17 @@ TEST_CASE("the 32-byte window takes long plain floats as valid floats, and nothi
   }
   CHECK(long_floats > 10000);  // the window's reason to be: they were taken
 }
+
+TEST_CASE("the window's digit mask marks exactly the ASCII digits, for every byte value") {
+  namespace scan = shapelint::number_scan_detail;
+  for (int value = 0; value < 256; ++value) {
+    for (int at = 0; at < 16; ++at) {
+      std::array<char, 16> bytes;
+      bytes.fill('x');
+      bytes[static_cast<std::size_t>(at)] = static_cast<char>(value);
+      bool digit = value >= '0' && value <= '9';
+      INFO("byte " << value << " at " << at);
+      CHECK(scan::digits_in_16(bytes.data()) == (digit ? 1u << at : 0u));
+    }
+  }
+}

@@ -311,10 +311,11 @@ class JsonParser {
   /// A float left in the text (number_scan.hpp's plain_float_end): checked, not converted.
   bool read_float_in_text();
 
-  [[gnu::always_inline]] void push_float_in_text(const char* end) {
+  [[gnu::always_inline]] void push_float_in_text(const char* end, std::uint32_t key) {
     // Texts are under 2 GiB (kMaxTextBytes): offsets fit 32 bits.
     auto length = static_cast<std::uint64_t>(end - p_);
-    push(Kind::floating, (p_ - text_.data()) | (length << 32), json_detail::kFloatInText);
+    push_keyed(
+        key, Kind::floating, (p_ - text_.data()) | (length << 32), json_detail::kFloatInText);
     p_ = end;
   }
 
@@ -323,7 +324,9 @@ class JsonParser {
   bool read_number_at_once();
   /// read_number_at_once's look of `Bytes` (16 or 32) at once, kept inline for the numbers
   /// after the first of an array.
-  template <int Bytes>
+  /// `InArray`: the number is an array's element, whose key is 0 (known here, it need not
+  /// be read back from the parser's state at every number of a weight matrix).
+  template <int Bytes, bool InArray = false>
   [[gnu::always_inline]] bool take_number_in_window();
   /// A number of 16 to 32 bytes (a float32 weight written as a double) by the look of 32;
   /// out of line, so as not to weigh on the loop of short numbers.
@@ -351,7 +354,15 @@ class JsonParser {
   /// Appends a value to the open container's children. Kept inline in the number loops: a
   /// call per number there cost a fifth of a weights-laden config's parse.
   [[gnu::always_inline]] void push(Kind kind, std::uint64_t bits, std::uint32_t flags = 0) {
-    scratch_.push(Node{(key_id_ << 4) | static_cast<std::uint32_t>(kind) | flags,
+    push_keyed(key_id_, kind, bits, flags);
+  }
+
+  /// push, with the value's key given.
+  [[gnu::always_inline]] void push_keyed(std::uint32_t key,
+                                         Kind kind,
+                                         std::uint64_t bits,
+                                         std::uint32_t flags = 0) {
+    scratch_.push(Node{(key << 4) | static_cast<std::uint32_t>(kind) | flags,
                        static_cast<std::uint32_t>(bits),
                        static_cast<std::uint32_t>(bits >> 32)});
   }
@@ -813,7 +824,7 @@ bool JsonParser::take_long_number() {
   return take_number_in_window<32>();
 }
 
-template <int Bytes>
+template <int Bytes, bool InArray>
 inline bool JsonParser::take_number_in_window() {
   // The window's bytes, and one more: a short integer after a '-' is read 8 bytes at a time
   // from its first digit.
@@ -824,11 +835,11 @@ inline bool JsonParser::take_number_in_window() {
     case number_scan_detail::WindowAnswer::short_integer: {
       CommonNumber number = short_integer_value(p_, number_end);
       p_ = number_end;
-      push(number.kind, number.bits);
+      push_keyed(InArray ? 0 : key_id_, number.kind, number.bits);
       return true;
     }
     case number_scan_detail::WindowAnswer::plain_float:
-      push_float_in_text(number_end);
+      push_float_in_text(number_end, InArray ? 0 : key_id_);
       return true;
     case number_scan_detail::WindowAnswer::look_closer:
     case number_scan_detail::WindowAnswer::not_plain:
@@ -841,7 +852,7 @@ bool JsonParser::read_float_in_text() {
   const char* end = plain_float_end(p_, end_);
   if (!end)
     return false;
-  push_float_in_text(end);
+  push_float_in_text(end, key_id_);
   return true;
 }
 
@@ -878,7 +889,7 @@ bool JsonParser::read_number_run(bool& long_numbers) {
     }
     // The window's look inline: a call chain per number was a third of its cost (a config
     // holding a 57,000-float matrix).
-    if (take_number_in_window<Bytes>())
+    if (take_number_in_window<Bytes, true>())
       continue;
     if (Bytes == 16 && take_long_number()) {
       long_numbers = true;

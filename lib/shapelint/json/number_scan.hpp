@@ -125,8 +125,10 @@ enum class WindowAnswer {
 /// Bit i set where byte i of the 16 at `s` is an ASCII digit.
 inline std::uint32_t digits_in_16(const char* s) noexcept {
   __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
-  __m128i from_zero = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
-  __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(from_zero, _mm_set1_epi8(9)), from_zero);
+  // '0' to '9' move to -128 to -119 as signed bytes, and no other byte does: one signed
+  // compare then tells digits (a min and an equality took one more step, and a register).
+  __m128i shifted = _mm_add_epi8(bytes, _mm_set1_epi8(static_cast<char>(0x80 - '0')));
+  __m128i digit = _mm_cmplt_epi8(shifted, _mm_set1_epi8(-118));
   return static_cast<std::uint32_t>(_mm_movemask_epi8(digit));
 }
 
