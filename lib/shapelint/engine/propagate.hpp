@@ -41,16 +41,17 @@ struct LayerResult {
   LayerResult& operator=(LayerResult&&) noexcept;
 
   std::vector<CallResult> calls;
-  bool built = false;
   std::vector<WeightSpec> weights;
   std::vector<InputSpec> input_specs;
-  LayerStatus status = LayerStatus::unknown;
   std::optional<std::int64_t> params;
   std::optional<std::int64_t> trainable_params;
   std::optional<std::int64_t> non_trainable_params;
   std::unique_ptr<ModelResult> nested;  ///< a nested model's layers, from its first call
-  /// Set when PropagateOptions::cost_batch asks, for every layer but a nested model.
-  std::optional<cost::LayerFigures> cost;
+  /// Set when PropagateOptions::cost_batch asks, for every layer but a nested model. Out of
+  /// line: most lints ask for no cost, and a large model has a result per layer.
+  Boxed<cost::LayerFigures> cost;
+  LayerStatus status = LayerStatus::unknown;
+  bool built = false;
 };
 
 struct ModelResult {

@@ -124,9 +124,8 @@ std::vector<LayerRow> make_rows(const Model& model, ModelResult& result, bool ne
     if (layer.implicit_input)
       continue;
     LayerResult& r = result.layers[i];
-    LayerRow row;
-    row.name = layer.name;
-    row.class_name = layer.class_name;
+    // Copies made to their sizes (an assigned copy would take twice a long name's).
+    LayerRow row{.name = layer.name, .class_name = layer.class_name};
     row.params = r.params;
     row.status = status_name(r.status);
     if (!layer.nodes.empty()) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "shapelint/json/document.hpp"
+#include "shapelint/memory/boxed.hpp"
 #include "shapelint/shape/shape.hpp"
 
 namespace shapelint {
@@ -58,12 +59,12 @@ struct Layer {
   JsonValue object;        ///< the layer object in the file
   JsonValue config;        ///< the layer's `config` object (absent when it has none)
   std::shared_ptr<const JsonDocument> owned_config;  ///< holds a config the loader rewrote
-  bool trainable = true;
-  bool implicit_input = false;       ///< an input the loader added for a Sequential; not reported
-  std::optional<Shape> batch_shape;  ///< InputLayer: the declared batch shape
+  // Out of line: every layer has these members, few have a value (one per layer adds up in
+  // a model of 100,000 layers).
+  Boxed<Shape> batch_shape;  ///< InputLayer: the declared batch shape
   /// Keras 3 `build_config.input_shape`: Keras 3 builds the layer's weights from it when it
   /// loads the file, before the layer is called in the graph.
-  std::optional<Shapes> build_input_shapes;
+  Boxed<Shapes> build_input_shapes;
   std::vector<Node> nodes;
   std::unique_ptr<Model> nested;  ///< set for a model used as a layer
 
@@ -78,6 +79,11 @@ struct Layer {
  private:
   mutable const LayerRule* builtin_rule_ = nullptr;
   mutable bool builtin_rule_known_ = false;
+
+ public:
+  // Last, beside builtin_rule_known_: three flags share one word.
+  bool trainable = true;
+  bool implicit_input = false;  ///< an input the loader added for a Sequential; not reported
 };
 
 /// A tensor shape the file itself records (Keras 3 writes one in every tensor reference).

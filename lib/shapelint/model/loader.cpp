@@ -408,7 +408,7 @@ bool GraphBuilder::read_layer(
   std::string_view name = string_view_or(obj.find(keys_.name), "");
   if (name.empty() && config.is_object())
     name = string_view_or(config.find(keys_.name), "");
-  layer.name = name;
+  layer.name = std::string(name);  // made to its size: assigned, it would take twice that
 
   if (dialect_ == Dialect::keras1 && config.is_object() && !translate_keras1(config, path(), layer))
     return false;
