@@ -20,12 +20,12 @@ namespace {
 LayerRow layer(std::string name,
                std::string class_name,
                std::vector<std::string> inbound,
-               std::string status = "ok") {
+               std::string_view status = "ok") {
   LayerRow row;
   row.name = std::move(name);
   row.class_name = std::move(class_name);
-  row.inbound = std::move(inbound);
-  row.status = std::move(status);
+  row.inbound = NameList(inbound);
+  row.status = status;  // a literal: LayerRow::status is a view
   row.input_shapes = {make_shape({-1, 8})};
   row.output_shapes = row.status == "ok" ? Shapes{make_shape({-1, 4})} : Shapes{};
   row.params = row.status == "ok" ? std::optional<std::int64_t>(36) : std::nullopt;

@@ -30,15 +30,15 @@ RunReport sample_run() {
   auto row = [](std::string name,
                 std::string cls,
                 std::vector<std::string> inbound,
-                std::string status,
+                std::string_view status,
                 Shapes in,
                 Shapes out,
                 std::optional<std::int64_t> params) {
     LayerRow r;
     r.name = std::move(name);
     r.class_name = std::move(cls);
-    r.inbound = std::move(inbound);
-    r.status = std::move(status);
+    r.inbound = NameList(inbound);
+    r.status = status;  // a literal: LayerRow::status is a view
     r.input_shapes = std::move(in);
     r.output_shapes = std::move(out);
     r.params = params;
@@ -82,10 +82,8 @@ RunReport sample_run() {
   f.layers[1].cost.macs = 21676032;
   f.layers[1].cost.weight_bytes = 7168;
   f.layers[1].cost.activation_bytes = 3211264;
-  f.layers[1].cost.receptive_field = {3, 3};
-  f.layers[1].cost.receptive_field_stride = {2, 2};
-  f.layers[0].cost.receptive_field = {1, 1};
-  f.layers[0].cost.receptive_field_stride = {1, 2};
+  f.layers[1].cost.receptive_field = shapelint::cost::ReceptiveField{{3, 3}, {2, 2}};
+  f.layers[0].cost.receptive_field = shapelint::cost::ReceptiveField{{1, 1}, {1, 2}};
   f.params = {1792, 1792, 0, 2};
   CostTotals c;
   c.macs = 21676032;

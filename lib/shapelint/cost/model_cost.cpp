@@ -200,8 +200,7 @@ LayerCost row_cost(LayerResult& shown) {
   c.weight_bytes = shown.cost->weight_bytes.get();
   c.activation_bytes = shown.cost->activation_bytes.get();
   if (auto& field = shown.cost->receptive_field) {
-    c.receptive_field = std::move(field->size);
-    c.receptive_field_stride = std::move(field->stride);
+    c.receptive_field = std::move(*field);
     field.reset();
   }
   return c;

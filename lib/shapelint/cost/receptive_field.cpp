@@ -160,6 +160,18 @@ class FieldPass {
 
   std::size_t base(std::size_t layer) const { return base_[layer]; }
 
+  /// Whether any field can start: only a model input of rank 3 or more has one of its own,
+  /// and every other field comes from such an input. Without one (a model of vectors), the
+  /// pass is skipped: for 100,000 layers its lists take several MB and a walk of the graph.
+  bool has_source() const {
+    for (std::size_t i = 0; i < model_.layers.size(); ++i)
+      for (std::size_t k = 0; k < model_.layers[i].nodes.size(); ++k)
+        if (model_.layers[i].nodes[k].inputs.empty() && model_.layers[i].rule_class == "InputLayer")
+          if (const Shape* out = output_shape(i, k); out && out->rank() >= 3)
+            return true;
+    return false;
+  }
+
  private:
   /// Kahn's algorithm over calls. The consumers of each call are one flat list (offsets per
   /// call): a large model's calls are not each a small allocation.
@@ -269,8 +281,10 @@ class FieldPass {
 std::vector<std::optional<ReceptiveField>> receptive_fields(const Model& model,
                                                             const ModelResult& result) {
   FieldPass pass(model, result);
-  auto fields = pass.run_calls();
   std::vector<std::optional<ReceptiveField>> out(model.layers.size());
+  if (!pass.has_source())
+    return out;
+  auto fields = pass.run_calls();
   for (std::size_t i = 0; i < model.layers.size(); ++i)
     if (!model.layers[i].nodes.empty())
       out[i] = std::move(fields[pass.base(i)]);
@@ -279,10 +293,12 @@ std::vector<std::optional<ReceptiveField>> receptive_fields(const Model& model,
 
 void attach_receptive_fields(const Model& model, ModelResult& result) {
   FieldPass pass(model, result);
-  auto fields = pass.run_calls();
+  std::vector<std::optional<ReceptiveField>> fields;
+  if (pass.has_source())
+    fields = pass.run_calls();
   for (std::size_t i = 0; i < model.layers.size() && i < result.layers.size(); ++i) {
     LayerResult& layer = result.layers[i];
-    if (layer.cost && !model.layers[i].nodes.empty())
+    if (!fields.empty() && layer.cost && !model.layers[i].nodes.empty())
       if (auto& first_call = fields[pass.base(i)])
         layer.cost->receptive_field = std::make_unique<ReceptiveField>(std::move(*first_call));
     if (model.layers[i].nested && layer.nested)

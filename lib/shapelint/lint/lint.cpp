@@ -101,7 +101,7 @@ Diagnostic file_diagnostic(std::string_view rule_id, std::string message, std::s
                     .json_path = ""};
 }
 
-std::string status_name(LayerStatus s) {
+std::string_view status_name(LayerStatus s) {
   switch (s) {
     case LayerStatus::ok:
       return "ok";

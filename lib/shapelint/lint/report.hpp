@@ -4,9 +4,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "shapelint/cost/layer_figures.hpp"
 #include "shapelint/diag/diagnostic.hpp"
+#include "shapelint/lint/name_list.hpp"
+#include "shapelint/memory/boxed.hpp"
 #include "shapelint/shape/shape.hpp"
 
 namespace shapelint {
@@ -18,23 +22,25 @@ struct LayerCost {
   std::optional<std::int64_t> weight_bytes;      ///< its weights in their variable dtype
   std::optional<std::int64_t> activation_bytes;  ///< its outputs in its compute dtype
   /// Input positions one output position sees, per spatial or sequence axis, and the
-  /// distance in the input between neighbouring outputs; empty where not defined.
-  std::vector<std::int64_t> receptive_field;
-  std::vector<std::int64_t> receptive_field_stride;
+  /// distance in the input between neighbouring outputs; none where not defined (most
+  /// layers: kept out of line).
+  Boxed<cost::ReceptiveField> receptive_field;
 };
 
 /// One row of a model's table: a layer as the user sees it.
 struct LayerRow {
   std::string name;
   std::string class_name;
-  std::vector<std::string> inbound;  ///< producers of the first call's inputs
+  NameList inbound;  ///< producers of the first call's inputs
   Shapes input_shapes;
   Shapes output_shapes;
   std::optional<std::int64_t> params;
-  std::string status;            ///< "ok", "error", "unknown"
+  /// "ok", "error", "unknown": a view of a name that lives as long as the program (a large
+  /// model has a row per layer, and a string takes twice a view's size in each).
+  std::string_view status;
   std::vector<LayerRow> layers;  ///< a nested model's own layers
-  bool is_model = false;
   LayerCost cost;
+  bool is_model = false;
 };
 
 struct ParamTotals {

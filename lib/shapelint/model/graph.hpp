@@ -36,7 +36,8 @@ struct Node {
   /// `return_attention_scores` included); absent when the call has none.
   JsonValue call_kwargs;
   /// Keras 3: the shape each positional input's `__keras_tensor__` records, aligned with
-  /// `inputs` (absent where none is recorded); read only when checked (shape_from_json).
+  /// `inputs` (absent where none is recorded, and shorter than `inputs` when the last ones
+  /// record none); read only when checked (shape_from_json).
   std::vector<JsonValue> recorded_inputs;
 
   /// JSON path of the call in the file ("" for an input the loader made).

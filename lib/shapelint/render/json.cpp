@@ -45,14 +45,14 @@ void write_layer_cost(JsonWriter& w, const LayerCost& cost) {
   w.key("activation_bytes");
   w.value(cost.activation_bytes);
   w.key("receptive_field");
-  if (cost.receptive_field.empty()) {
+  if (!cost.receptive_field) {
     w.null();
   } else {
     w.begin_object();
     w.key("size");
-    write_ints(w, cost.receptive_field);
+    write_ints(w, cost.receptive_field->size);
     w.key("stride");
-    write_ints(w, cost.receptive_field_stride);
+    write_ints(w, cost.receptive_field->stride);
     w.end_object();
   }
 }

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <filesystem>
 #include <optional>
+#include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -136,7 +138,7 @@ GraphView graph_view(const FileReport& f) {
   std::unordered_map<std::string_view, std::size_t, StringHash> rows_by_name;
   for (std::size_t i = 0; i < f.layers.size(); ++i)
     rows_by_name.emplace(f.layers[i].name, i);
-  auto index_of = [&](const std::string& name) -> std::optional<std::size_t> {
+  auto index_of = [&](std::string_view name) -> std::optional<std::size_t> {
     auto it = rows_by_name.find(name);
     return it == rows_by_name.end() ? std::nullopt : std::optional<std::size_t>(it->second);
   };
@@ -241,8 +243,18 @@ template <typename Row, typename F>
 void for_each_row_text(Row& row, F& f) {
   f(row.name);
   f(row.class_name);
-  for (auto& in : row.inbound)
-    f(in);
+  if constexpr (std::is_const_v<Row>) {
+    for (std::string_view in : row.inbound)
+      f(in);
+  } else {  // the names are packed in one string: edited one by one, then packed again
+    NameList edited;
+    for (std::string_view in : row.inbound) {
+      std::string name(in);
+      f(name);
+      edited.push_back(name);
+    }
+    row.inbound = std::move(edited);
+  }
   for (auto& inner : row.layers)
     for_each_row_text(inner, f);
 }
@@ -335,7 +347,7 @@ bool is_printable(std::string_view text) {
 const RunReport& printable_report(const RunReport& run, std::optional<RunReport>& copy) {
   bool printable_already = true;
   for_each_text(
-      run, [&](const std::string& s) { printable_already = printable_already && is_printable(s); });
+      run, [&](std::string_view s) { printable_already = printable_already && is_printable(s); });
   if (printable_already)
     return run;
   copy = run;

@@ -94,10 +94,12 @@ void append_name_cell(std::string& out, const LayerRow& row, bool functional) {
   if (!functional || row.inbound.empty())
     return;
   out += "\n  <- ";
-  for (std::size_t i = 0; i < row.inbound.size(); ++i) {
-    if (i)
+  bool first = true;
+  for (std::string_view producer : row.inbound) {
+    if (!first)
       out += ", ";
-    out += row.inbound[i];
+    out += producer;
+    first = false;
   }
 }
 
@@ -400,7 +402,7 @@ void render_model_table(const FileReport& f, const RenderOptions& options, Outpu
 
 /// "3x3 (stride 2)": the receptive field of a layer's output in input positions.
 void append_receptive_field(std::string& out, const LayerCost& cost) {
-  if (cost.receptive_field.empty()) {
+  if (!cost.receptive_field) {
     out += '-';
     return;
   }
@@ -411,8 +413,8 @@ void append_receptive_field(std::string& out, const LayerCost& cost) {
       append_int(out, values[i]);
     }
   };
-  append_joined(cost.receptive_field);
-  const auto& stride = cost.receptive_field_stride;
+  append_joined(cost.receptive_field->size);
+  const auto& stride = cost.receptive_field->stride;
   if (stride.empty())
     return;
   out += " (stride ";
