@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -78,13 +79,22 @@ class NameList {
   }
 
   void push_back(std::string_view name) {
+    char length[10];
+    std::size_t length_bytes = 0;
     for (std::size_t n = name.size();; n >>= 7) {
       bool last = n < 0x80;
-      encoded_ += static_cast<char>((n & 0x7f) | (last ? 0 : 0x80));
+      length[length_bytes++] = static_cast<char>((n & 0x7f) | (last ? 0 : 0x80));
       if (last)
         break;
     }
-    encoded_ += name;
+    // Made anew at its size: appended to or reserved, the string would take up to twice
+    // that (it at least doubles its capacity when it grows), and most lists never grow again.
+    std::string grown(encoded_.size() + length_bytes + name.size(), '\0');
+    char* out = grown.data();
+    out = std::copy(encoded_.begin(), encoded_.end(), out);
+    out = std::copy(length, length + length_bytes, out);
+    std::copy(name.begin(), name.end(), out);
+    encoded_ = std::move(grown);
   }
 
   bool empty() const noexcept { return encoded_.empty(); }
