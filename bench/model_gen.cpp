@@ -154,6 +154,18 @@ std::string long_functional(std::size_t layers, Generation generation) {
   return w.finish(prev);
 }
 
+std::string activation_chain(std::size_t layers, Generation generation) {
+  FunctionalWriter w(generation);
+  w.input("input", "[null, 64]");
+  std::string prev = "input";
+  for (std::size_t i = 0; i < layers; ++i) {
+    std::string name = fmt::format("activation_{}", i);
+    w.layer(name, "Activation", R"("activation": "relu")", {prev}, "[null, 64]");
+    prev = name;
+  }
+  return w.finish(prev);
+}
+
 std::string inception_like(std::size_t blocks, Generation generation) {
   FunctionalWriter w(generation);
   w.input("input", "[null, 299, 299, 3]");

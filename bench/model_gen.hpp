@@ -12,6 +12,11 @@ enum class Generation { keras2, keras3 };
 /// initializer and regularizer configs included (they make up much of real files).
 std::string long_functional(std::size_t layers, Generation generation);
 
+/// The smallest configs a large model can have: an input, then `layers` Activation layers in
+/// a chain, as tf.keras 2 writes them (about 210 bytes a layer, a fifth of a Dense layer's).
+/// Per byte of the file, the most layers, so the most of what each layer costs in memory.
+std::string activation_chain(std::size_t layers, Generation generation);
+
 /// An Inception-like image model: `blocks` blocks of four parallel conv branches joined by
 /// Concatenate, with BatchNormalization and ReLU, about 10 layers per block.
 std::string inception_like(std::size_t blocks, Generation generation);
