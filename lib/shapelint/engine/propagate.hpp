@@ -48,7 +48,8 @@ struct LayerResult {
   std::optional<std::int64_t> non_trainable_params;
   std::unique_ptr<ModelResult> nested;  ///< a nested model's layers, from its first call
   /// Set when PropagateOptions::cost_batch asks, for every layer but a nested model. Out of
-  /// line: most lints ask for no cost, and a large model has a result per layer.
+  /// line: the terminal table asks for none unless --cost is given, and a large model has a
+  /// result per layer.
   Boxed<cost::LayerFigures> cost;
   LayerStatus status = LayerStatus::unknown;
   bool built = false;
