@@ -166,9 +166,8 @@ class FieldPass {
   bool has_source() const {
     for (std::size_t i = 0; i < model_.layers.size(); ++i)
       for (std::size_t k = 0; k < model_.layers[i].nodes.size(); ++k)
-        if (model_.layers[i].nodes[k].inputs.empty() && model_.layers[i].rule_class == "InputLayer")
-          if (const Shape* out = output_shape(i, k); out && out->rank() >= 3)
-            return true;
+        if (starts_field(i, k))
+          return true;
     return false;
   }
 
@@ -230,18 +229,28 @@ class FieldPass {
     return &call.outputs[0];
   }
 
+  /// The output of a call no other call feeds, of rank 3 or more (a batch, positions and
+  /// channels) when the layer is `InputLayer`: a model input. A field starts there, where
+  /// one position sees itself; every other field grows from one.
+  bool starts_field(std::size_t layer_index, std::size_t node_index) const {
+    const Layer& layer = model_.layers[layer_index];
+    if (!layer.nodes[node_index].inputs.empty() || layer.rule_class != "InputLayer")
+      return false;
+    const Shape* out = output_shape(layer_index, node_index);
+    return out && out->rank() >= 3;
+  }
+
   std::optional<ReceptiveField> field_of(std::size_t layer_index, std::size_t node_index) const {
     const Layer& layer = model_.layers[layer_index];
     const Node& node = layer.nodes[node_index];
-    const Shape* out = output_shape(layer_index, node_index);
-    if (!out || out->rank() < 3)
-      return std::nullopt;
-    std::size_t axes = out->rank() - 2;
-    if (node.inputs.empty()) {  // a model input: one position sees itself
-      if (layer.rule_class != "InputLayer")
-        return std::nullopt;
+    if (starts_field(layer_index, node_index)) {
+      std::size_t axes = output_shape(layer_index, node_index)->rank() - 2;
       return ReceptiveField{std::vector<std::int64_t>(axes, 1), std::vector<std::int64_t>(axes, 1)};
     }
+    const Shape* out = output_shape(layer_index, node_index);
+    if (node.inputs.empty() || !out || out->rank() < 3)
+      return std::nullopt;
+    std::size_t axes = out->rank() - 2;
     if (layer.nested)
       return std::nullopt;
     FieldEffect effect = effect_of(layer.rule_class);
