@@ -184,7 +184,7 @@ LayerFigures layer_figures(const Layer& layer,
                            std::int64_t batch_size) {
   LayerFigures f;
   DtypePolicy policy = dtype_policy(layer.config);
-  const std::vector<WeightSpec>& weights = built.built ? built.weights : shown.weights;
+  const std::vector<WeightSpec>& weights = built.built ? built.weights() : shown.weights();
   f.weight_bytes = weight_bytes(shown, weights, policy);
   f.macs = macs(layer, shown, weights, pass, batch_size);
   f.activation_bytes = activation_bytes(shown, policy, batch_size);

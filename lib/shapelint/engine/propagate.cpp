@@ -22,6 +22,21 @@ LayerResult::~LayerResult() = default;
 LayerResult::LayerResult(LayerResult&&) noexcept = default;
 LayerResult& LayerResult::operator=(LayerResult&&) noexcept = default;
 
+const std::vector<WeightSpec>& LayerResult::weights() const {
+  static const std::vector<WeightSpec> none;
+  return built_state_ ? built_state_->weights : none;
+}
+
+const std::vector<InputSpec>& LayerResult::input_specs() const {
+  static const std::vector<InputSpec> none;
+  return built_state_ ? built_state_->input_specs : none;
+}
+
+void LayerResult::set_built(std::vector<WeightSpec> weights, std::vector<InputSpec> input_specs) {
+  built = true;
+  built_state_ = BuiltState{std::move(weights), std::move(input_specs)};
+}
+
 namespace {
 
 /// Keyword tensors that carry a mask (`mask=`, MultiHeadAttention's `attention_mask`, ...).
@@ -532,8 +547,8 @@ std::string Propagator::rebuilt_hint(const Layer& layer) const {
 }
 
 bool Propagator::check_built(const Layer& layer, const LayerResult& built, const CallResult& call) {
-  for (std::size_t i = 0; i < built.input_specs.size() && i < call.inputs.size(); ++i) {
-    std::string why = spec_violation(built.input_specs[i], call.inputs[i]);
+  for (std::size_t i = 0; i < built.input_specs().size() && i < call.inputs.size(); ++i) {
+    std::string why = spec_violation(built.input_specs()[i], call.inputs[i]);
     if (why.empty())
       continue;
     bool axis = why.rfind("expected axis", 0) == 0;
@@ -562,9 +577,7 @@ bool Propagator::prebuild(const Layer& layer,
   rule.infer(lc);
   if (lc.failed() || lc.report_overflow())
     return false;
-  result.built = true;
-  result.weights = std::move(lc.weights);
-  result.input_specs = std::move(lc.input_specs);
+  result.set_built(std::move(lc.weights), std::move(lc.input_specs));
   return true;
 }
 
@@ -636,8 +649,8 @@ void Propagator::evaluate_rule(const Layer& layer,
   if (built && built->built && !call.uncertain && options_.built) {
     // Real arrays fail where the built weights cannot take them, even when the layer's
     // symbolic check does not look (LayerNormalization, an RNN's feature size).
-    for (std::size_t w = 0; w < lc.weights.size() && w < built->weights.size(); ++w) {
-      const Shape& have = built->weights[w].shape;
+    for (std::size_t w = 0; w < lc.weights.size() && w < built->weights().size(); ++w) {
+      const Shape& have = built->weights()[w].shape;
       const Shape& need = lc.weights[w].shape;
       if (!have.fully_known() || !need.fully_known() || have == need)
         continue;
@@ -647,7 +660,7 @@ void Propagator::evaluate_rule(const Layer& layer,
              fmt::format("Input of layer \"{}\" does not fit its built weights: '{}' has shape "
                          "{}, but input {} needs {}",
                          layer.name,
-                         built->weights[w].name,
+                         built->weights()[w].name,
                          to_string(have),
                          to_string(call.inputs),
                          to_string(need)),
@@ -659,9 +672,7 @@ void Propagator::evaluate_rule(const Layer& layer,
     return;
   }
   if (first_call && !result.built) {
-    result.built = true;
-    result.weights = std::move(lc.weights);
-    result.input_specs = std::move(lc.input_specs);
+    result.set_built(std::move(lc.weights), std::move(lc.input_specs));
   }
 }
 
@@ -687,9 +698,7 @@ void Propagator::evaluate_custom(const config::CustomLayerRule& rule,
   call.failed = outcome.failed;
   call.uncertain = call.uncertain || outcome.opaque;
   if (first_call && outcome.counted && !result.built) {
-    result.built = true;
-    result.weights = std::move(outcome.weights);
-    result.input_specs = std::move(outcome.input_specs);
+    result.set_built(std::move(outcome.weights), std::move(outcome.input_specs));
   }
 }
 
@@ -789,10 +798,10 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
              (source->built && !layer.builtin_rule() && !custom_rule(layer))) {
     result.params = result.trainable_params = result.non_trainable_params = 0;
   } else if (source->built) {
-    result.params = count_params(source->weights, false);
+    result.params = count_params(source->weights(), false);
     if (layer.trainable) {
-      result.trainable_params = count_params(source->weights, true);
-      result.non_trainable_params = count_params(source->weights, false, true);
+      result.trainable_params = count_params(source->weights(), true);
+      result.non_trainable_params = count_params(source->weights(), false, true);
     } else {
       result.trainable_params = result.params ? std::optional<std::int64_t>(0) : std::nullopt;
       result.non_trainable_params = result.params;
@@ -802,10 +811,8 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
   }
   if (options_.cost_batch && !layer.nested)
     result.cost = cost::layer_figures(layer, result, *source, result_, *options_.cost_batch);
-  if (!options_.keep_built) {
-    result.weights = std::vector<WeightSpec>();
-    result.input_specs = std::vector<InputSpec>();
-  }
+  if (!options_.keep_built)
+    result.drop_built_state();
 }
 
 void Propagator::compute_totals() {

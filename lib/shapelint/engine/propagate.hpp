@@ -6,6 +6,7 @@
 
 #include "shapelint/cost/layer_figures.hpp"
 #include "shapelint/diag/diagnostic.hpp"
+#include "shapelint/memory/boxed.hpp"
 #include "shapelint/model/graph.hpp"
 #include "shapelint/rules/rule.hpp"
 
@@ -33,6 +34,12 @@ struct CallResult {
   bool uncertain = false;
 };
 
+/// What a layer's build made: its weights and the input specs every later call must meet.
+struct BuiltState {
+  std::vector<WeightSpec> weights;
+  std::vector<InputSpec> input_specs;
+};
+
 /// A layer after propagation: its calls, the weights its first call built, its status.
 struct LayerResult {
   LayerResult();
@@ -40,9 +47,16 @@ struct LayerResult {
   LayerResult(LayerResult&&) noexcept;
   LayerResult& operator=(LayerResult&&) noexcept;
 
+  /// The weights the build made (empty when the layer was not built, or when they were
+  /// dropped: see PropagateOptions::keep_built).
+  const std::vector<WeightSpec>& weights() const;
+  const std::vector<InputSpec>& input_specs() const;
+  /// Marks the layer built, with what its build made.
+  void set_built(std::vector<WeightSpec> weights, std::vector<InputSpec> input_specs);
+  /// Frees the weights and specs; the layer stays built.
+  void drop_built_state() { built_state_.reset(); }
+
   std::vector<CallResult> calls;
-  std::vector<WeightSpec> weights;
-  std::vector<InputSpec> input_specs;
   std::optional<std::int64_t> params;
   std::optional<std::int64_t> trainable_params;
   std::optional<std::int64_t> non_trainable_params;
@@ -53,6 +67,11 @@ struct LayerResult {
   Boxed<cost::LayerFigures> cost;
   LayerStatus status = LayerStatus::unknown;
   bool built = false;
+
+ private:
+  // Out of line: only a replay, a check of stored weights or a valid-sizes search keeps it
+  // past its layer, and a large model has a result per layer.
+  Boxed<BuiltState> built_state_;
 };
 
 struct ModelResult {

@@ -57,7 +57,7 @@ std::optional<std::vector<BuiltWeight>> built_weights(const Layer& layer,
   if (!result.built || !layer.builtin_rule())
     return std::nullopt;
   std::vector<BuiltWeight> out;
-  for (const auto& w : result.weights)
+  for (const auto& w : result.weights())
     out.push_back(BuiltWeight{prefix + w.name, w.shape});
   return out;
 }
