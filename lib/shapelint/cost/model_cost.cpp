@@ -118,7 +118,7 @@ class Annotator {
         // that is its caller's tensor).
         if (!nested) {
           LayerCost input;
-          input.activation_bytes = figures.activation_bytes.get();
+          input.activation_bytes = figures.activation_bytes;
           input.macs = input.weight_bytes = 0;
           count(figures, input, false);
         }
@@ -196,9 +196,9 @@ LayerCost row_cost(LayerResult& shown) {
   LayerCost c;
   if (!shown.cost)
     return c;
-  c.macs = shown.cost->macs.get();
-  c.weight_bytes = shown.cost->weight_bytes.get();
-  c.activation_bytes = shown.cost->activation_bytes.get();
+  c.macs = shown.cost->macs;
+  c.weight_bytes = shown.cost->weight_bytes;
+  c.activation_bytes = shown.cost->activation_bytes;
   if (auto& field = shown.cost->receptive_field) {
     c.receptive_field = std::move(*field);
     field.reset();

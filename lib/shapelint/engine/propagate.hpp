@@ -7,6 +7,7 @@
 #include "shapelint/cost/layer_figures.hpp"
 #include "shapelint/diag/diagnostic.hpp"
 #include "shapelint/memory/boxed.hpp"
+#include "shapelint/memory/optional_count.hpp"
 #include "shapelint/model/graph.hpp"
 #include "shapelint/rules/rule.hpp"
 
@@ -57,9 +58,9 @@ struct LayerResult {
   void drop_built_state() { built_state_.reset(); }
 
   std::vector<CallResult> calls;
-  std::optional<std::int64_t> params;
-  std::optional<std::int64_t> trainable_params;
-  std::optional<std::int64_t> non_trainable_params;
+  OptionalCount params;
+  OptionalCount trainable_params;
+  OptionalCount non_trainable_params;
   std::unique_ptr<ModelResult> nested;  ///< a nested model's layers, from its first call
   /// Set when PropagateOptions::cost_batch asks, for every layer but a nested model. Out of
   /// line: the terminal table asks for none unless --cost is given, and a large model has a

@@ -11,6 +11,7 @@
 #include "shapelint/diag/diagnostic.hpp"
 #include "shapelint/lint/name_list.hpp"
 #include "shapelint/memory/boxed.hpp"
+#include "shapelint/memory/optional_count.hpp"
 #include "shapelint/shape/shape.hpp"
 
 namespace shapelint {
@@ -18,9 +19,9 @@ namespace shapelint {
 /// What one layer costs (docs/cost.md), for the run's batch size; each number is unknown
 /// when a shape or weight it needs is.
 struct LayerCost {
-  std::optional<std::int64_t> macs;              ///< multiply-accumulates, every call
-  std::optional<std::int64_t> weight_bytes;      ///< its weights in their variable dtype
-  std::optional<std::int64_t> activation_bytes;  ///< its outputs in its compute dtype
+  OptionalCount macs;              ///< multiply-accumulates, every call
+  OptionalCount weight_bytes;      ///< its weights in their variable dtype
+  OptionalCount activation_bytes;  ///< its outputs in its compute dtype
   /// Input positions one output position sees, per spatial or sequence axis, and the
   /// distance in the input between neighbouring outputs; none where not defined (most
   /// layers: kept out of line).
@@ -34,7 +35,7 @@ struct LayerRow {
   NameList inbound;  ///< producers of the first call's inputs
   Shapes input_shapes;
   Shapes output_shapes;
-  std::optional<std::int64_t> params;
+  OptionalCount params;
   /// "ok", "error", "unknown": a view of a name that lives as long as the program (a large
   /// model has a row per layer, and a string takes twice a view's size in each).
   std::string_view status;

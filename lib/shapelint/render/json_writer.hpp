@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "shapelint/memory/optional_count.hpp"
+
 namespace shapelint {
 
 /// Writes indented JSON to a stream as it goes, so a report of 100,000 layers is never held
@@ -54,6 +56,8 @@ class JsonWriter {
     else
       null();
   }
+
+  void value(OptionalCount v) { value(std::optional<std::int64_t>(v)); }
 
   /// Arrays of scalars stay on one line: shapes read as `[null, 28, 28, 1]`.
   void begin_inline_array();
