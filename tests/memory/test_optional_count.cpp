@@ -16,6 +16,7 @@ TEST_CASE("OptionalCount: reads and converts like std::optional<int64_t>") {
     const char* name;
     std::optional<std::int64_t> set;
   };
+
   const std::vector<Case> cases = {
       {"unknown", std::nullopt},
       {"zero", 0},

@@ -54,6 +54,7 @@ struct LayerResult {
   const std::vector<InputSpec>& input_specs() const;
   /// Marks the layer built, with what its build made.
   void set_built(std::vector<WeightSpec> weights, std::vector<InputSpec> input_specs);
+
   /// Frees the weights and specs; the layer stays built.
   void drop_built_state() { built_state_.reset(); }
 

@@ -52,12 +52,15 @@ class OptionalCount {
   friend constexpr bool operator==(OptionalCount a, OptionalCount b) noexcept {
     return a.value_ == b.value_;
   }
+
   friend constexpr bool operator==(OptionalCount a, std::int64_t b) noexcept {
     return a.has_value() && a.value_ == b;
   }
+
   friend constexpr bool operator==(OptionalCount a, std::nullopt_t) noexcept {
     return !a.has_value();
   }
+
   friend constexpr bool operator==(OptionalCount a, const std::optional<std::int64_t>& b) noexcept {
     return a == OptionalCount(b);
   }
