@@ -114,9 +114,10 @@ std::string_view status_name(LayerStatus s) {
 }
 
 /// The report's rows for `model`'s layers, with their nested models' rows when `nested`.
-/// The rows take the shapes of `result`'s first calls (moved out: a large model would hold
-/// them twice), and each layer's cost as the engine worked it out.
-std::vector<LayerRow> make_rows(const Model& model, ModelResult& result, bool nested) {
+/// The rows take the shapes of `result`'s first calls and the layers' names and class
+/// names (moved out: a large model would hold them twice; nothing reads them after the
+/// rows), and each layer's cost as the engine worked it out.
+std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) {
   std::vector<LayerRow> rows;
   rows.reserve(model.layers.size());
   for (std::size_t i = 0; i < model.layers.size(); ++i) {
@@ -124,8 +125,7 @@ std::vector<LayerRow> make_rows(const Model& model, ModelResult& result, bool ne
     if (layer.implicit_input)
       continue;
     LayerResult& r = result.layers[i];
-    // Copies made to their sizes (an assigned copy would take twice a long name's).
-    LayerRow row{.name = layer.name, .class_name = layer.class_name};
+    LayerRow row;
     row.params = r.params;
     row.status = status_name(r.status);
     if (!layer.nodes.empty()) {
@@ -154,10 +154,19 @@ std::vector<LayerRow> make_rows(const Model& model, ModelResult& result, bool ne
     if (layer.nested && r.nested) {
       row.is_model = true;
       if (nested)
-        row.layers = make_rows(*layer.nested, *r.nested, nested);
+        row.layers = take_rows(*layer.nested, *r.nested, nested);
     }
     row.cost = cost::row_cost(r);
     rows.push_back(std::move(row));
+  }
+  // Last: the rows above name their producers.
+  auto row = rows.begin();
+  for (Layer& layer : model.layers) {
+    if (layer.implicit_input)
+      continue;
+    row->name = std::move(layer.name);
+    row->class_name = std::move(layer.class_name);
+    ++row;
   }
   return rows;
 }
@@ -651,7 +660,7 @@ void lint_loaded(LoadedModel loaded,
   // Nothing reads the JSON document from here on (the graph's JSON values go stale): the
   // rows can have its memory.
   loaded.document.reset();
-  report.layers = make_rows(model, shown, options.nested_rows || cost);
+  report.layers = take_rows(*loaded.model, shown, options.nested_rows || cost);
   // Cost totals and budgets: from the rows.
   analysis::analyze_rows(passes, options, report);
   locate_diagnostics(source, std::move(paths), report.diagnostics);
