@@ -104,7 +104,7 @@ bool check_model(const Model& model, const ModelResult& result, const Reporter& 
     for (const auto& r : node.inputs)
       if (bad(r))
         return true;
-    for (const auto& [k, refs] : node.kwargs)
+    for (const auto& [k, refs] : node.kwargs())
       for (const auto& r : refs)
         if (bad(r))
           return true;
@@ -137,10 +137,10 @@ bool check_model(const Model& model, const ModelResult& result, const Reporter& 
         reported = true;
       }
       // The shape each __keras_tensor__ of the inbound node records.
-      for (std::size_t k = 0; !reported && k < node.recorded_inputs.size() &&
+      for (std::size_t k = 0; !reported && k < node.recorded_inputs().size() &&
                               k < call.inputs.size() && k < node.inputs.size();
            ++k) {
-        const std::optional<Shape> recorded = shape_from_json(node.recorded_inputs[k]);
+        const std::optional<Shape> recorded = shape_from_json(node.recorded_inputs()[k]);
         if (!recorded || !recorded_shape_disagrees(*recorded, call.inputs[k]))
           continue;
         reporter.warn(layer,

@@ -23,7 +23,7 @@ std::optional<std::int64_t> as_count(Dim d) {
 /// The shapes of the tensors call `node` passed by keyword, from the pass that ran it.
 std::vector<KwargTensors> keyword_tensors(const Node& node, const ModelResult& pass) {
   std::vector<KwargTensors> out;
-  for (const auto& [name, refs] : node.kwargs) {
+  for (const auto& [name, refs] : node.kwargs()) {
     KwargTensors k{name, {}};
     for (const auto& r : refs) {
       Shape s = Shape::unknown_rank();

@@ -182,7 +182,7 @@ ModelResult Propagator::run() {
         const Node& node = model_.layers[i].nodes[n];
         for (const auto& r : node.inputs)
           visit(node_base_[i] + n, r);
-        for (const auto& [k, refs] : node.kwargs)
+        for (const auto& [k, refs] : node.kwargs())
           for (const auto& r : refs)
             visit(node_base_[i] + n, r);
       }
@@ -338,7 +338,7 @@ bool Propagator::tensor_indices_valid(const Layer& layer, const Node& node) {
   for (const auto& r : node.inputs)
     if (!valid(r))
       return false;
-  for (const auto& [k, refs] : node.kwargs)
+  for (const auto& [k, refs] : node.kwargs())
     for (const auto& r : refs)
       if (!valid(r))
         return false;
@@ -352,7 +352,7 @@ bool Propagator::from_uncertain(const Node& node) const {
   for (const auto& r : node.inputs)
     if (uncertain(r))
       return true;
-  for (const auto& [k, refs] : node.kwargs) {
+  for (const auto& [k, refs] : node.kwargs()) {
     if (is_mask_argument(k))
       continue;
     for (const auto& r : refs)
@@ -369,7 +369,7 @@ bool Propagator::gather_inputs(const Node& node,
   inputs.reserve(node.inputs.size());
   for (const auto& r : node.inputs)
     inputs.push_back(tensor_shape(r, poisoned));
-  for (const auto& [k, refs] : node.kwargs) {
+  for (const auto& [k, refs] : node.kwargs()) {
     // A mask only gates values: a layer whose mask is unknown still has known shapes.
     bool mask_poisoned = false;
     KwargTensors kt{k, {}};

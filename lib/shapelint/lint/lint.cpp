@@ -134,7 +134,7 @@ std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) 
         if (!producer.implicit_input)
           row.inbound.push_back(producer.name);
       }
-      for (const auto& [k, refs] : layer.nodes[0].kwargs)
+      for (const auto& [k, refs] : layer.nodes[0].kwargs())
         for (const auto& ref : refs)
           row.inbound.push_back(model.layers[ref.layer].name);
     }

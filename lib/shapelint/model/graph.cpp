@@ -4,6 +4,9 @@
 
 namespace shapelint {
 
+const TensorKwargs Node::kNoKwargs;
+const std::vector<JsonValue> Node::kNoRecordedInputs;
+
 Layer::Layer() = default;
 Layer::~Layer() = default;
 Layer::Layer(Layer&&) noexcept = default;

@@ -25,23 +25,48 @@ struct TensorRef {
   std::size_t tensor = 0;
 };
 
+/// A call's tensor keyword arguments: each name with the tensors it is given.
+using TensorKwargs = std::vector<std::pair<std::string, std::vector<TensorRef>>>;
+
 /// One call of a layer: its positional input tensors and its tensor keyword arguments.
 struct Node {
   std::vector<TensorRef> inputs;
-  std::vector<std::pair<std::string, std::vector<TensorRef>>> kwargs;
   /// Where the call is written: its `inbound_nodes` entry, or the layer object for a
   /// Sequential's call; absent for an input the loader made.
   JsonValue source;
   /// The call's keyword arguments as written (non-tensor ones such as
   /// `return_attention_scores` included); absent when the call has none.
   JsonValue call_kwargs;
+
+  /// The tensor keyword arguments (`value` of an Attention, `mask`); empty for most calls.
+  const TensorKwargs& kwargs() const { return extras_ ? extras_->kwargs : kNoKwargs; }
+  TensorKwargs& mutable_kwargs() { return extras().kwargs; }
+
   /// Keras 3: the shape each positional input's `__keras_tensor__` records, aligned with
   /// `inputs` (absent where none is recorded, and shorter than `inputs` when the last ones
-  /// record none); read only when checked (shape_from_json).
-  std::vector<JsonValue> recorded_inputs;
+  /// record none); read only when checked (shape_from_json). Empty for tf.keras 2.
+  const std::vector<JsonValue>& recorded_inputs() const {
+    return extras_ ? extras_->recorded_inputs : kNoRecordedInputs;
+  }
+  std::vector<JsonValue>& mutable_recorded_inputs() { return extras().recorded_inputs; }
 
   /// JSON path of the call in the file ("" for an input the loader made).
   std::string path() const { return source.path(); }
+
+ private:
+  struct Extras {
+    TensorKwargs kwargs;
+    std::vector<JsonValue> recorded_inputs;
+  };
+  Extras& extras() {
+    if (!extras_)
+      extras_.emplace();
+    return *extras_;
+  }
+  static const TensorKwargs kNoKwargs;
+  static const std::vector<JsonValue> kNoRecordedInputs;
+  // Out of line: a tf.keras 2 call has neither, and a large model has a call per layer.
+  Boxed<Extras> extras_;
 };
 
 struct Model;

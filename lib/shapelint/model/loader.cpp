@@ -762,8 +762,8 @@ void GraphBuilder::read_functional(JsonValue config,
         // Aligned with the inputs up to the last recorded shape; none at all in a file that
         // records none (tf.keras 2): one allocation fewer per layer.
         if (ref.recorded_shape) {
-          node.recorded_inputs.resize(node.inputs.size() - 1);
-          node.recorded_inputs.push_back(ref.recorded_shape);
+          node.mutable_recorded_inputs().resize(node.inputs.size() - 1);
+          node.mutable_recorded_inputs().push_back(ref.recorded_shape);
         }
         if (ref.recorded_shape && is_opaque(m.layers[r->layer]))
           if (auto shape = shape_from_json(ref.recorded_shape))
@@ -775,7 +775,7 @@ void GraphBuilder::read_functional(JsonValue config,
         for (std::size_t k = kw.first; k < kw.first + kw.count; ++k)
           if (auto r = resolve(index, g, g.kwarg_refs[k]))
             resolved.push_back(*r);
-        node.kwargs.emplace_back(std::string(kw.name), std::move(resolved));
+        node.mutable_kwargs().emplace_back(std::string(kw.name), std::move(resolved));
       }
       m.layers[i].nodes.push_back(std::move(node));
     }
