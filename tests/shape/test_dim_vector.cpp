@@ -1,11 +1,13 @@
 // DimVector must behave as the std::vector<Dim> it replaced, inline or on the heap: random
 // sequences of every operation the rules use, checked step by step against std::vector.
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "shapelint/shape/dim_vector.hpp"
+#include "shapelint/shape/shape.hpp"
 
 using shapelint::Dim;
 using shapelint::DimVector;
@@ -138,4 +140,56 @@ TEST_CASE("random edits of a DimVector match the same edits of a std::vector") {
       }
     }
   }
+}
+
+TEST_CASE("a DimVector's tag goes with its copies and moves, and not into ==") {
+  for (std::size_t n : {std::size_t{0}, std::size_t{3}, std::size_t{9}}) {  // inline, heap
+    DimVector tagged(n, Dim::of(2));
+    tagged.set_tag(true);
+    DimVector copy = tagged;
+    CHECK(copy.tag());
+    DimVector assigned;
+    assigned = tagged;
+    CHECK(assigned.tag());
+    DimVector moved = std::move(copy);
+    CHECK(moved.tag());
+    DimVector move_assigned;
+    move_assigned = std::move(assigned);
+    CHECK(move_assigned.tag());
+    DimVector plain(n, Dim::of(2));
+    CHECK_FALSE(plain.tag());
+    CHECK(plain == tagged);  // same dims
+    // Edits keep it.
+    tagged.push_back(Dim::of(5));
+    tagged.erase(tagged.begin());
+    tagged.resize(20);
+    tagged.clear();
+    CHECK(tagged.tag());
+    tagged.set_tag(false);
+    CHECK_FALSE(tagged.tag());
+  }
+}
+
+TEST_CASE("a Shape keeps whether its rank is known in 40 bytes, through copies and edits") {
+  using shapelint::Shape;
+  CHECK(sizeof(Shape) == sizeof(DimVector));
+  Shape unknown;
+  Shape rank0 = Shape::of_rank(0);
+  CHECK_FALSE(unknown.has_rank());
+  CHECK(rank0.has_rank());
+  CHECK(rank0.rank() == 0);
+  CHECK(unknown != rank0);  // the same (no) dims, one rank known
+  CHECK(Shape::unknown_rank() == unknown);
+  Shape big = Shape::of_rank(7);
+  Shape copy = big;
+  CHECK(copy.has_rank());
+  CHECK(copy == big);
+  copy = unknown;
+  CHECK_FALSE(copy.has_rank());
+  copy = std::move(big);
+  CHECK(copy.has_rank());
+  CHECK(copy.rank() == 7);
+  copy.dims().push_back(Dim::of(3));
+  CHECK(copy.has_rank());
+  CHECK(copy.rank() == 8);
 }

@@ -51,13 +51,15 @@ class DimVector {
 
   DimVector(const std::vector<Dim>& dims) { assign(dims.begin(), dims.end()); }
 
-  DimVector(const DimVector& other) { assign(other.begin(), other.end()); }
+  DimVector(const DimVector& other) : tag_(other.tag_) { assign(other.begin(), other.end()); }
 
   DimVector(DimVector&& other) noexcept { take(other); }
 
   DimVector& operator=(const DimVector& other) {
-    if (this != &other)
+    if (this != &other) {
       assign(other.begin(), other.end());
+      tag_ = other.tag_;
+    }
     return *this;
   }
 
@@ -191,9 +193,17 @@ class DimVector {
     return from;
   }
 
+  /// The dims compared, not the tags.
   friend bool operator==(const DimVector& a, const DimVector& b) noexcept {
     return std::equal(a.begin(), a.end(), b.begin(), b.end());
   }
+
+  /// One bit for the owner's use (Shape keeps whether its rank is known in it, so that a
+  /// shape is 40 bytes, not 48: a large model holds two in each layer's result). Copies and
+  /// moves carry it; nothing else changes it.
+  bool tag() const noexcept { return tag_ != 0; }
+
+  void set_tag(bool tag) noexcept { tag_ = tag ? 1 : 0; }
 
  private:
   bool on_heap() const noexcept { return capacity_ > kInline; }
@@ -216,12 +226,13 @@ class DimVector {
       std::copy(other.inline_, other.inline_ + other.size_, inline_);
     size_ = other.size_;
     capacity_ = other.capacity_;
+    tag_ = other.tag_;
     other.capacity_ = kInline;
     other.size_ = 0;
   }
 
   void grow_to(std::size_t n) {
-    if (n > UINT32_MAX)
+    if (n > kMaxCapacity)
       throw std::length_error("DimVector: more dims than it counts");  // as vector's max_size
     n = std::max<std::size_t>(n, kInline * 2);
     auto* bigger = static_cast<Dim*>(::operator new(n * sizeof(Dim)));
@@ -247,8 +258,11 @@ class DimVector {
     Dim* heap_;                 ///< once it is more
   };
 
+  static constexpr std::size_t kMaxCapacity = (std::size_t{1} << 31) - 1;
+
   std::uint32_t size_ = 0;
-  std::uint32_t capacity_ = kInline;
+  std::uint32_t capacity_ : 31 = kInline;
+  std::uint32_t tag_ : 1 = 0;
 };
 
 }  // namespace shapelint

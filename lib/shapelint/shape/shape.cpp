@@ -17,7 +17,7 @@ std::string to_string(Dim d) {
 }
 
 bool Shape::fully_known() const noexcept {
-  if (!has_rank_)
+  if (!has_rank())
     return false;
   for (Dim d : dims_)
     if (!d.is_known())
@@ -26,7 +26,7 @@ bool Shape::fully_known() const noexcept {
 }
 
 Dim Shape::product(std::size_t from) const noexcept {
-  if (!has_rank_)
+  if (!has_rank())
     return Dim::unknown();
   Dim p = Dim::of(1);
   for (std::size_t i = from; i < dims_.size(); ++i)

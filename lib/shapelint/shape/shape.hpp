@@ -18,18 +18,18 @@ class Shape {
  public:
   Shape() = default;  // unknown rank
 
-  explicit Shape(DimVector dims) : dims_(std::move(dims)), has_rank_(true) {}
+  explicit Shape(DimVector dims) : dims_(std::move(dims)) { dims_.set_tag(true); }
 
-  explicit Shape(const std::vector<Dim>& dims) : dims_(dims), has_rank_(true) {}
+  explicit Shape(const std::vector<Dim>& dims) : dims_(dims) { dims_.set_tag(true); }
 
-  Shape(std::initializer_list<Dim> dims) : dims_(dims), has_rank_(true) {}
+  Shape(std::initializer_list<Dim> dims) : dims_(dims) { dims_.set_tag(true); }
 
   static Shape unknown_rank() { return Shape{}; }
 
   /// A shape of `rank` unknown dims.
   static Shape of_rank(std::size_t rank) { return Shape(DimVector(rank)); }
 
-  bool has_rank() const noexcept { return has_rank_; }
+  bool has_rank() const noexcept { return dims_.tag(); }
 
   /// Precondition: has_rank().
   std::size_t rank() const noexcept { return dims_.size(); }
@@ -41,7 +41,7 @@ class Shape {
 
   /// Whether `axis` (possibly negative) names an axis of this shape.
   bool has_axis(std::ptrdiff_t axis) const noexcept {
-    if (!has_rank_)
+    if (!has_rank())
       return false;
     auto r = static_cast<std::ptrdiff_t>(dims_.size());
     return axis >= -r && axis < r;
@@ -54,6 +54,8 @@ class Shape {
 
   const DimVector& dims() const noexcept { return dims_; }
 
+  /// To change the dims in place; not to assign a DimVector to (that would take its tag,
+  /// which holds whether this shape's rank is known).
   DimVector& dims() noexcept { return dims_; }
 
   /// True when the rank and every dim are known.
@@ -63,11 +65,12 @@ class Shape {
   /// Any dim overflowed during arithmetic.
   bool overflowed() const noexcept;
 
-  friend bool operator==(const Shape&, const Shape&) = default;
+  friend bool operator==(const Shape& a, const Shape& b) noexcept {
+    return a.has_rank() == b.has_rank() && a.dims_ == b.dims_;
+  }
 
  private:
-  DimVector dims_;
-  bool has_rank_ = false;
+  DimVector dims_;  ///< its tag: whether the rank is known
 };
 
 using Shapes = std::vector<Shape>;
