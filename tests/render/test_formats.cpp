@@ -336,6 +336,50 @@ TEST_CASE("mermaid: entity codes in labels, classes for failed and unknown layer
   CHECK(contains(out, "linkStyle 0 stroke:#d62728"));
 }
 
+TEST_CASE("graph view: edges by producer name, the first row of a name, terminals") {
+  struct Case {
+    const char* name;
+    std::vector<LayerRow> rows;
+    std::vector<std::string> edges;  ///< "from->to label", nodes by index
+    std::size_t nodes;
+  };
+
+  const std::vector<Case> cases = {
+      {"a chain: the input terminal only where no row feeds a layer",
+       {layer("a", "Dense", {}), layer("b", "Dense", {"a"})},
+       {"2->0 (None, 8)", "0->1 (None, 4)", "1->3 (None, 4)"},
+       4},
+      {"an InputLayer row needs no input terminal",
+       {layer("in", "InputLayer", {}), layer("d", "Dense", {"in"})},
+       {"0->1 (None, 4)", "1->2 (None, 4)"},
+       3},
+      {"two rows of one name: the first is the producer",
+       {layer("x", "InputLayer", {}), layer("x", "InputLayer", {}), layer("d", "Dense", {"x"})},
+       {"0->2 (None, 4)", "1->3 (None, 4)", "2->4 (None, 4)"},
+       5},
+      {"a producer no row has is left out; a failed producer's edge is ?",
+       {layer("in", "InputLayer", {}),
+        layer("bad", "Dense", {"in"}, "error"),
+        layer("d", "Dense", {"ghost", "bad"})},
+       {"0->1 (None, 4)", "1->2 ?", "2->3 (None, 4)"},
+       4},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.name) {
+      FileReport f;
+      f.layers = c.rows;
+      auto g = render_util::graph_view(f);
+      std::vector<std::string> edges;
+      for (const auto& e : g.edges)
+        edges.push_back(fmt::format("{}->{} {}", e.from, e.to, e.label()));
+      CHECK(edges == c.edges);
+      CHECK(g.nodes.size() == c.nodes);
+      for (std::size_t i = 0; i < g.nodes.size(); ++i)
+        CHECK((g.nodes[i].row == nullptr) == (i >= c.rows.size()));
+    }
+  }
+}
+
 TEST_CASE("graph formats put several files side by side") {
   RunReport run = run_of({failing_file("a.json"), failing_file("b.json")});
   std::string dot = render("dot", run);

@@ -87,7 +87,7 @@ void write_file_graph(const FileReport& f, std::size_t index, std::ostream& out,
                        indent,
                        node_id(index, e.from),
                        node_id(index, e.to),
-                       quoted(" " + e.label + " "),
+                       quoted(" " + e.label() + " "),
                        into_failure ? ", color=\"#d62728\", fontcolor=\"#d62728\"" : "");
   }
   if (cluster)

@@ -93,8 +93,11 @@ void write_file_graph(
     out << fmt::format("{}{}[{}]{}\n", indent, id, text, style);
   }
   for (const auto& e : graph.edges) {
-    out << fmt::format(
-        "{}{} -->|{}| {}\n", indent, node_id(index, e.from), label(e.label), node_id(index, e.to));
+    out << fmt::format("{}{} -->|{}| {}\n",
+                       indent,
+                       node_id(index, e.from),
+                       label(e.label()),
+                       node_id(index, e.to));
     const LayerRow* target = graph.nodes[e.to].row;
     if (target && target->status == "error")
       failure_links.push_back(link_count);

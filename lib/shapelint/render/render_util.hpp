@@ -37,16 +37,21 @@ std::vector<const FileReport*> reported_files(const RunReport& run);
 /// A model as a graph for the picture formats (dot, mermaid): one node per layer of the
 /// table, an edge per inbound connection labelled with the producer's output shapes, plus
 /// terminal nodes so that the model's inputs and outputs show their shapes too.
+/// Its parts point into the report's rows, and an edge's label is written when it is asked
+/// for: a model of 100,000 layers has as many nodes and edges.
 struct GraphView {
   struct Node {
     const LayerRow* row = nullptr;  ///< none for a terminal node
-    std::string label;              ///< a terminal's text ("input", "output")
+    std::string_view label;         ///< a terminal's text ("input", "output")
   };
 
   struct Edge {
     std::size_t from = 0;
     std::size_t to = 0;
-    std::string label;
+    const Shapes* shapes = nullptr;  ///< the shapes it carries; null when they are unknown
+
+    /// "(None, 28, 28, 1)", or "?".
+    std::string label() const;
   };
 
   std::vector<Node> nodes;
