@@ -250,6 +250,45 @@ TEST_CASE("junit: a suite per file, a case per layer, deterministic and escaped"
   CHECK(contains(out, "<error type=\"SL002\" message=\"not JSON\">"));
 }
 
+TEST_CASE("junit: a finding goes to the case of the row that holds its layer") {
+  struct Case {
+    const char* name;
+    std::optional<std::string> layer;  ///< the layer the finding names
+    std::string owner;                 ///< the case the failure is written in, escaped
+  };
+
+  const std::vector<Case> cases = {
+      {"a top-level layer", "dense", "dense (Dense)"},
+      {"a nested model's layer: its model's row", "inner_dense", "encoder (Functional)"},
+      {"two rows of one name: the first", "twin", "twin (Dense)"},
+      {"a layer no row has: the model's case", "ghost", "model &apos;net&apos;"},
+      {"no layer: the model's case", std::nullopt, "model &apos;net&apos;"},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.name) {
+      FileReport f = failing_file();
+      f.diagnostics.clear();
+      LayerRow encoder = layer("encoder", "Functional", {"in"});
+      encoder.is_model = true;
+      encoder.layers = {layer("inner_in", "InputLayer", {}), layer("inner_dense", "Dense", {})};
+      f.layers.push_back(std::move(encoder));
+      f.layers.push_back(layer("twin", "Dense", {"in"}));
+      f.layers.push_back(layer("twin", "Conv2D", {"in"}));
+      f.diagnostics = {finding("SL102", Severity::error, c.layer, "does not fit")};
+      std::string out = render("junit", run_of({f}));
+      INFO(out);
+      auto at = out.find(fmt::format("<testcase name=\"{}\"", c.owner));
+      REQUIRE(at != std::string::npos);
+      auto end = out.find("</testcase>", at);
+      auto next = out.find("<testcase", at + 1);
+      REQUIRE(end != std::string::npos);
+      CHECK(end < next);                                     // the case has a body...
+      CHECK(out.find("<failure type=\"SL102\"", at) < end);  // ...and the failure is in it
+      CHECK(count_of(out, "<failure") == 1);
+    }
+  }
+}
+
 TEST_CASE("sarif: results carry level, region, the layer and a rule index") {
   std::string out = render("sarif", run_of({failing_file()}));
   auto doc = nlohmann::json::parse(out);

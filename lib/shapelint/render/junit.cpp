@@ -1,7 +1,11 @@
 // JUnit XML for CI test reports (GitLab, Jenkins, Azure): a test suite per file, a test case
 // per layer; a layer's errors are its failures. A file that could not be read is one test
 // case with an <error>. Deterministic: no timestamps, host names or durations.
+#include <algorithm>
+#include <optional>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -68,35 +72,72 @@ std::string finding_text(const FileReport& f, const Diagnostic& d) {
   return text;
 }
 
-bool row_has_layer(const LayerRow& row, std::string_view name) {
-  if (row.name == name)
-    return true;
-  for (const auto& inner : row.layers)
-    if (row_has_layer(inner, name))
-      return true;
-  return false;
-}
-
 struct Case {
-  std::string name;
   const LayerRow* row = nullptr;  ///< none for the model-level case
   std::vector<const Diagnostic*> findings;
+};
+
+/// "dense (Dense)" for a layer's case, "model 'net'" for the model's.
+std::string case_name(const FileReport& f, const Case& c) {
+  if (c.row)
+    return fmt::format("{} ({})", c.row->name, c.row->class_name);
+  return f.model_name ? fmt::format("model '{}'", *f.model_name) : "model";
+}
+
+/// Which top-level row holds a layer name (its own, or a nested model's layer's), the first
+/// such row winning: every name in the rows, sorted, beside its row's index. A finding is
+/// then found in a binary search, not a pass over the rows each.
+class RowOfLayer {
+ public:
+  explicit RowOfLayer(const std::vector<LayerRow>& rows) {
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      add(rows[i], i);
+    std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+      return a.name < b.name;
+    });
+  }
+
+  std::optional<std::size_t> find(std::string_view name) const {
+    auto it = std::lower_bound(
+        entries_.begin(), entries_.end(), name, [](const Entry& e, std::string_view n) {
+          return e.name < n;
+        });
+    if (it == entries_.end() || it->name != name)
+      return std::nullopt;
+    return it->row;
+  }
+
+ private:
+  struct Entry {
+    std::string_view name;
+    std::size_t row;
+  };
+
+  void add(const LayerRow& row, std::size_t top) {
+    entries_.push_back({row.name, top});
+    for (const auto& inner : row.layers)
+      add(inner, top);
+  }
+
+  std::vector<Entry> entries_;
 };
 
 /// One case per layer, plus one "model" case when findings name no layer of the table.
 std::vector<Case> cases_of(const FileReport& f) {
   std::vector<Case> cases;
+  cases.reserve(f.layers.size() + 1);
   for (const auto& row : f.layers)
-    cases.push_back({fmt::format("{} ({})", row.name, row.class_name), &row, {}});
-  Case model{f.model_name ? fmt::format("model '{}'", *f.model_name) : "model", nullptr, {}};
+    cases.push_back({&row, {}});
+  Case model;
+  std::optional<RowOfLayer> rows;
   for (const auto& d : f.diagnostics) {
     Case* owner = &model;
-    if (d.layer)
-      for (auto& c : cases)
-        if (row_has_layer(*c.row, *d.layer)) {
-          owner = &c;
-          break;
-        }
+    if (d.layer) {
+      if (!rows)
+        rows.emplace(f.layers);
+      if (auto row = rows->find(*d.layer))
+        owner = &cases[*row];
+    }
     owner->findings.push_back(&d);
   }
   if (!model.findings.empty() || cases.empty())
@@ -123,7 +164,7 @@ Outcome outcome(const FileReport& f, const Case& c) {
 
 void write_case(const FileReport& f, const Case& c, std::ostream& out) {
   std::string attrs = fmt::format(
-      "name=\"{}\" classname=\"{}\" file=\"{}\"", xml(c.name), xml(f.path), xml(f.path));
+      "name=\"{}\" classname=\"{}\" file=\"{}\"", xml(case_name(f, c)), xml(f.path), xml(f.path));
   for (const Diagnostic* d : c.findings)
     if (d->line > 0) {
       attrs += fmt::format(" line=\"{}\"", d->line);
