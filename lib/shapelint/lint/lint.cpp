@@ -162,7 +162,7 @@ std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) 
   // Last: the rows above name their producers.
   auto row = rows.begin();
   for (Layer& layer : model.layers) {
-    if (layer.implicit_input)
+    if (layer.implicit_input || row == rows.end())
       continue;
     row->name = std::move(layer.name);
     row->class_name = std::move(layer.class_name);
