@@ -40,6 +40,7 @@ struct Node {
 
   /// The tensor keyword arguments (`value` of an Attention, `mask`); empty for most calls.
   const TensorKwargs& kwargs() const { return extras_ ? extras_->kwargs : kNoKwargs; }
+
   TensorKwargs& mutable_kwargs() { return extras().kwargs; }
 
   /// Keras 3: the shape each positional input's `__keras_tensor__` records, aligned with
@@ -48,6 +49,7 @@ struct Node {
   const std::vector<JsonValue>& recorded_inputs() const {
     return extras_ ? extras_->recorded_inputs : kNoRecordedInputs;
   }
+
   std::vector<JsonValue>& mutable_recorded_inputs() { return extras().recorded_inputs; }
 
   /// JSON path of the call in the file ("" for an input the loader made).
@@ -58,11 +60,13 @@ struct Node {
     TensorKwargs kwargs;
     std::vector<JsonValue> recorded_inputs;
   };
+
   Extras& extras() {
     if (!extras_)
       extras_.emplace();
     return *extras_;
   }
+
   static const TensorKwargs kNoKwargs;
   static const std::vector<JsonValue> kNoRecordedInputs;
   // Out of line: a tf.keras 2 call has neither, and a large model has a call per layer.
