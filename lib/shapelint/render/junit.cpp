@@ -84,44 +84,6 @@ std::string case_name(const FileReport& f, const Case& c) {
   return f.model_name ? fmt::format("model '{}'", *f.model_name) : "model";
 }
 
-/// Which top-level row holds a layer name (its own, or a nested model's layer's), the first
-/// such row winning: every name in the rows, sorted, beside its row's index. A finding is
-/// then found in a binary search, not a pass over the rows each.
-class RowOfLayer {
- public:
-  explicit RowOfLayer(const std::vector<LayerRow>& rows) {
-    for (std::size_t i = 0; i < rows.size(); ++i)
-      add(rows[i], i);
-    std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
-      return a.name < b.name;
-    });
-  }
-
-  std::optional<std::size_t> find(std::string_view name) const {
-    auto it = std::lower_bound(
-        entries_.begin(), entries_.end(), name, [](const Entry& e, std::string_view n) {
-          return e.name < n;
-        });
-    if (it == entries_.end() || it->name != name)
-      return std::nullopt;
-    return it->row;
-  }
-
- private:
-  struct Entry {
-    std::string_view name;
-    std::size_t row;
-  };
-
-  void add(const LayerRow& row, std::size_t top) {
-    entries_.push_back({row.name, top});
-    for (const auto& inner : row.layers)
-      add(inner, top);
-  }
-
-  std::vector<Entry> entries_;
-};
-
 /// One case per layer, plus one "model" case when findings name no layer of the table.
 std::vector<Case> cases_of(const FileReport& f) {
   std::vector<Case> cases;
@@ -129,12 +91,12 @@ std::vector<Case> cases_of(const FileReport& f) {
   for (const auto& row : f.layers)
     cases.push_back({&row, {}});
   Case model;
-  std::optional<RowOfLayer> rows;
+  std::optional<render_util::RowOfLayer> rows;
   for (const auto& d : f.diagnostics) {
     Case* owner = &model;
     if (d.layer) {
       if (!rows)
-        rows.emplace(f.layers);
+        rows.emplace(f.layers, true);
       if (auto row = rows->find(*d.layer))
         owner = &cases[*row];
     }

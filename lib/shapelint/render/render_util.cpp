@@ -133,42 +133,37 @@ std::string GraphView::Edge::label() const {
   return shapes ? shapes_text(*shapes) : "?";
 }
 
-namespace {
+RowOfLayer::RowOfLayer(const std::vector<LayerRow>& rows, bool nested) {
+  entries_.reserve(rows.size());  // all of them, unless nested rows are added
+  // No report has 2^32 rows (the input limits stop such a file long before).
+  for (std::size_t i = 0; i < rows.size() && i <= UINT32_MAX; ++i)
+    add(rows[i], i, nested);
+  std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+    return a.row->name < b.row->name;
+  });
+}
 
-/// The rows' indices sorted by name, the first row of a name first: a lookup is a binary
-/// search, in 4 bytes a row where a hash map took about 50.
-class RowsByName {
- public:
-  explicit RowsByName(const std::vector<LayerRow>& rows) : rows_(rows), order_(rows.size()) {
-    for (std::size_t i = 0; i < order_.size(); ++i)
-      order_[i] = static_cast<std::uint32_t>(i);
-    std::stable_sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return rows_[a].name < rows_[b].name;
-    });
-  }
+std::optional<std::size_t> RowOfLayer::find(std::string_view name) const {
+  auto it = std::lower_bound(
+      entries_.begin(), entries_.end(), name, [](const Entry& e, std::string_view n) {
+        return std::string_view(e.row->name) < n;
+      });
+  if (it == entries_.end() || it->row->name != name)
+    return std::nullopt;
+  return it->top;
+}
 
-  std::optional<std::size_t> find(std::string_view name) const {
-    auto it = std::lower_bound(order_.begin(), order_.end(), name, [&](std::uint32_t i, auto n) {
-      return std::string_view(rows_[i].name) < n;
-    });
-    if (it == order_.end() || rows_[*it].name != name)
-      return std::nullopt;
-    return *it;
-  }
-
- private:
-  const std::vector<LayerRow>& rows_;
-  std::vector<std::uint32_t> order_;
-};
-
-}  // namespace
+void RowOfLayer::add(const LayerRow& row, std::size_t top, bool nested) {
+  entries_.push_back({&row, static_cast<std::uint32_t>(top)});
+  if (nested)
+    for (const auto& inner : row.layers)
+      add(inner, top, nested);
+}
 
 GraphView graph_view(const FileReport& f) {
   GraphView g;
-  if (f.layers.size() > UINT32_MAX)  // more than any file the limits let through
-    return g;
   std::vector<bool> consumed(f.layers.size(), false);
-  RowsByName rows_by_name(f.layers);
+  RowOfLayer rows_by_name(f.layers, false);
   auto known_outputs = [](const LayerRow& row) {
     return row.status == "ok" ? &row.output_shapes : nullptr;
   };

@@ -1,7 +1,9 @@
 #pragma once
 // Helpers the output formats share; not part of the library's interface.
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +61,27 @@ struct GraphView {
 };
 
 GraphView graph_view(const FileReport& f);
+
+/// Which top-level row holds a layer name, the first such row winning: every row (with
+/// `nested`, nested models' rows too, under their model's row), sorted by name, beside its
+/// top-level row's index. A lookup is a binary search, in 16 bytes a row where a hash map
+/// took about 50.
+class RowOfLayer {
+ public:
+  RowOfLayer(const std::vector<LayerRow>& rows, bool nested);
+
+  std::optional<std::size_t> find(std::string_view name) const;
+
+ private:
+  struct Entry {
+    const LayerRow* row;  ///< the row of this name (a nested model's row, perhaps)
+    std::uint32_t top;    ///< the top-level row it is in
+  };
+
+  void add(const LayerRow& row, std::size_t top, bool nested);
+
+  std::vector<Entry> entries_;
+};
 
 /// The label of a layer's node: name, class, and parameter count when it has any.
 std::vector<std::string> layer_label_lines(const LayerRow& row);
