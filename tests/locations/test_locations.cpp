@@ -177,7 +177,8 @@ TEST_CASE("a float in a file reads right whether its text is kept or its floats 
 
   for (Case c : {Case{"small, kept", 1, 0},
                  Case{"2 MB of floats, kept", 5, 0},
-                 Case{"6 MB of floats, mapped and kept", 14, 0},
+                 Case{"6 MB of floats, read into the huge-page arena and kept", 14, 0},
+                 Case{"10 MB of floats, mapped and kept", 24, 0},
                  Case{"2 MB of padding, floats copied", 0, std::size_t{2} << 20},
                  Case{"6 MB of padding, mapped, floats copied", 0, std::size_t{6} << 20}}) {
     INFO(c.what);

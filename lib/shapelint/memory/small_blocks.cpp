@@ -23,8 +23,6 @@ constexpr std::uint64_t kLargeBlock = 0;
 // they are first written, 2 MiB at a time.
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 constexpr std::size_t kArenaBytes = std::size_t{32} << 20;
-/// Larger blocks always come from malloc: the arena is for the many mid-sized ones.
-constexpr std::size_t kLargestArenaBlock = std::size_t{8} << 20;
 /// The header of a large block cut from an arena: this plus its large class.
 constexpr std::uint64_t kFirstArenaClass = 128;
 /// Large classes: four per power of two, from (1 KiB, 1.25 KiB] to (7 MiB, 8 MiB], so that

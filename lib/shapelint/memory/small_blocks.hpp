@@ -23,6 +23,10 @@ namespace shapelint::memory {
 /// The largest size a small block is made for; larger ones come from malloc.
 inline constexpr std::size_t kLargestSmallBlock = 1016;
 
+/// The largest block a huge-page arena (use_huge_pages) gives, its header included; larger
+/// blocks always come from malloc: the arena is for the many mid-sized ones.
+inline constexpr std::size_t kLargestArenaBlock = std::size_t{8} << 20;
+
 /// A block of at least `size` bytes (a zero size counts as one), 16-byte aligned; null
 /// when the memory is exhausted.
 void* allocate(std::size_t size) noexcept;
