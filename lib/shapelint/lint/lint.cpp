@@ -316,11 +316,8 @@ bool file_mostly_digits(const std::string& path, std::uint64_t size) {
 /// The file's `size` (0 when unknown) is read at once (a buffer grown by doubling would hold
 /// up to twice a large model's text), then whatever a growing or special file still has.
 /// `in_arena`: `text` grows in the huge-page arena (use_huge_pages).
-bool read_rest(std::istream& in,
-               std::uintmax_t size,
-               std::uint64_t limit,
-               std::string& text,
-               bool in_arena) {
+bool read_rest(
+    std::istream& in, std::uintmax_t size, std::uint64_t limit, std::string& text, bool in_arena) {
   if (in && size > text.size() && size <= limit) {
     std::size_t have = text.size();
     text.reserve(static_cast<std::size_t>(size));
@@ -869,9 +866,9 @@ FileReport lint_file(const std::string& path, const LintOptions& options) {
   // to the peak. A smaller one is read into the huge-page arena: mapped, a 400 KiB file took
   // 7 page faults on the virtual machines CI runs on, and a first touch of each of its 4 KiB
   // pages; read, it costs a copy into pages the arena has backed already.
-  bool in_arena = size >= kHugePagesFrom &&
-                  (size <= kHugePagesUpTo ||
-                   (size <= kDigitsIntoArenaUpTo && file_mostly_digits(path, size)));
+  bool in_arena =
+      size >= kHugePagesFrom &&
+      (size <= kHugePagesUpTo || (size <= kDigitsIntoArenaUpTo && file_mostly_digits(path, size)));
   if (in_arena) {
     memory::use_huge_pages();
   } else if (size > kHugePagesUpTo) {
