@@ -9,13 +9,15 @@
 #include <string_view>
 #include <vector>
 
+#include "shapelint/memory/inline_bytes.hpp"
+
 namespace shapelint {
 
 /// A list of names in one string, each after its length (LEB128, one byte below 128): the
-/// producers a report row lists. Every row of a model has one, mostly of one short name,
-/// which then fits in the string's own buffer, where a vector of strings takes one or two
-/// allocations. A length, not a separator, ends each name: a name from a hostile file may
-/// hold any byte.
+/// producers a report row lists. Every row of a model has one, mostly of one name of up to
+/// 30 bytes, which then fits in the list's own 32 (InlineBytes), where a vector of strings
+/// takes one or two allocations. A length, not a separator, ends each name: a name from a hostile
+/// file may hold any byte.
 class NameList {
  public:
   class iterator {
@@ -87,11 +89,11 @@ class NameList {
       if (last)
         break;
     }
-    // Made anew at its size: appended to or reserved, the string would take up to twice
-    // that (it at least doubles its capacity when it grows), and most lists never grow again.
-    std::string grown(encoded_.size() + length_bytes + name.size(), '\0');
+    // Made anew at its size: most lists never grow again, and one of a name of up to 30
+    // bytes stays inline.
+    InlineBytes grown = InlineBytes::of_size(encoded_.size() + length_bytes + name.size());
     char* out = grown.data();
-    out = std::copy(encoded_.begin(), encoded_.end(), out);
+    out = std::copy_n(encoded_.data(), encoded_.size(), out);
     out = std::copy(length, length + length_bytes, out);
     std::copy(name.begin(), name.end(), out);
     encoded_ = std::move(grown);
@@ -113,7 +115,7 @@ class NameList {
   friend bool operator==(const NameList&, const NameList&) = default;
 
  private:
-  std::string encoded_;
+  InlineBytes encoded_;
 };
 
 }  // namespace shapelint
