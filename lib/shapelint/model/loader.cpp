@@ -131,8 +131,11 @@ void scan_layer(JsonValue layer, DialectScan& scan, int depth) {
 }
 
 void scan_layers(JsonValue layers, DialectScan& scan, int depth) {
-  for (JsonValue l : layers)
+  for (JsonValue l : layers) {
+    if (scan.keras3_nodes)
+      return;  // Keras 3's calls decide the dialect, whatever the rest of the file says
     scan_layer(l, scan, depth);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -959,12 +962,15 @@ LoadedModel load_model_document(std::unique_ptr<JsonDocument> document,
   else if (doc.is_object() && !v2 && fallback_keras_version)
     out.keras_version = fallback_keras_version;
 
-  LayerKeys keys(*out.document);
-  DialectScan scan(keys);
-  scan.keras1_argument_names = keras1_arguments_written(*out.document);
-  scan_layer(root, scan, 0);
   bool keras1_version = out.keras_version && out.keras_version->rfind("1.", 0) == 0;
   bool later_version = out.keras_version && !keras1_version;
+  LayerKeys keys(*out.document);
+  DialectScan scan(keys);
+  // Keras 1 argument names decide only for a file that names no later version: for any
+  // other, no layer's config is searched for them.
+  if (!later_version)
+    scan.keras1_argument_names = keras1_arguments_written(*out.document);
+  scan_layer(root, scan, 0);
   if (scan.keras3_nodes)
     out.dialect = Dialect::keras3;
   else if (scan.keras1_names || keras1_version || (scan.keras1_arguments && !later_version))
