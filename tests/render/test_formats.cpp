@@ -25,7 +25,7 @@ LayerRow layer(std::string name,
   row.name = std::move(name);
   row.class_name = std::move(class_name);
   row.inbound = NameList(inbound);
-  row.status = status;  // a literal: LayerRow::status is a view
+  row.status = status;
   row.input_shapes = {make_shape({-1, 8})};
   row.output_shapes = row.status == "ok" ? Shapes{make_shape({-1, 4})} : Shapes{};
   row.params = row.status == "ok" ? std::optional<std::int64_t>(36) : std::nullopt;

@@ -38,7 +38,7 @@ RunReport sample_run() {
     r.name = std::move(name);
     r.class_name = std::move(cls);
     r.inbound = NameList(inbound);
-    r.status = status;  // a literal: LayerRow::status is a view
+    r.status = status;
     r.input_shapes = std::move(in);
     r.output_shapes = std::move(out);
     r.params = params;

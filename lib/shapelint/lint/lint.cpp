@@ -104,16 +104,16 @@ Diagnostic file_diagnostic(std::string_view rule_id, std::string message, std::s
                     .json_path = ""};
 }
 
-std::string_view status_name(LayerStatus s) {
+RowStatus::Value row_status(LayerStatus s) {
   switch (s) {
     case LayerStatus::ok:
-      return "ok";
+      return RowStatus::Value::ok;
     case LayerStatus::error:
-      return "error";
+      return RowStatus::Value::error;
     case LayerStatus::unknown:
-      return "unknown";
+      break;
   }
-  return "unknown";
+  return RowStatus::Value::unknown;
 }
 
 /// The report's rows for `model`'s layers, with their nested models' rows when `nested`.
@@ -130,7 +130,7 @@ std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) 
     LayerResult& r = result.layers[i];
     LayerRow row;
     row.params = r.params;
-    row.status = status_name(r.status);
+    row.status = row_status(r.status);
     if (!layer.nodes.empty()) {
       for (const auto& ref : layer.nodes[0].inputs) {
         const Layer& producer = model.layers[ref.layer];

@@ -28,6 +28,46 @@ struct LayerCost {
   Boxed<cost::ReceptiveField> receptive_field;
 };
 
+/// A row's status, "ok", "error" or "unknown": one byte (a large model has a row per layer,
+/// and a view of the name took sixteen), read and compared as its name.
+class RowStatus {
+ public:
+  enum class Value : std::uint8_t { ok, error, unknown };
+
+  constexpr RowStatus() = default;
+
+  constexpr RowStatus(Value value) : value_(value) {}
+
+  /// From its name; any other text reads as "unknown".
+  constexpr RowStatus(std::string_view name)
+      : value_(name == "ok"      ? Value::ok
+               : name == "error" ? Value::error
+                                 : Value::unknown) {}
+
+  constexpr Value value() const { return value_; }
+
+  constexpr std::string_view name() const {
+    switch (value_) {
+      case Value::ok:
+        return "ok";
+      case Value::error:
+        return "error";
+      case Value::unknown:
+        break;
+    }
+    return "unknown";
+  }
+
+  constexpr operator std::string_view() const { return name(); }
+
+  friend constexpr bool operator==(RowStatus status, std::string_view name) {
+    return status.name() == name;
+  }
+
+ private:
+  Value value_ = Value::unknown;
+};
+
 /// One row of a model's table: a layer as the user sees it.
 struct LayerRow {
   std::string name;
@@ -36,11 +76,9 @@ struct LayerRow {
   Shapes input_shapes;
   Shapes output_shapes;
   OptionalCount params;
-  /// "ok", "error", "unknown": a view of a name that lives as long as the program (a large
-  /// model has a row per layer, and a string takes twice a view's size in each).
-  std::string_view status;
   std::vector<LayerRow> layers;  ///< a nested model's own layers
   LayerCost cost;
+  RowStatus status;  // last, beside is_model: the two share a word
   bool is_model = false;
 };
 

@@ -148,7 +148,7 @@ void write_layer(JsonWriter& w, const LayerRow& row) {
   w.key("params");
   w.value(row.params);
   w.key("status");
-  w.value(row.status);
+  w.value(row.status.name());
   write_layer_cost(w, row.cost);
   if (row.is_model) {
     w.key("layers");
