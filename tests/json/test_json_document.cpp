@@ -550,6 +550,53 @@ TEST_CASE("runs of numbers in arrays read as nlohmann reads them, whatever follo
   }
 }
 
+TEST_CASE("long runs of floats read as nlohmann reads them, a block at a time or one by one") {
+  // A weight matrix's floats are read 64 bytes at a time (number_scan.hpp's
+  // plain_floats_in_block), down to anything that stops a block: the arrays here are long
+  // enough for blocks, with what must stop one (or fail the parse) anywhere in them.
+  std::mt19937_64 random(20261127);
+  const std::vector<std::string> odd{"1",
+                                     "-12",
+                                     "1.5e-05",
+                                     "2E+3",
+                                     "01.5",
+                                     "1.",
+                                     ".5",
+                                     "-",
+                                     "--1.5",
+                                     "",
+                                     "0.5.5",
+                                     "[0.5]",
+                                     "{}",
+                                     "null",
+                                     "1e400",
+                                     "-0.0",
+                                     "0.0",
+                                     "10.25",
+                                     "123456789012345678901.5"};
+  const std::vector<std::string> separators{",", ", ", ",  ", ",\n    ", " , "};
+  auto weight = [&] {
+    std::string w = random() % 2 ? "-0." : "0.";
+    std::size_t digits = random() % 8 == 0 ? 1 + random() % 40 : 14 + random() % 4;
+    for (std::size_t i = 0; i < digits; ++i)
+      w += static_cast<char>('0' + random() % 10);
+    return w;
+  };
+  for (int round = 0; round < 2000; ++round) {
+    std::string text = "[" + weight();
+    std::size_t count = 10 + random() % 150;
+    const std::string& usual = random() % 4 == 0 ? separators[random() % 2] : separators[1];
+    for (std::size_t i = 0; i < count; ++i) {
+      text += random() % 16 == 0 ? separators[random() % separators.size()] : usual;
+      text += random() % 40 == 0 ? odd[random() % odd.size()] : weight();
+    }
+    text += random() % 16 == 0 ? "" : "]";
+    if (random() % 3 == 0)
+      text = "{\"w\": " + text + ", \"k\": 1}";
+    check_agrees(text);
+  }
+}
+
 TEST_CASE("a large object with repeated keys counts each key once") {
   std::string text = "{";
   for (int i = 0; i < 40; ++i)

@@ -384,3 +384,90 @@ TEST_CASE("the window's digit mask marks exactly the ASCII digits, for every byt
     }
   }
 }
+
+namespace {
+
+/// What plain_floats_in_block must find in the block at `s`: the floats the one-at-a-time
+/// path (a comma, at most one space, the 32-byte window) takes, each followed by a comma
+/// inside the block; and the offset of the comma after the last.
+std::pair<std::vector<std::pair<std::uint32_t, std::uint32_t>>, std::uint32_t> floats_one_by_one(
+    const char* s) {
+  namespace scan = shapelint::number_scan_detail;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> taken;
+  std::uint32_t comma = 0;
+  for (;;) {
+    std::uint32_t start = comma + 1 + (s[comma + 1] == ' ' ? 1 : 0);
+    const char* end = nullptr;
+    if (scan::number_in_window<32>(s + start, end) != scan::WindowAnswer::plain_float)
+      break;
+    auto after = static_cast<std::uint32_t>(end - s);
+    if (after >= scan::kBlockBytes || s[after] != ',')
+      break;
+    taken.emplace_back(start, after - start);
+    comma = after;
+  }
+  return {taken, comma};
+}
+
+}  // namespace
+
+TEST_CASE("a block of floats takes what the one-at-a-time look takes, and stops where it stops") {
+  // Weights as json.dumps writes them, among every element and separator that must stop the
+  // block: integers, exponents, malformed numbers, a second space, a newline, a closer, and
+  // floats too long for the 32-byte window, at every place in the block.
+  namespace scan = shapelint::number_scan_detail;
+  std::mt19937_64 random(20261127);
+  const std::vector<std::string> odd{"1",    "-12",   "1.5e-05", "00.5",  "01.5", "-01.5", "1.",
+                                     ".5",   "-.5",   "-",       "--1.5", "",     "0.5 ",  " 0.5",
+                                     "0.5]", "]",     "{}",      "\"s\"", "null", "0.5.5", "-0.0",
+                                     "0.0",  "10.25", "9.75",    "-100.5"};
+  const std::vector<std::string> separators{",", ", ", ", ", ", ", ",  ", ",\n", " ,"};
+  auto weight = [&] {
+    std::string w = random() % 2 ? "-0." : "0.";
+    w += std::string(random() % 4, '0');
+    std::size_t digits = random() % 8 == 0 ? 1 + random() % 40 : 14 + random() % 4;
+    for (std::size_t i = 0; i < digits; ++i)
+      w += static_cast<char>('0' + random() % 10);
+    return w;
+  };
+  int taken_in_all = 0;
+  for (int round = 0; round < 100000; ++round) {
+    std::string text;
+    while (text.size() < 2 * scan::kBlockBytes) {
+      text += random() % 4 == 0 ? separators[random() % separators.size()] : ", ";
+      text += random() % 12 == 0 ? odd[random() % odd.size()] : weight();
+    }
+    text[0] = ',';  // the block starts on the comma after a number
+    text += std::string(32, ' ');
+    INFO("block: '" << text.substr(0, scan::kBlockBytes) << "'");
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> found;
+    std::uint32_t last = scan::plain_floats_in_block(
+        text.data(),
+        [&](std::uint32_t start, std::uint32_t length) { found.emplace_back(start, length); });
+    auto [expected, expected_last] = floats_one_by_one(text.data());
+    CHECK(found == expected);
+    CHECK(last == expected_last);
+    CHECK(found.size() <= static_cast<std::size_t>(scan::kMaxBlockFloats));
+    taken_in_all += static_cast<int>(found.size());
+  }
+  CHECK(taken_in_all > 100000);  // most blocks take a float or two
+}
+
+TEST_CASE("a block holds at most kMaxBlockFloats floats, the shortest ones packed tight") {
+  namespace scan = shapelint::number_scan_detail;
+  std::string text;
+  while (text.size() < 3 * scan::kBlockBytes)
+    text += ",0.5";
+  std::vector<std::uint32_t> starts;
+  std::uint32_t last =
+      scan::plain_floats_in_block(text.data(), [&](std::uint32_t start, std::uint32_t length) {
+        CHECK(length == 3);
+        starts.push_back(start);
+      });
+  // Commas at 0, 4, ..., 60: fifteen floats end on a comma inside the block.
+  CHECK(starts.size() == 15);
+  CHECK(starts.front() == 1);
+  CHECK(starts.back() == 57);
+  CHECK(last == 60);
+  CHECK(starts.size() <= static_cast<std::size_t>(scan::kMaxBlockFloats));
+}

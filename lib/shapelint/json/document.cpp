@@ -256,6 +256,16 @@ class NodeStack {
     nodes_[size_++] = node;
   }
 
+  /// Room for `count` more nodes, written at the place returned and then counted by
+  /// added(): a block of floats pushed with one test of the capacity.
+  Node* room_for(std::size_t count) {
+    while (capacity_ - size_ < count)
+      grow();
+    return nodes_.get() + size_;
+  }
+
+  void added(std::size_t count) noexcept { size_ += count; }
+
   /// Drops the nodes from `size` on.
   void cut(std::size_t size) noexcept { size_ = size; }
 
@@ -323,6 +333,11 @@ class JsonParser {
   /// number that needed 32, and says so in `long_numbers`.
   template <int Bytes>
   bool read_number_run(bool& long_numbers);
+  /// At the comma after a number in an array: the plain floats after it that lie in the
+  /// next 64 bytes, at once (number_scan.hpp's plain_floats_in_block), each left in the text
+  /// as read_number_run leaves it. Stops on the comma after the last it took; false when it
+  /// took none (or the text ends too soon), p_ unchanged.
+  bool take_float_block();
   bool read_any_number();
   /// A float left in the text (number_scan.hpp's plain_float_end): checked, not converted.
   bool read_float_in_text();
@@ -884,9 +899,40 @@ bool JsonParser::read_more_numbers() {
   return !long_numbers || read_number_run<32>(long_numbers);
 }
 
+bool JsonParser::take_float_block() {
+  // 32 bytes more than the block: every float it takes would have had the 32-byte window
+  // read_number_run looks through, and is left in the text as that window leaves it.
+  if (end_ - p_ < number_scan_detail::kBlockBytes + 32 || *p_ != ',')
+    return false;
+  Node* out = scratch_.room_for(number_scan_detail::kMaxBlockFloats);
+  std::size_t count = 0;
+  auto block_offset = static_cast<std::uint64_t>(p_ - text_.data());
+  std::uint32_t last_comma =
+      number_scan_detail::plain_floats_in_block(p_, [&](std::uint32_t start, std::uint32_t length) {
+        // Texts are under 2 GiB (kMaxTextBytes): offsets fit 32 bits.
+        out[count++] = Node{static_cast<std::uint32_t>(Kind::floating) | json_detail::kFloatInText,
+                            static_cast<std::uint32_t>(block_offset + start),
+                            length};
+      });
+  scratch_.added(count);
+  p_ += last_comma;
+  return count != 0;
+}
+
 template <int Bytes>
 bool JsonParser::read_number_run(bool& long_numbers) {
+  // Blocks of floats after a float left in the text, while they yield; after one that
+  // yields none (a float with an exponent, a long one), numbers one at a time for a while.
+  // An array of integers (a shape) tries none.
+  constexpr int kSingleNumbersAfterEmptyBlock = 8;
+  int single_numbers = 0;
   for (;;) {
+    if (single_numbers == 0 && scratch_.back().float_in_text()) {
+      if (take_float_block())
+        continue;
+      single_numbers = kSingleNumbersAfterEmptyBlock;
+    }
+    single_numbers -= single_numbers > 0 ? 1 : 0;
     const char* after_number = p_;
     // The separator as json.dumps writes it (", ") or compact (","), at once; anything else
     // (an indented array's newlines) through skip_whitespace.

@@ -181,6 +181,73 @@ inline WindowAnswer number_in_window(const char* s, const char*& number_end) noe
   number_end = s + fraction_end;
   return WindowAnswer::plain_float;
 }
+
+/// The bytes plain_floats_in_block looks at, and the most floats it can find there: a comma
+/// and at least three bytes ("0.5") each.
+inline constexpr int kBlockBytes = 64;
+inline constexpr int kMaxBlockFloats = kBlockBytes / 4;
+
+/// The digits and the commas among the 64 bytes at `s`, as bit masks (bit i for byte i).
+struct BlockMasks {
+  std::uint64_t digits = 0;
+  std::uint64_t commas = 0;
+};
+
+inline BlockMasks masks_of_block(const char* s) noexcept {
+  BlockMasks masks;
+  for (int part = 0; part < kBlockBytes / 16; ++part) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * part));
+    __m128i shifted = _mm_add_epi8(bytes, _mm_set1_epi8(static_cast<char>(0x80 - '0')));
+    __m128i digit = _mm_cmplt_epi8(shifted, _mm_set1_epi8(-118));  // as in digits_in_16
+    __m128i comma = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(','));
+    auto shift = 16 * part;
+    masks.digits |= std::uint64_t{static_cast<std::uint32_t>(_mm_movemask_epi8(digit))} << shift;
+    masks.commas |= std::uint64_t{static_cast<std::uint32_t>(_mm_movemask_epi8(comma))} << shift;
+  }
+  return masks;
+}
+
+/// Bits `from` to `to - 1` (0 <= from <= to <= 63).
+inline std::uint64_t bits_between(std::uint32_t from, std::uint32_t to) noexcept {
+  return ((std::uint64_t{1} << to) - 1) & (~std::uint64_t{0} << from);
+}
+
+/// The plain floats (as number_in_window<32> takes them: digits, a point, digits, under 32
+/// bytes) that follow one another in the 64 bytes at `s`, which must start with the comma
+/// after a number: each after a comma and at most one space, and before the next comma.
+/// Calls `take(start, length)` for each, in order (offsets from `s`), up to the first element
+/// that is not one, or is not followed by a comma inside the block; returns the offset of the
+/// comma after the last float taken (0 when none was).
+///
+/// Why: a weight matrix's numbers, read one at a time, each waited for the previous one's
+/// end to be found (a load, a mask, a count of zero bits: a chain of some 30 cycles a
+/// number, most of the parse of a config holding one). Here every comma of the block is
+/// found at once, and the numbers between them are checked independently of one another.
+template <class Take>
+[[gnu::always_inline]] inline std::uint32_t plain_floats_in_block(const char* s,
+                                                                  Take&& take) noexcept {
+  BlockMasks masks = masks_of_block(s);
+  std::uint64_t next_commas = masks.commas & (masks.commas - 1);  // those after s[0]
+  std::uint32_t from = 0;                                         // the comma before the element
+  while (next_commas != 0) {
+    auto to = static_cast<std::uint32_t>(std::countr_zero(next_commas));
+    next_commas &= next_commas - 1;
+    std::uint32_t start = from + 1 + (s[from + 1] == ' ' ? 1 : 0);  // start <= to
+    std::uint32_t first_digit = start + (s[start] == '-' ? 1 : 0);  // s[to] is no '-'
+    // The bytes from the first digit to the comma: digits and a single point.
+    std::uint64_t not_digits = bits_between(first_digit, to) & ~masks.digits;
+    if (not_digits == 0 || (not_digits & (not_digits - 1)) != 0)
+      break;
+    auto point = static_cast<std::uint32_t>(std::countr_zero(not_digits));
+    bool plain = s[point] == '.' && point > first_digit && point + 1 < to &&
+                 (s[first_digit] != '0' || point == first_digit + 1) && to - start < 32;
+    if (!plain)
+      break;
+    take(start, to - start);
+    from = to;
+  }
+  return from;
+}
 #endif
 
 }  // namespace number_scan_detail
