@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <thread>
 #include <vector>
@@ -8,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "shapelint/memory/small_blocks.hpp"
+#include <unistd.h>
 
 namespace memory = shapelint::memory;
 
@@ -335,4 +338,58 @@ TEST_CASE("huge-page arena: a block freed in another thread is reused there") {
     CHECK(again == made);
     memory::release(again);
   });
+}
+
+namespace {
+
+/// This process's resident memory, from /proc/self/statm.
+std::size_t resident_bytes() {
+  std::FILE* statm = std::fopen("/proc/self/statm", "r");
+  long pages = 0;
+  long resident = 0;
+  if (statm) {
+    if (std::fscanf(statm, "%ld %ld", &pages, &resident) != 2)
+      resident = 0;
+    std::fclose(statm);
+  }
+  return static_cast<std::size_t>(resident) * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+/// Resident memory given back when `pause` is set: 24 MiB of malloc's blocks are written,
+/// all but the last freed (which holds the heap's top, so free() alone trims nothing), and
+/// return_free_heap_pages called.
+std::size_t bytes_given_back(bool pause) {
+  std::size_t given_back = 0;
+  in_new_thread([&] {
+    std::optional<memory::WithoutHugePages> paused;
+    if (pause)
+      paused.emplace();
+    constexpr std::size_t kBlock = 48 * kKiB;  // under malloc's mmap threshold: its heap's
+    std::vector<void*> blocks;
+    for (int i = 0; i < 512; ++i) {
+      void* block = memory::allocate(kBlock);
+      REQUIRE(block != nullptr);
+      std::memset(block, 1, kBlock);
+      blocks.push_back(block);
+    }
+    for (std::size_t i = 0; i + 1 < blocks.size(); ++i)
+      memory::release(blocks[i]);
+    std::size_t before = resident_bytes();
+    memory::return_free_heap_pages();
+    std::size_t after = resident_bytes();
+    given_back = before > after ? before - after : 0;
+    memory::release(blocks.back());
+  });
+  return given_back;
+}
+
+}  // namespace
+
+TEST_CASE("free heap pages: given back inside a WithoutHugePages, kept elsewhere") {
+#if defined(__SANITIZE_ADDRESS__)
+  SUCCEED("skipped: AddressSanitizer's allocator, not malloc's heap, holds the blocks");
+#else
+  CHECK(bytes_given_back(true) > 16 * kMiB);
+  CHECK(bytes_given_back(false) < 4 * kMiB);
+#endif
 }

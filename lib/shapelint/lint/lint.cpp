@@ -694,8 +694,9 @@ void lint_loaded(LoadedModel loaded,
     cost::attach_receptive_fields(model, shown);
   auto paths = finding_paths(&model, report.diagnostics, loaded.document.get());
   // Nothing reads the JSON document from here on (the graph's JSON values go stale): the
-  // rows can have its memory.
+  // rows can have its memory, and only what they touch of it.
   loaded.document.reset();
+  memory::return_free_heap_pages();
   report.layers = take_rows(*loaded.model, shown, options.nested_rows || cost);
   // Cost totals and budgets: from the rows.
   analysis::analyze_rows(passes, options, report);

@@ -250,6 +250,11 @@ WithoutHugePages::~WithoutHugePages() {
   blocks.arena_paused = was_paused_;
 }
 
+void return_free_heap_pages() noexcept {
+  if (blocks.arena_paused)
+    malloc_trim(0);
+}
+
 bool from_huge_page_arena(const void* block) noexcept {
   return header_of(const_cast<void*>(block)) >= kFirstArenaClass;
 }

@@ -64,6 +64,14 @@ class WithoutHugePages {
   bool was_paused_;
 };
 
+/// Inside a WithoutHugePages: gives the pages of malloc's heap that hold no block back to the
+/// system (malloc_trim), so that what is allocated next touches pages only as it needs them.
+/// Elsewhere nothing: the arena keeps its blocks. For a lint that has just freed something
+/// large: a 100,000-layer model's JSON document (40 MB, freed before the rows are made) left
+/// free heap whose pages, touched or not, the rows were then given; its peak was the rows',
+/// 4 MB over the propagation's.
+void return_free_heap_pages() noexcept;
+
 /// Whether a block larger than kLargestSmallBlock was cut from a huge-page arena. For tests.
 bool from_huge_page_arena(const void* block) noexcept;
 
