@@ -10,6 +10,7 @@
 
 #include "cost/architectures.hpp"
 #include "cost/model_builder.hpp"
+#include "shapelint/cost/macs.hpp"
 #include "shapelint/lint/lint.hpp"
 
 using namespace shapelint;
@@ -294,6 +295,29 @@ TEST_CASE("memory follows the batch size and each layer's dtype policy") {
     auto f64 =
         lint(sequential({nullptr, 20}, {layer("Dense", {{"units", 10}, {"dtype", "float64"}})}));
     CHECK(*row_named(f64, "layer").cost.weight_bytes == 210 * 8);
+  }
+  SECTION("weight bytes are summed by dtype; a dtype of unknown size gives none") {
+    auto report =
+        lint(sequential({nullptr, 20},
+                        {layer("Dense", {{"units", 10}, {"dtype", "bfloat16"}, {"name", "a"}}),
+                         layer("Dense", {{"units", 10}, {"dtype", "float64"}, {"name", "b"}}),
+                         layer("Dense", {{"units", 10}, {"dtype", "bfloat16"}, {"name", "c"}}),
+                         layer("Dense", {{"units", 10}, {"dtype", "qint4"}, {"name", "d"}}),
+                         layer("Dense", {{"units", 10}, {"name", "e"}})}));
+    INFO(describe(report));
+    CHECK_FALSE(row_named(report, "d").cost.weight_bytes);
+    REQUIRE(report.cost);
+    const auto& by_dtype = report.cost->weight_bytes_by_dtype;
+    CHECK(by_dtype.size() == 3);
+    CHECK(by_dtype.at("bfloat16") == 210 * 2 + 110 * 2);
+    CHECK(by_dtype.at("float64") == 110 * 8);
+    CHECK(by_dtype.at("float32") == 110 * 4);
+    // The names are the table's own, whatever text they were found in.
+    std::string name = "float16";
+    CHECK(std::string(cost::known_dtype_name(name)) == "float16");
+    CHECK(cost::known_dtype_name(name) != name.c_str());
+    CHECK(std::string(cost::known_dtype_name("qint4")).empty());
+    CHECK(std::string(cost::known_dtype_name("")).empty());
   }
   SECTION("an int32 input costs 4 bytes an element") {
     auto report = lint(sequential(

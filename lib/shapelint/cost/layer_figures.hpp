@@ -21,13 +21,17 @@ struct ReceptiveField {
 
 /// One layer's (not a nested model's) cost over all its calls, for the pass's batch size.
 struct LayerFigures {
-  OptionalCount macs;                    ///< multiply-accumulates, every call
-  OptionalCount weight_bytes;            ///< its weights in their variable dtype
-  OptionalCount activation_bytes;        ///< its outputs in its compute dtype
-  std::string weight_dtype = "float32";  ///< the dtype its weights are stored in
+  OptionalCount macs;              ///< multiply-accumulates, every call
+  OptionalCount weight_bytes;      ///< its weights in their variable dtype
+  OptionalCount activation_bytes;  ///< its outputs in its compute dtype
   /// Its first call's receptive field (see receptive_field.hpp), once attached; null where
   /// it has none.
   std::unique_ptr<ReceptiveField> receptive_field;
+  /// The dtype its weights are stored in, as dtype_bytes (macs.hpp) names it: static text
+  /// (known_dtype_name), "" for a dtype of unknown size, whose weights have no byte count.
+  /// A pointer where a std::string took 32 bytes: every layer of a large model has figures
+  /// (a 48-byte block each, where they took 80).
+  const char* weight_dtype = "float32";
 };
 
 }  // namespace shapelint::cost

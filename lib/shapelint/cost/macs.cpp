@@ -591,25 +591,41 @@ DtypePolicy dtype_policy(JsonValue layer_config) {
   return {};
 }
 
-std::optional<std::int64_t> dtype_bytes(std::string_view dtype) {
-  struct Size {
-    std::string_view name;
-    std::int64_t bytes;
-  };
+namespace {
 
-  static constexpr std::array kSizes{
-      Size{"float16", 2},       Size{"half", 2},        Size{"bfloat16", 2},
-      Size{"float32", 4},       Size{"float", 4},       Size{"float64", 8},
-      Size{"double", 8},        Size{"int8", 1},        Size{"uint8", 1},
-      Size{"bool", 1},          Size{"int16", 2},       Size{"uint16", 2},
-      Size{"int32", 4},         Size{"uint32", 4},      Size{"int64", 8},
-      Size{"uint64", 8},        Size{"complex64", 8},   Size{"complex128", 16},
-      Size{"float8_e4m3fn", 1}, Size{"float8_e5m2", 1},
-  };
-  for (const auto& s : kSizes)
-    if (s.name == dtype)
-      return s.bytes;
+struct DtypeSize {
+  const char* name;
+  std::int64_t bytes;
+};
+
+constexpr std::array kDtypeSizes{
+    DtypeSize{"float16", 2},       DtypeSize{"half", 2},        DtypeSize{"bfloat16", 2},
+    DtypeSize{"float32", 4},       DtypeSize{"float", 4},       DtypeSize{"float64", 8},
+    DtypeSize{"double", 8},        DtypeSize{"int8", 1},        DtypeSize{"uint8", 1},
+    DtypeSize{"bool", 1},          DtypeSize{"int16", 2},       DtypeSize{"uint16", 2},
+    DtypeSize{"int32", 4},         DtypeSize{"uint32", 4},      DtypeSize{"int64", 8},
+    DtypeSize{"uint64", 8},        DtypeSize{"complex64", 8},   DtypeSize{"complex128", 16},
+    DtypeSize{"float8_e4m3fn", 1}, DtypeSize{"float8_e5m2", 1},
+};
+
+const DtypeSize* find_dtype(std::string_view dtype) {
+  for (const auto& s : kDtypeSizes)
+    if (dtype == s.name)
+      return &s;
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> dtype_bytes(std::string_view dtype) {
+  if (const DtypeSize* known = find_dtype(dtype))
+    return known->bytes;
   return std::nullopt;
+}
+
+const char* known_dtype_name(std::string_view dtype) {
+  const DtypeSize* known = find_dtype(dtype);
+  return known ? known->name : "";
 }
 
 std::optional<std::int64_t> sample_elements(const Shape& shape) {

@@ -48,6 +48,10 @@ DtypePolicy dtype_policy(JsonValue layer_config);
 /// Bytes of one element of `dtype` ("float16" → 2); nullopt for strings and unknown names.
 std::optional<std::int64_t> dtype_bytes(std::string_view dtype);
 
+/// The name `dtype` as static text when dtype_bytes knows it ("float16" for "float16"), ""
+/// for any other.
+const char* known_dtype_name(std::string_view dtype);
+
 /// Elements of one sample of `shape` (the product of every axis but the batch axis).
 std::optional<std::int64_t> sample_elements(const Shape& shape);
 

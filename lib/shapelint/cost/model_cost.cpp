@@ -188,7 +188,7 @@ LayerFigures layer_figures(const Layer& layer,
   f.weight_bytes = weight_bytes(shown, weights, policy);
   f.macs = macs(layer, shown, weights, pass, batch_size);
   f.activation_bytes = activation_bytes(shown, policy, batch_size);
-  f.weight_dtype = std::move(policy.variable);
+  f.weight_dtype = known_dtype_name(policy.variable);
   return f;
 }
 
