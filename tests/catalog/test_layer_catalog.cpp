@@ -221,7 +221,7 @@ TEST_CASE("a layer's built-in rule is its rule class's, or none") {
   for (std::string_view cls : {"Conv2D", "Dense", "InputLayer", "MyCustomLayer", ""}) {
     INFO(cls);
     Layer layer;
-    layer.class_name = layer.rule_class = std::string(cls);
+    layer.class_name = std::string(cls);
     CHECK(layer.builtin_rule() == RuleRegistry::builtin().find(cls));
     CHECK(layer.builtin_rule() == RuleRegistry::builtin().find(cls));  // asked again
   }

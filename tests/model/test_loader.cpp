@@ -6,6 +6,7 @@
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/lint/lint.hpp"
+#include "shapelint/model/graph.hpp"
 #include "shapelint/model/loader.hpp"
 
 using namespace shapelint;
@@ -224,4 +225,21 @@ TEST_CASE("two layers of one name in a Sequential are refused, as Keras refuses 
   const Diagnostic* d = find(r, rule::kDuplicateLayerName);
   REQUIRE(d != nullptr);
   CHECK(d->json_path == "config.layers[2]");
+}
+
+TEST_CASE("a layer's rule class is its class name unless the loader mapped it") {
+  Layer layer;
+  layer.class_name = "NoSuchLayer";
+  CHECK(layer.rule_class() == "NoSuchLayer");
+  CHECK(layer.builtin_rule() == nullptr);
+  layer.set_rule_class("Dense");  // as a Keras 1 class is mapped to its Keras 2 one
+  CHECK(layer.rule_class() == "Dense");
+  CHECK(layer.class_name == "NoSuchLayer");
+  CHECK(layer.builtin_rule() != nullptr);  // looked up again, for the class now set
+  Layer moved = std::move(layer);
+  CHECK(moved.rule_class() == "Dense");
+  moved.set_rule_class("NoSuchLayer");  // its own name again: nothing mapped is kept
+  moved.class_name = "Flatten";
+  CHECK(moved.rule_class() == "Flatten");  // and it follows the class name from then on
+  CHECK(moved.builtin_rule() != nullptr);
 }

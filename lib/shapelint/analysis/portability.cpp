@@ -186,7 +186,7 @@ bool is_tf_op_class(std::string_view cls) {
 
 /// A class shapelint knows as a Keras class: custom classes are SL010's, not the target's.
 bool known_keras_class(const Layer& layer) {
-  const std::string& cls = layer.rule_class;
+  const std::string& cls = layer.rule_class();
   return cls == "InputLayer" || cls == "Lambda" || is_tf_op_class(cls) ||
          RuleRegistry::builtin().find(cls) != nullptr || listed(kKeras2Only, cls) ||
          listed(kKeras3Only, cls);
@@ -251,14 +251,14 @@ struct Checker {
   bool keras1_layer(const Layer& layer) const {
     if (dialect != Dialect::keras1 || target == Target::keras2 || !layer.config)
       return false;
-    if (layer.class_name != layer.rule_class) {
+    if (layer.class_name != layer.rule_class()) {
       add(rule::kTargetCannotReadFormat,
           layer,
           fmt::format("layer '{}' is a Keras 1 {} (Keras 2: {}); {} has no Keras 1 converter "
                       "and fails with \"Unknown layer: '{}'\"",
                       layer.name,
                       layer.class_name,
-                      layer.rule_class,
+                      layer.rule_class(),
                       name(),
                       layer.class_name),
           "load the model in Keras 2 and save it again, or write the layer with its Keras 2 "
@@ -286,7 +286,7 @@ struct Checker {
   bool layer_class(const Layer& layer) const {
     if (layer.nested || !known_keras_class(layer))
       return false;
-    const std::string& cls = layer.rule_class;
+    const std::string& cls = layer.rule_class();
     bool lacks = false;
     std::string why;
     switch (target) {
@@ -396,7 +396,7 @@ struct Checker {
   void layer_arguments(const Layer& layer) const {
     if (!layer.config)
       return;
-    arguments(layer, layer.config, layer.path() + ".config", layer.rule_class);
+    arguments(layer, layer.config, layer.path() + ".config", layer.rule_class());
     // Bidirectional and TimeDistributed carry their layer's config inside their own.
     JsonValue inner = layer.config.find("layer");
     if (inner.is_object()) {
@@ -410,7 +410,7 @@ struct Checker {
   /// SL403: Keras 3's `batch_shape` where the target reads only `batch_input_shape`.
   void keras3_input(const Layer& layer) const {
     if (dialect != Dialect::keras3 || target == Target::keras3 || !layer.config ||
-        layer.rule_class != "InputLayer")
+        layer.rule_class() != "InputLayer")
       return;
     LayerConfig lc(layer.config, layer.path() + ".config", nullptr, layer.name);
     if (!lc.has("batch_shape") || lc.has("batch_input_shape"))
@@ -453,7 +453,7 @@ struct Checker {
                     layer.name,
                     to_string(*declared),
                     to_string(Shape(std::move(doubled))),
-                    is_conv_class(layer.rule_class)
+                    is_conv_class(layer.rule_class())
                         ? " and the layer fails: \"Kernel shape must have the same length as "
                           "input\""
                         : ", and every shape after it has an extra axis"),
@@ -464,7 +464,7 @@ struct Checker {
 
   /// SL404: a Lambda whose function is marshalled Python bytecode.
   void lambda_bytecode(const Layer& layer) const {
-    if (target == Target::tfjs || layer.rule_class != "Lambda" || !layer.config)
+    if (target == Target::tfjs || layer.rule_class() != "Lambda" || !layer.config)
       return;
     LayerConfig lc(layer.config, layer.path() + ".config", nullptr, layer.name);
     JsonValue fn = lc.raw("function");

@@ -125,7 +125,7 @@ bool check_model(const Model& model, const ModelResult& result, const Reporter& 
         continue;
       bool reported = false;
       // build_config.input_shape: the shapes of the call that built the layer, its first.
-      if (n == 0 && layer.build_input_shapes && !build_ignores_input_shape(layer.rule_class) &&
+      if (n == 0 && layer.build_input_shapes && !build_ignores_input_shape(layer.rule_class()) &&
           any_disagrees(*layer.build_input_shapes, call.inputs)) {
         reporter.warn(layer,
                       fmt::format("layer \"{}\" was saved with input shape {}, but its inputs "

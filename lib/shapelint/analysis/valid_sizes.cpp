@@ -169,7 +169,7 @@ std::unique_ptr<Model> clone_for_rebuild(const Model& model) {
     Layer c;
     c.name = l.name;
     c.class_name = l.class_name;
-    c.rule_class = l.rule_class;
+    c.set_rule_class(l.rule_class());
     c.object = l.object;
     c.config = l.config;
     c.owned_config = l.owned_config;

@@ -63,7 +63,7 @@ std::optional<std::int64_t> macs(const Layer& layer,
                                  const std::vector<WeightSpec>& weights,
                                  const ModelResult& pass,
                                  std::int64_t batch) {
-  if (layer.rule_class == "InputLayer")
+  if (layer.rule_class() == "InputLayer")
     return 0;
   // A custom class or a Lambda may compute anything: its cost is not guessed.
   if (!layer.builtin_rule() || shown.calls.empty())
@@ -75,7 +75,7 @@ std::optional<std::int64_t> macs(const Layer& layer,
     if (!usable(call))
       return std::nullopt;
     auto kwargs = keyword_tensors(layer.nodes[k], pass);
-    CallView view{layer.rule_class, config, call.inputs, kwargs, call.outputs, weights};
+    CallView view{layer.rule_class(), config, call.inputs, kwargs, call.outputs, weights};
     total = total + as_dim(layer_macs(view));
   }
   return as_count(total * batch);
@@ -135,9 +135,9 @@ class Annotator {
         r.cost.activation_bytes = inner.activation_bytes;
       } else {
         // A nested model's inputs are its caller's tensors: their memory is counted there.
-        count(figures, r.cost, nested && layer.rule_class == "InputLayer");
+        count(figures, r.cost, nested && layer.rule_class() == "InputLayer");
       }
-      add(sum, r.cost, layer.rule_class == "InputLayer");
+      add(sum, r.cost, layer.rule_class() == "InputLayer");
     }
     return sum;
   }

@@ -104,7 +104,7 @@ FieldEffect effect_of(std::string_view cls) {
 std::optional<Window> read_window(const Layer& layer, std::size_t axes) {
   LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), nullptr, layer.name);
   Window w;
-  if (is_windowed_pooling(layer.rule_class)) {
+  if (is_windowed_pooling(layer.rule_class())) {
     w.size = config.get_int_tuple("pool_size", axes, 2);
     w.stride = config.raw("strides") ? config.get_int_tuple("strides", axes, 1) : w.size;
     w.dilation.assign(axes, 1);
@@ -234,7 +234,7 @@ class FieldPass {
   /// one position sees itself; every other field grows from one.
   bool starts_field(std::size_t layer_index, std::size_t node_index) const {
     const Layer& layer = model_.layers[layer_index];
-    if (!layer.nodes[node_index].inputs.empty() || layer.rule_class != "InputLayer")
+    if (!layer.nodes[node_index].inputs.empty() || layer.rule_class() != "InputLayer")
       return false;
     const Shape* out = output_shape(layer_index, node_index);
     return out && out->rank() >= 3;
@@ -253,7 +253,7 @@ class FieldPass {
     std::size_t axes = out->rank() - 2;
     if (layer.nested)
       return std::nullopt;
-    FieldEffect effect = effect_of(layer.rule_class);
+    FieldEffect effect = effect_of(layer.rule_class());
     if (effect == FieldEffect::none)
       return std::nullopt;
     std::optional<ReceptiveField> merged;

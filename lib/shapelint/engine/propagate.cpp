@@ -312,7 +312,7 @@ bool Propagator::counts_outputs(const TensorRef& ref) const {
     return false;
   if (producer.nested)
     return !producer.nested->opaque;
-  return producer.rule_class == "InputLayer" || producer.builtin_rule();
+  return producer.rule_class() == "InputLayer" || producer.builtin_rule();
 }
 
 /// A reference to output 3 of a layer that gives one is out of range: Keras fails to rebuild
@@ -388,7 +388,7 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
   std::vector<KwargTensors> kwargs;
   bool clean = gather_inputs(node, call.inputs, kwargs);
   call.evaluated = true;
-  if (layer.rule_class == "InputLayer" && node.inputs.empty()) {
+  if (layer.rule_class() == "InputLayer" && node.inputs.empty()) {
     call.uncertain = options_.uncertain_inputs;
     evaluate_input_layer(layer, layer_index, call);
     return;
@@ -704,7 +704,7 @@ void Propagator::evaluate_custom(const config::CustomLayerRule& rule,
 
 void Propagator::evaluate_opaque(const Layer& layer, CallResult& call, bool first_call) {
   call.outputs = {Shape::unknown_rank()};
-  const std::string& cls = layer.rule_class;
+  const std::string& cls = layer.rule_class();
   if (cls == "Lambda" && layer.config) {
     LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), nullptr, layer.name);
     std::string kind = config.get_string("output_shape_type", "raw");
@@ -794,7 +794,7 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
                           : (nested->params ? std::optional<std::int64_t>(0) : std::nullopt);
       result.non_trainable_params = layer.trainable ? nested->non_trainable_params : nested->params;
     }
-  } else if (layer.rule_class == "InputLayer" ||
+  } else if (layer.rule_class() == "InputLayer" ||
              (source->built && !layer.builtin_rule() && !custom_rule(layer))) {
     result.params = result.trainable_params = result.non_trainable_params = 0;
   } else if (source->built) {
@@ -806,7 +806,7 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
       result.trainable_params = result.params ? std::optional<std::int64_t>(0) : std::nullopt;
       result.non_trainable_params = result.params;
     }
-  } else if (layer.rule_class == "Lambda" || is_opaque_op_class(layer.rule_class)) {
+  } else if (layer.rule_class() == "Lambda" || is_opaque_op_class(layer.rule_class())) {
     result.params = result.trainable_params = result.non_trainable_params = 0;
   }
   if (options_.cost_batch && !layer.nested)

@@ -117,9 +117,11 @@ RowStatus::Value row_status(LayerStatus s) {
 }
 
 /// The report's rows for `model`'s layers, with their nested models' rows when `nested`.
-/// The rows take the shapes of `result`'s first calls and the layers' names and class
-/// names (moved out: a large model would hold them twice; nothing reads them after the
-/// rows), and each layer's cost as the engine worked it out.
+/// The rows take the shapes of `result`'s first calls and the layers' names (moved out: a
+/// large model would hold them twice; nothing reads them after the rows), copy their class
+/// names (the cost pass reads `rule_class()`, which is the class name for most layers, after
+/// the rows; a class name is short, held in the string itself), and take each layer's cost as
+/// the engine worked it out.
 std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) {
   std::vector<LayerRow> rows;
   rows.reserve(model.layers.size());
@@ -143,7 +145,7 @@ std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) 
     }
     if (!r.calls.empty()) {
       CallResult& c = r.calls[0];
-      bool is_input = layer.rule_class == "InputLayer" && layer.nodes[0].inputs.empty();
+      bool is_input = layer.rule_class() == "InputLayer" && layer.nodes[0].inputs.empty();
       row.input_shapes = is_input ? c.outputs : std::move(c.inputs);
       row.output_shapes = std::move(c.outputs);
       if (c.poisoned || c.failed)
@@ -168,7 +170,7 @@ std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) 
     if (layer.implicit_input || row == rows.end())
       continue;
     row->name = std::move(layer.name);
-    row->class_name = std::move(layer.class_name);
+    row->class_name = layer.class_name;
     ++row;
   }
   return rows;

@@ -52,7 +52,7 @@ std::optional<std::vector<BuiltWeight>> built_weights(const Layer& layer,
     }
     return all;
   }
-  if (layer.rule_class == "InputLayer")
+  if (layer.rule_class() == "InputLayer")
     return std::vector<BuiltWeight>{};
   if (!result.built || !layer.builtin_rule())
     return std::nullopt;

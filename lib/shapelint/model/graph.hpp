@@ -85,7 +85,6 @@ struct Layer {
 
   std::string name;
   std::string class_name;  ///< as written in the file
-  std::string rule_class;  ///< the Keras 2/3 class whose rule applies (Keras 1 names mapped)
   JsonValue object;        ///< the layer object in the file
   JsonValue config;        ///< the layer's `config` object (absent when it has none)
   std::shared_ptr<const JsonDocument> owned_config;  ///< holds a config the loader rewrote
@@ -98,15 +97,26 @@ struct Layer {
   std::vector<Node> nodes;
   std::unique_ptr<Model> nested;  ///< set for a model used as a layer
 
+  /// The Keras 2/3 class whose rule applies: class_name, or the Keras 2 class the loader
+  /// mapped a Keras 1 one to.
+  const std::string& rule_class() const { return mapped_class_ ? *mapped_class_ : class_name; }
+
+  /// Sets the class whose rule applies. One that is class_name takes no memory (so it is for
+  /// nearly every layer), and follows class_name from then on.
+  void set_rule_class(std::string keras_class);
+
   /// JSON path of the layer object ("config.layers[3]"), formatted when a finding needs it.
   std::string path() const { return object.path(); }
 
-  /// The built-in rule of `rule_class` (null when there is none), looked up on the first
-  /// call only: the engine asks about every layer several times. `rule_class` is set by the
+  /// The built-in rule of `rule_class()` (null when there is none), looked up on the first
+  /// call only: the engine asks about every layer several times. `rule_class()` is set by the
   /// loader, before anything asks.
   const LayerRule* builtin_rule() const;
 
  private:
+  /// The class whose rule applies, where it is not class_name: a pointer's size, where a
+  /// string of its own took 32 bytes in every layer of a large model.
+  Boxed<std::string> mapped_class_;
   mutable const LayerRule* builtin_rule_ = nullptr;
   mutable bool builtin_rule_known_ = false;
 

@@ -363,7 +363,7 @@ bool GraphBuilder::translate_keras1(JsonValue config, const std::string& path, L
     return false;
   }
   if (translated) {
-    layer.rule_class = translated->class_name;
+    layer.set_rule_class(translated->class_name);
     layer.owned_config = JsonDocument::from_nlohmann(translated->config);
     layer.config = layer.owned_config->root();
   }
@@ -399,7 +399,6 @@ bool GraphBuilder::read_layer(
     return false;
   }
   layer.class_name = cls.as_string();
-  layer.rule_class = layer.class_name;
   JsonValue config = obj.find(keys_.config);
   if (config && !config.is_object() && !(config.is_array() && layer.class_name == "Sequential")) {
     error(rule::kBadConfigValue,
@@ -443,8 +442,8 @@ bool GraphBuilder::read_layer(
   }
   if (dialect_ == Dialect::keras3 && !layer.nested)
     layer.build_input_shapes = read_build_shapes(obj);
-  if (layer.rule_class == "InputLayer" && layer.config) {
-    layer.batch_shape = declared_input_shape(layer.rule_class, layer.config);
+  if (layer.rule_class() == "InputLayer" && layer.config) {
+    layer.batch_shape = declared_input_shape(layer.rule_class(), layer.config);
     if (!layer.batch_shape)
       error(rule::kBadConfigValue,
             fmt::format("{}.config has no batch_shape or batch_input_shape", path()),
@@ -517,16 +516,16 @@ void GraphBuilder::read_sequential(JsonValue layers,
             "give every layer a unique name");
       continue;
     }
-    if (m.layers.empty() && layer.rule_class != "InputLayer") {
+    if (m.layers.empty() && layer.rule_class() != "InputLayer") {
       // The first layer carries the input shape (batch_input_shape, input_dim, ...) or is a
       // model with inputs of its own; Keras builds an implicit input from it.
       Layer input;
       input.name = layer.name + "_input";
-      input.class_name = input.rule_class = "InputLayer";
+      input.class_name = "InputLayer";
       input.implicit_input = true;
       input.object = layer.object;
       if (layer.config.is_object())
-        input.batch_shape = declared_input_shape(layer.rule_class, layer.config);
+        input.batch_shape = declared_input_shape(layer.rule_class(), layer.config);
       if (!input.batch_shape && layer.nested && !layer.nested->inputs.empty()) {
         const Layer& nested_in = layer.nested->layers[layer.nested->inputs[0].layer];
         input.batch_shape = nested_in.batch_shape;
@@ -540,9 +539,9 @@ void GraphBuilder::read_sequential(JsonValue layers,
     node.source = layer.object;
     if (!m.layers.empty())
       node.inputs.push_back(TensorRef{m.layers.size() - 1, 0, 0});
-    if (layer.rule_class != "InputLayer" || !m.layers.empty())
+    if (layer.rule_class() != "InputLayer" || !m.layers.empty())
       layer.nodes.push_back(node);
-    if (layer.rule_class == "InputLayer" && m.layers.empty())
+    if (layer.rule_class() == "InputLayer" && m.layers.empty())
       layer.nodes.push_back(Node{});
     m.layers.push_back(std::move(layer));
   }
@@ -736,7 +735,7 @@ void GraphBuilder::read_functional(JsonValue config,
     g.first_node.push_back(g.nodes.size());
     if (JsonValue inbound = obj.find(keys_.inbound_nodes))
       read_inbound_nodes(inbound, g);
-    if (layer.rule_class == "InputLayer" && g.nodes.size() == g.first_node.back())
+    if (layer.rule_class() == "InputLayer" && g.nodes.size() == g.first_node.back())
       g.nodes.push_back(PendingNode{});
     m.layers.push_back(std::move(layer));
     index.insert(m.layers.size() - 1);
