@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "shapelint/diag/catalog.hpp"
+#include "shapelint/json/document.hpp"
 #include "shapelint/lint/lint.hpp"
 #include "shapelint/model/graph.hpp"
 #include "shapelint/model/loader.hpp"
@@ -242,4 +243,22 @@ TEST_CASE("a layer's rule class is its class name unless the loader mapped it") 
   moved.class_name = "Flatten";
   CHECK(moved.rule_class() == "Flatten");  // and it follows the class name from then on
   CHECK(moved.builtin_rule() != nullptr);
+}
+
+TEST_CASE("a call keeps its keyword arguments unless they are an empty object") {
+  JsonParseError error;
+  auto doc =
+      JsonDocument::parse(R"({"none": {}, "some": {"training": false}, "odd": [1]})", 64, error);
+  REQUIRE(doc);
+  Node node;
+  CHECK_FALSE(node.call_kwargs());
+  node.set_call_kwargs(doc->root()["none"]);  // tf.keras 2 writes {} for every call
+  CHECK_FALSE(node.call_kwargs());
+  node.set_call_kwargs(doc->root()["some"]);
+  CHECK(node.call_kwargs()["training"] == false);
+  node.set_call_kwargs(doc->root()["odd"]);  // not an object: nothing to find in it
+  CHECK_FALSE(node.call_kwargs());
+  node.set_call_kwargs(doc->root()["some"]);
+  node.set_call_kwargs(doc->root()["none"]);  // set again: the earlier ones are gone
+  CHECK_FALSE(node.call_kwargs());
 }

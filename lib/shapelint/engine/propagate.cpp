@@ -418,7 +418,7 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
   if (layer.nested) {
     evaluate_nested(layer, result, call, first_call);
   } else if (layer.builtin_rule()) {
-    evaluate_rule(layer, result, call, first_call, kwargs, node.call_kwargs);
+    evaluate_rule(layer, result, call, first_call, kwargs, node.call_kwargs());
   } else if (const config::CustomLayerRule* custom = custom_rule(layer)) {
     evaluate_custom(*custom, layer, result, call, first_call);
   } else {

@@ -753,7 +753,7 @@ void GraphBuilder::read_functional(JsonValue config,
       const PendingNode& pn = g.nodes[n];
       Node node;
       node.source = pn.source;
-      node.call_kwargs = pn.call_kwargs;
+      node.set_call_kwargs(pn.call_kwargs);
       node.inputs.reserve(pn.input_count);
       for (std::size_t k = pn.first_input; k < pn.first_input + pn.input_count; ++k) {
         const PendingRef& ref = g.input_refs[k];
