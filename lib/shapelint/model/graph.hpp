@@ -99,7 +99,9 @@ struct Layer {
   std::string class_name;  ///< as written in the file
   JsonValue object;        ///< the layer object in the file
   JsonValue config;        ///< the layer's `config` object (absent when it has none)
-  std::shared_ptr<const JsonDocument> owned_config;  ///< holds a config the loader rewrote
+  /// Holds a config the loader rewrote (a Keras 1 layer's); out of line, as nearly every
+  /// layer has none.
+  Boxed<std::shared_ptr<const JsonDocument>> owned_config;
   // Out of line: every layer has these members, few have a value (one per layer adds up in
   // a model of 100,000 layers).
   Boxed<Shape> batch_shape;  ///< InputLayer: the declared batch shape

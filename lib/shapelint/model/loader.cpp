@@ -364,8 +364,8 @@ bool GraphBuilder::translate_keras1(JsonValue config, const std::string& path, L
   }
   if (translated) {
     layer.set_rule_class(translated->class_name);
-    layer.owned_config = JsonDocument::from_nlohmann(translated->config);
-    layer.config = layer.owned_config->root();
+    layer.owned_config.emplace(JsonDocument::from_nlohmann(translated->config));
+    layer.config = (*layer.owned_config)->root();
   }
   return true;
 }
