@@ -73,7 +73,7 @@ TEST_CASE("OptionalCount: the smallest int64 is the one value it reads as unknow
 TEST_CASE("OptionalCount: half an optional's size, in the structs a large model has per layer") {
   CHECK(sizeof(OptionalCount) == sizeof(std::int64_t));
   CHECK(sizeof(OptionalCount) < sizeof(std::optional<std::int64_t>));
-  // Three in each layer's result, four in each report row.
-  CHECK(sizeof(shapelint::LayerResult) <= 80);
+  // Three in each layer's result (beside its first call, held in it), four in each report row.
+  CHECK(sizeof(shapelint::LayerResult) <= sizeof(shapelint::CallResult) + 64);
   CHECK(sizeof(shapelint::LayerCost) <= 32);
 }

@@ -440,7 +440,7 @@ class Reader {
 
   /// One shape (a string, or an array of dims), or one per output: an array whose items
   /// are themselves shapes (arrays, or strings in parentheses).
-  static std::vector<Shape> read_output_shapes(const toml::node& v, const std::string& key) {
+  static Shapes read_output_shapes(const toml::node& v, const std::string& key) {
     const toml::array* list = v.as_array();
     auto is_shape = [](const toml::node& item) {
       if (item.is_array())
@@ -451,7 +451,7 @@ class Reader {
     };
     if (!list || list->empty() || !is_shape((*list)[0]))
       return {shape(v, key)};
-    std::vector<Shape> shapes;
+    Shapes shapes;
     for (const auto& item : *list)
       shapes.push_back(shape(item, key));
     return shapes;

@@ -67,7 +67,7 @@ struct CustomLayerRule {
   /// Kind::like: built-in arguments with fixed values.
   nlohmann::json set = nlohmann::json::object();
   /// Kind::fixed: one shape per output; an unknown batch dim takes the first input's.
-  std::vector<Shape> output_shapes;
+  Shapes output_shapes;
   /// Declared weights, in place of (or, for `like`, over) the ones a rule builds.
   std::optional<std::int64_t> params;
   std::int64_t non_trainable_params = 0;

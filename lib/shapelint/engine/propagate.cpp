@@ -144,7 +144,7 @@ class Propagator {
   const PropagateOptions& options_;
   Diagnostics& sink_;
   ModelResult result_;
-  std::vector<std::size_t> node_base_;
+  std::vector<std::uint32_t> node_base_;  ///< a layer's first call's id; the text bounds them
 };
 
 void Propagator::report(std::string_view rule_id,
@@ -166,7 +166,7 @@ ModelResult Propagator::run() {
   node_base_.resize(n_layers + 1, 0);
   for (std::size_t i = 0; i < n_layers; ++i) {
     result_.layers[i].calls.resize(model_.layers[i].nodes.size());
-    node_base_[i + 1] = node_base_[i] + model_.layers[i].nodes.size();
+    node_base_[i + 1] = node_base_[i] + static_cast<std::uint32_t>(model_.layers[i].nodes.size());
   }
   const std::size_t n_nodes = node_base_[n_layers];
 
@@ -175,7 +175,7 @@ ModelResult Propagator::run() {
   // not each a small allocation.
   std::vector<std::uint32_t> layer_of(n_nodes);
   std::vector<std::uint32_t> pending(n_nodes, 0);
-  std::vector<std::size_t> consumers_start(n_nodes + 1, 0);
+  std::vector<std::uint32_t> consumers_start(n_nodes + 1, 0);
   auto for_each_input = [&](auto&& visit) {
     for (std::size_t i = 0; i < n_layers; ++i)
       for (std::size_t n = 0; n < model_.layers[i].nodes.size(); ++n) {
@@ -195,7 +195,7 @@ ModelResult Propagator::run() {
     consumers_start[id + 1] += consumers_start[id];
   std::vector<std::uint32_t> consumers(consumers_start[n_nodes]);
   {
-    std::vector<std::size_t> next(consumers_start.begin(), consumers_start.end() - 1);
+    std::vector<std::uint32_t> next(consumers_start.begin(), consumers_start.end() - 1);
     for_each_input([&](std::size_t id, const TensorRef& r) {
       consumers[next[node_base_[r.layer] + r.node]++] = static_cast<std::uint32_t>(id);
     });
@@ -203,14 +203,14 @@ ModelResult Propagator::run() {
   for (std::size_t i = 0; i < n_layers; ++i)
     for (std::size_t id = node_base_[i]; id < node_base_[i + 1]; ++id)
       layer_of[id] = static_cast<std::uint32_t>(i);
-  std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
+  std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, std::greater<>> ready;
   for (std::size_t id = 0; id < n_nodes; ++id)
     if (pending[id] == 0)
-      ready.push(id);
+      ready.push(static_cast<std::uint32_t>(id));
   // A layer is finished (params counted) once its last call is done.
-  std::vector<std::size_t> calls_left(n_layers);
+  std::vector<std::uint32_t> calls_left(n_layers);
   for (std::size_t i = 0; i < n_layers; ++i)
-    calls_left[i] = model_.layers[i].nodes.size();
+    calls_left[i] = static_cast<std::uint32_t>(model_.layers[i].nodes.size());
   std::size_t done = 0;
   while (!ready.empty()) {
     std::size_t id = ready.top();

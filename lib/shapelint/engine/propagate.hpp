@@ -8,6 +8,7 @@
 #include "shapelint/diag/diagnostic.hpp"
 #include "shapelint/memory/boxed.hpp"
 #include "shapelint/memory/optional_count.hpp"
+#include "shapelint/memory/small_vector.hpp"
 #include "shapelint/model/graph.hpp"
 #include "shapelint/rules/rule.hpp"
 
@@ -58,7 +59,7 @@ struct LayerResult {
   /// Frees the weights and specs; the layer stays built.
   void drop_built_state() { built_state_.reset(); }
 
-  std::vector<CallResult> calls;
+  memory::SmallVector<CallResult, 1> calls;  ///< most layers are called once
   OptionalCount params;
   OptionalCount trainable_params;
   OptionalCount non_trainable_params;

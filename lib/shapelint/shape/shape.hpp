@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "shapelint/memory/small_vector.hpp"
 #include "shapelint/shape/dim.hpp"
 #include "shapelint/shape/dim_vector.hpp"
 
@@ -73,7 +74,9 @@ class Shape {
   DimVector dims_;  ///< its tag: whether the rank is known
 };
 
-using Shapes = std::vector<Shape>;
+/// A layer call's input or output shapes: most calls take one tensor and give one, held in
+/// the list itself.
+using Shapes = memory::SmallVector<Shape, 1>;
 
 /// "(None, 26, 26, 32)" as Python prints a tuple; "(None,)" for rank one;
 /// unknown rank prints "<unknown rank>".
