@@ -7,6 +7,7 @@
 
 #include "shapelint/engine/propagate.hpp"
 #include "shapelint/memory/small_vector.hpp"
+#include "shapelint/model/graph.hpp"
 #include "shapelint/shape/shape.hpp"
 
 using shapelint::memory::SmallVector;
@@ -91,7 +92,7 @@ TEST_CASE("SmallVector: its first elements are held in itself, then all move to 
   CHECK(v.capacity() >= 3);  // the heap block is kept, as std::vector keeps it
 }
 
-TEST_CASE("SmallVector: one Shape in a list of 48 bytes, a layer's result without blocks") {
+TEST_CASE("SmallVector: a layer's one call, its input and its shapes take no block of their own") {
   CHECK(sizeof(shapelint::Shapes) == sizeof(shapelint::Shape) + 8);
   shapelint::Shapes shapes{shapelint::Shape{shapelint::Dim::unknown(), shapelint::Dim::of(64)}};
   CHECK(shapes.capacity() == 1);
@@ -100,6 +101,17 @@ TEST_CASE("SmallVector: one Shape in a list of 48 bytes, a layer's result withou
   shapelint::LayerResult result;
   result.calls.resize(1);
   CHECK(result.calls.capacity() == 1);
+  // And in the graph: a layer's one call, and the call's one input.
+  shapelint::Layer layer;
+  layer.nodes.emplace_back().inputs.push_back(shapelint::TensorRef{3, 0, 0});
+  auto inside = [](const void* p, const void* object, std::size_t size) {
+    auto* begin = static_cast<const unsigned char*>(object);
+    auto* at = static_cast<const unsigned char*>(p);
+    return at >= begin && at < begin + size;
+  };
+  CHECK(inside(&layer.nodes[0], &layer, sizeof layer));
+  CHECK(inside(&layer.nodes[0].inputs[0], &layer, sizeof layer));
+  CHECK(layer.nodes[0].inputs[0].layer == 3);
 }
 
 TEST_CASE("SmallVector: copies and moves, held inline or on the heap") {

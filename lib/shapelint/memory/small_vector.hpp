@@ -26,9 +26,10 @@ namespace small_vector_detail {
 /// A vector that holds its first N elements in itself, and moves them all to the heap only
 /// when it outgrows that.
 ///
-/// Why: most layers of a model are called once, on one tensor, and give one: a std::vector
-/// of one shape took a 48-byte block besides its own 24 bytes, and a large model's result
-/// held three such vectors per layer. Here the shape lives in the vector.
+/// Why: most layers of a model are called once, on one tensor, and give one. A std::vector
+/// of one element takes a block besides its own 24 bytes: a 100,000-layer model held five
+/// such blocks per layer (the call, its input, the call's result, its two shapes; 270 bytes
+/// in all). Here the element lives in the vector.
 ///
 /// What differs from std::vector: moving a vector whose elements are held inline moves the
 /// elements themselves, so pointers to them do not survive the move (they do survive

@@ -9,6 +9,7 @@
 
 #include "shapelint/json/document.hpp"
 #include "shapelint/memory/boxed.hpp"
+#include "shapelint/memory/small_vector.hpp"
 #include "shapelint/shape/shape.hpp"
 
 namespace shapelint {
@@ -30,7 +31,8 @@ using TensorKwargs = std::vector<std::pair<std::string, std::vector<TensorRef>>>
 
 /// One call of a layer: its positional input tensors and its tensor keyword arguments.
 struct Node {
-  std::vector<TensorRef> inputs;
+  /// Most calls take one tensor: held in the node.
+  memory::SmallVector<TensorRef, 1> inputs;
   /// Where the call is written: its `inbound_nodes` entry, or the layer object for a
   /// Sequential's call; absent for an input the loader made.
   JsonValue source;
@@ -108,7 +110,7 @@ struct Layer {
   /// Keras 3 `build_config.input_shape`: Keras 3 builds the layer's weights from it when it
   /// loads the file, before the layer is called in the graph.
   Boxed<Shapes> build_input_shapes;
-  std::vector<Node> nodes;
+  memory::SmallVector<Node, 1> nodes;  ///< most layers are called once: held in the layer
   std::unique_ptr<Model> nested;  ///< set for a model used as a layer
 
   /// The Keras 2/3 class whose rule applies: class_name, or the Keras 2 class the loader
