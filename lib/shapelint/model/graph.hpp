@@ -111,7 +111,7 @@ struct Layer {
   /// loads the file, before the layer is called in the graph.
   Boxed<Shapes> build_input_shapes;
   memory::SmallVector<Node, 1> nodes;  ///< most layers are called once: held in the layer
-  std::unique_ptr<Model> nested;  ///< set for a model used as a layer
+  std::unique_ptr<Model> nested;       ///< set for a model used as a layer
 
   /// The Keras 2/3 class whose rule applies: class_name, or the Keras 2 class the loader
   /// mapped a Keras 1 one to.
