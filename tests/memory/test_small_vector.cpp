@@ -1,5 +1,6 @@
 #include <cstdint>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -149,6 +150,33 @@ TEST_CASE("SmallVector: growing with one of its own elements as the argument") {
   CHECK(values_of(v) == std::vector<int>{5, 5, 5});
   v.resize(6, v[0]);
   CHECK(values_of(v) == std::vector<int>{5, 5, 5, 5, 5, 5});
+}
+
+TEST_CASE("SmallVector: an element whose constructor throws while growing leaves it as it was") {
+  // The new block must be freed (the ASan build's leak check fails otherwise) and the old
+  // elements kept.
+  {
+    SmallVector<Tracked, 1> v{1};
+
+    struct ThrowsOnBuild {
+      int value;
+
+      operator Tracked() const {
+        if (value < 0)
+          throw std::invalid_argument("negative");
+        return Tracked(value);
+      }
+    };
+
+    CHECK_THROWS_AS(v.emplace_back(ThrowsOnBuild{-1}), std::invalid_argument);  // full: grows
+    CHECK(values_of(v) == std::vector<int>{1});
+    CHECK(v.capacity() == 1);
+    v.emplace_back(ThrowsOnBuild{2});
+    CHECK_THROWS_AS(v.emplace_back(ThrowsOnBuild{-1}), std::invalid_argument);  // on the heap
+    CHECK(values_of(v) == std::vector<int>{1, 2});
+    CHECK(Tracked::alive == 2);
+  }
+  CHECK(Tracked::alive == 0);
 }
 
 TEST_CASE("SmallVector: random edits agree with std::vector") {

@@ -37,6 +37,8 @@ namespace small_vector_detail {
 template <typename T, std::size_t N>
 class SmallVector {
   static_assert(N >= 1, "a SmallVector holds at least one element in itself");
+  static_assert(std::is_nothrow_move_constructible_v<T>,
+                "growth moves the elements and cannot undo a move that throws");
 
  public:
   using value_type = T;
@@ -209,7 +211,13 @@ class SmallVector {
     // The new element first: the arguments may refer to elements about to move.
     size_type grown = grown_capacity(size_type{size_} + 1);
     T* elements = allocate(grown);
-    T* made = ::new (static_cast<void*>(elements + size_)) T(std::forward<Args>(args)...);
+    T* made = nullptr;
+    try {
+      made = ::new (static_cast<void*>(elements + size_)) T(std::forward<Args>(args)...);
+    } catch (...) {
+      small_vector_detail::free_elements(elements);  // the vector is left as it was
+      throw;
+    }
     move_to(elements, grown);
     ++size_;
     return *made;
