@@ -19,6 +19,7 @@
 #include "diff_command.hpp"
 #include "shapelint/config/config.hpp"
 #include "shapelint/lint/lint.hpp"
+#include "shapelint/memory/phase_marks.hpp"
 #include "shapelint/memory/small_blocks.hpp"
 #include "shapelint/render/render.hpp"
 #include <malloc.h>
@@ -183,6 +184,7 @@ std::optional<std::string_view> help_or_version(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  shapelint::memory::mark_phase("start");
   keep_memory_close();
   // Nothing writes through C stdio: std::cout may keep its own buffer (a report of a large
   // model is tens of megabytes, otherwise written a character at a time).
@@ -259,6 +261,7 @@ int main(int argc, char** argv) {
 
   renderer->render(run, render_options, std::cout);
   std::cout.flush();
+  shapelint::memory::mark_phase("rendered");
   // The reports of a large model hold millions of small allocations; the process is done,
   // so leave without freeing them one by one (ninja does the same).
   std::_Exit(exit_code(run, options, configs));

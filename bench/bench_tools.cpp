@@ -35,6 +35,8 @@ int generate(const std::filesystem::path& dir) {
   write(dir / "long_keras3.json", shapelint::bench::long_functional(100000, Generation::keras3));
   write(dir / "activations_keras2.json",
         shapelint::bench::activation_chain(100000, Generation::keras2));
+  write(dir / "seq_activations_keras2.json",
+        shapelint::bench::sequential_activation_chain(100000, Generation::keras2));
   write(dir / "inception_keras2.json", shapelint::bench::inception_like(30, Generation::keras2));
   write(dir / "inception_keras3.json", shapelint::bench::inception_like(30, Generation::keras3));
   write(dir / "embedding_weights_keras2.json", shapelint::bench::embedding_with_weights(2000, 100));

@@ -166,6 +166,38 @@ std::string activation_chain(std::size_t layers, Generation generation) {
   return w.finish(prev);
 }
 
+std::string sequential_activation_chain(std::size_t layers, Generation generation) {
+  bool keras3 = generation == Generation::keras3;
+  std::string dtype =
+      keras3
+          ? R"({"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null})"
+          : R"("float32")";
+  std::string body =
+      keras3
+          ? R"({"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 64], "dtype": "float32", "sparse": false, "name": "input_layer"}, "registered_name": null})"
+          : R"({"class_name": "InputLayer", "config": {"batch_input_shape": [null, 64], "dtype": "float32", "sparse": false, "ragged": false, "name": "input_1"}})";
+  for (std::size_t i = 0; i < layers; ++i) {
+    std::string config = fmt::format(
+        R"({{"name": "activation_{}", "trainable": true, "dtype": {}, "activation": "relu"}})",
+        i,
+        dtype);
+    if (keras3)
+      body += fmt::format(
+          R"(, {{"module": "keras.layers", "class_name": "Activation", "config": {}, "registered_name": null, "build_config": {{"input_shape": [null, 64]}}}})",
+          config);
+    else
+      body += fmt::format(R"(, {{"class_name": "Activation", "config": {}}})", config);
+  }
+  if (keras3)
+    return fmt::format(
+        R"({{"module": "keras", "class_name": "Sequential", "config": {{"name": "sequential", "trainable": true, "dtype": {}, "layers": [{}], "build_input_shape": [null, 64]}}, "registered_name": null, "build_config": {{"input_shape": [null, 64]}}}})",
+        dtype,
+        body);
+  return fmt::format(
+      R"({{"class_name": "Sequential", "config": {{"name": "sequential", "layers": [{}]}}, "keras_version": "2.15.0", "backend": "tensorflow"}})",
+      body);
+}
+
 std::string inception_like(std::size_t blocks, Generation generation) {
   FunctionalWriter w(generation);
   w.input("input", "[null, 299, 299, 3]");

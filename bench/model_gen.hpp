@@ -17,6 +17,10 @@ std::string long_functional(std::size_t layers, Generation generation);
 /// Per byte of the file, the most layers, so the most of what each layer costs in memory.
 std::string activation_chain(std::size_t layers, Generation generation);
 
+/// The same chain in a Sequential model, whose layers name no inbound nodes: in tf.keras 2
+/// form about 130 bytes a layer, the fewest bytes of file a layer can take.
+std::string sequential_activation_chain(std::size_t layers, Generation generation);
+
 /// An Inception-like image model: `blocks` blocks of four parallel conv branches joined by
 /// Concatenate, with BatchNormalization and ReLU, about 10 layers per block.
 std::string inception_like(std::size_t blocks, Generation generation);

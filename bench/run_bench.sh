@@ -16,7 +16,7 @@ measure() {
 }
 
 printf '%-22s %10s %8s %10s %10s %9s %9s\n' model "size MiB" "lint s" "parse s" "ratio" "lint MiB" "x size"
-for name in long_keras2 long_keras3 activations_keras2 inception_keras2 inception_keras3; do
+for name in long_keras2 long_keras3 activations_keras2 seq_activations_keras2 inception_keras2 inception_keras3; do
   f="$dir/$name.json"
   size=$(stat -c %s "$f")
   read -r lint_s lint_kb < <(measure "$shapelint" --format json "$f")

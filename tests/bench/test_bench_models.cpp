@@ -31,6 +31,9 @@ TEST_CASE("the benchmark's generated models lint clean in both generations") {
     SECTION("a chain of Activation layers") {
       check_clean(shapelint::bench::activation_chain(300, generation), 301);
     }
+    SECTION("a Sequential chain of Activation layers") {
+      check_clean(shapelint::bench::sequential_activation_chain(300, generation), 301);
+    }
     SECTION("an Inception-like graph") {
       // input, stem, 30 blocks of 4 x (conv, batch norm, relu) and a concatenation, pool, logits
       check_clean(shapelint::bench::inception_like(30, generation), 2 + 30 * 13 + 2);

@@ -32,6 +32,7 @@
 #include "shapelint/io/prefault.hpp"
 #include "shapelint/json/byte_scan.hpp"
 #include "shapelint/lint/recorded_weights.hpp"
+#include "shapelint/memory/phase_marks.hpp"
 #include "shapelint/memory/small_blocks.hpp"
 #include "shapelint/model/json_positions.hpp"
 #include "shapelint/model/loader.hpp"
@@ -661,6 +662,7 @@ void lint_loaded(LoadedModel loaded,
   // layer) is free now but touched; the results' list is larger and would not fit in it.
   memory::return_free_heap_pages();
   ModelResult built = propagate(model, declared, report.diagnostics);
+  memory::mark_phase("propagated");
   // Against the declared pass only: a what-if replay is expected to differ from the file.
   analysis::check_recorded_shapes(model, built, report.diagnostics);
   if (options.target) {
@@ -703,6 +705,7 @@ void lint_loaded(LoadedModel loaded,
   loaded.document.reset();
   memory::return_free_heap_pages();
   report.layers = take_rows(*loaded.model, shown, options.nested_rows || cost);
+  memory::mark_phase("rows taken");
   // Cost totals and budgets: from the rows.
   analysis::analyze_rows(passes, options, report);
   locate_diagnostics(source, std::move(paths), report.diagnostics);
@@ -804,13 +807,16 @@ FileReport lint_source(SourceText& source,
     small_pages.emplace();
   else if (text.size() >= kHugePagesFrom)
     memory::use_huge_pages();
+  memory::mark_phase("read");
   LoadedModel loaded;
   auto document =
       parse_model_json(text, loaded, options.load_limits, TextLifetime::outlives_document);
+  memory::mark_phase("parsed");
   keep_text_of_float_laden(source, text, text_mostly_digits, document.get());
   source.release();  // unless kept, the document keeps nothing of it
   if (document)
     loaded = load_model_document(std::move(document), std::nullopt, options.load_limits);
+  memory::mark_phase("loaded");
   if (loaded.not_a_model && loaded.document)
     name_sharded_weights_index(loaded.document->root(), loaded);
   report.format = loaded.format;
