@@ -13,6 +13,7 @@
 #include "shapelint/config/custom_layers.hpp"
 #include "shapelint/cost/model_cost.hpp"
 #include "shapelint/diag/catalog.hpp"
+#include "shapelint/memory/small_blocks.hpp"
 #include "shapelint/rules/registry.hpp"
 
 namespace shapelint {
@@ -162,6 +163,11 @@ void Propagator::report(std::string_view rule_id,
 
 ModelResult Propagator::run() {
   const std::size_t n_layers = model_.layers.size();
+  // Placed before its pages are touched: they are either pages of the free heap, kept, or
+  // new ones, faulted in only once the free heap's are given back.
+  result_.layers.reserve(n_layers);
+  if (options_.give_back_free_pages)
+    memory::return_free_heap_pages();
   result_.layers.resize(n_layers);
   node_base_.resize(n_layers + 1, 0);
   for (std::size_t i = 0; i < n_layers; ++i) {

@@ -110,6 +110,13 @@ struct PropagateOptions {
   /// Work out each layer's cost (LayerResult::cost) for this many samples as its last call
   /// is done, while its config and built weights are at hand.
   std::optional<std::int64_t> cost_batch;
+  /// Once the results' list is made, give the free heap's pages back to the system
+  /// (memory::return_free_heap_pages). Asked for by a caller that has just freed a large
+  /// scratch (the loader's): the list takes the freed memory, pages already in, where it
+  /// fits, and what it leaves is given back. Given back before the list was made, the pages
+  /// it then took had to be faulted in again (a tenth of a large model's lint); not given
+  /// back, a hole the list did not fit in stayed in memory beside it.
+  bool give_back_free_pages = false;
 };
 
 /// Walks the graph in topological order, running each layer's shape rule. Never throws for

@@ -659,8 +659,8 @@ void lint_loaded(LoadedModel loaded,
   if (cost)
     declared.cost_batch = options.batch_size.value_or(1);
   // The loader's scratch (pending nodes and references, the name index: about 150 bytes a
-  // layer) is free now but touched; the results' list is larger and would not fit in it.
-  memory::return_free_heap_pages();
+  // layer) is free now but touched: the results' list takes it if it fits, the rest goes.
+  declared.give_back_free_pages = true;
   ModelResult built = propagate(model, declared, report.diagnostics);
   memory::mark_phase("propagated");
   // Against the declared pass only: a what-if replay is expected to differ from the file.
