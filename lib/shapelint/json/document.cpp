@@ -902,21 +902,28 @@ bool JsonParser::read_more_numbers() {
 bool JsonParser::take_float_block() {
   // 32 bytes more than the block: every float it takes would have had the 32-byte window
   // read_number_run looks through, and is left in the text as that window leaves it.
-  if (end_ - p_ < number_scan_detail::kBlockBytes + 32 || *p_ != ',')
-    return false;
-  Node* out = scratch_.room_for(number_scan_detail::kMaxBlockFloats);
-  std::size_t count = 0;
-  auto block_offset = static_cast<std::uint64_t>(p_ - text_.data());
-  std::uint32_t last_comma =
-      number_scan_detail::plain_floats_in_block(p_, [&](std::uint32_t start, std::uint32_t length) {
-        // Texts are under 2 GiB (kMaxTextBytes): offsets fit 32 bits.
-        out[count++] = Node{static_cast<std::uint32_t>(Kind::floating) | json_detail::kFloatInText,
-                            static_cast<std::uint32_t>(block_offset + start),
-                            length};
-      });
-  scratch_.added(count);
-  p_ += last_comma;
-  return count != 0;
+  // Block after block while they yield: a weight matrix's row is hundreds of floats, two or
+  // three to a block, and each return to read_number_run's loop cost as much as a float.
+  bool took_any = false;
+  while (end_ - p_ >= number_scan_detail::kBlockBytes + 32 && *p_ == ',') {
+    Node* out = scratch_.room_for(number_scan_detail::kMaxBlockFloats);
+    std::size_t count = 0;
+    auto block_offset = static_cast<std::uint64_t>(p_ - text_.data());
+    std::uint32_t last_comma = number_scan_detail::plain_floats_in_block(
+        p_, [&](std::uint32_t start, std::uint32_t length) {
+          // Texts are under 2 GiB (kMaxTextBytes): offsets fit 32 bits.
+          out[count++] =
+              Node{static_cast<std::uint32_t>(Kind::floating) | json_detail::kFloatInText,
+                   static_cast<std::uint32_t>(block_offset + start),
+                   length};
+        });
+    if (count == 0)
+      break;
+    scratch_.added(count);
+    p_ += last_comma;
+    took_any = true;
+  }
+  return took_any;
 }
 
 template <int Bytes>
