@@ -18,6 +18,13 @@ constexpr const char* kInitializers =
     R"("bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, )"
     R"("bias_constraint": null)";
 
+/// A layer's `dtype` as the generation writes it: a policy object in Keras 3, a name before.
+std::string float32_dtype(Generation g) {
+  return g == Generation::keras3
+             ? R"({"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null})"
+             : R"("float32")";
+}
+
 /// Writes one Functional model's layers, node references in the generation's own format.
 class FunctionalWriter {
  public:
@@ -85,10 +92,7 @@ class FunctionalWriter {
       else
         nodes = fmt::format("[{}]", refs);
     }
-    std::string dtype =
-        g_ == Generation::keras3
-            ? R"({"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null})"
-            : R"("float32")";
+    std::string dtype = float32_dtype(g_);
     std::string module =
         g_ == Generation::keras3 ? R"("module": "keras.layers", "registered_name": null, )" : "";
     if (!body_.empty())
@@ -168,10 +172,7 @@ std::string activation_chain(std::size_t layers, Generation generation) {
 
 std::string sequential_activation_chain(std::size_t layers, Generation generation) {
   bool keras3 = generation == Generation::keras3;
-  std::string dtype =
-      keras3
-          ? R"({"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null})"
-          : R"("float32")";
+  std::string dtype = float32_dtype(generation);
   std::string body =
       keras3
           ? R"({"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 64], "dtype": "float32", "sparse": false, "name": "input_layer"}, "registered_name": null})"
