@@ -127,3 +127,21 @@ TEST_CASE("advise_huge_pages makes the 2 MiB-aligned part of a buffer eligible f
   // Nothing before the buffer was advised.
   CHECK(smaps_entry_of(mapping.data).find(" hg") == std::string::npos);
 }
+
+TEST_CASE("discard_pages gives back the whole pages inside a range, and leaves a small one") {
+  FreshMapping mapping(std::size_t{1} << 20);
+  std::memset(mapping.data, 1, mapping.size);
+  std::size_t pages = mapping.size / page_bytes();
+  REQUIRE(resident_pages(mapping) == pages);
+  // A range that starts and ends inside pages: the two partial pages stay, with their bytes.
+  auto* bytes = static_cast<char*>(mapping.data);
+  shapelint::io::discard_pages(bytes + 100, mapping.size - 200);
+  CHECK(resident_pages(mapping) == 2);
+  CHECK(bytes[99] == 1);
+  CHECK(bytes[mapping.size - 100] == 1);
+  CHECK(bytes[page_bytes()] == 0);  // a page given back reads as zeros
+
+  std::memset(mapping.data, 1, mapping.size);
+  shapelint::io::discard_pages(mapping.data, std::size_t{16} << 10);
+  CHECK(resident_pages(mapping) == pages);  // too small to be worth a system call
+}

@@ -87,8 +87,8 @@ TEST_CASE("Boxed members keep a large model's per-layer structs small") {
                  sizeof(std::optional<shapelint::cost::LayerFigures>));
 
   shapelint::Layer input;
-  CHECK_FALSE(input.batch_shape);
-  input.batch_shape = shapelint::Shape::unknown_rank();
-  REQUIRE(input.batch_shape);
-  CHECK_FALSE(input.batch_shape->has_rank());
+  CHECK_FALSE(input.batch_shape());
+  input.set_batch_shape(shapelint::Shape::unknown_rank());
+  REQUIRE(input.batch_shape());
+  CHECK_FALSE(input.batch_shape()->has_rank());
 }

@@ -245,6 +245,43 @@ TEST_CASE("a layer's rule class is its class name unless the loader mapped it") 
   CHECK(moved.builtin_rule() != nullptr);
 }
 
+TEST_CASE("a layer's rarely set members read as absent until set, and each keeps its own") {
+  Layer layer;
+  CHECK(layer.nested() == nullptr);
+  CHECK_FALSE(layer.batch_shape());
+  CHECK_FALSE(layer.build_input_shapes());
+  CHECK(layer.owned_config() == nullptr);
+  layer.set_batch_shape(std::nullopt);  // setting nothing leaves them all absent
+  layer.set_nested(nullptr);
+  CHECK_FALSE(layer.batch_shape());
+
+  layer.set_batch_shape(Shape{Dim(), Dim::of(28)});
+  layer.set_build_input_shapes(Shapes{Shape{Dim(), Dim::of(3)}});
+  auto nested = std::make_unique<Model>();
+  nested->name = "inner";
+  layer.set_nested(std::move(nested));
+  JsonParseError error;
+  std::shared_ptr<const JsonDocument> doc = JsonDocument::parse(R"({"units": 4})", 64, error);
+  layer.own_config(doc);
+  layer.set_rule_class("Dense");
+
+  Layer moved = std::move(layer);
+  REQUIRE(moved.batch_shape());
+  CHECK(*moved.batch_shape() == Shape{Dim(), Dim::of(28)});
+  REQUIRE(moved.build_input_shapes());
+  CHECK(moved.build_input_shapes()->front() == Shape{Dim(), Dim::of(3)});
+  REQUIRE(moved.nested() != nullptr);
+  CHECK(moved.nested()->name == "inner");
+  CHECK(moved.owned_config() == doc);
+  CHECK(moved.config["units"] == 4);  // the config is the owned document's root
+  CHECK(moved.rule_class() == "Dense");
+
+  moved.set_batch_shape(std::nullopt);  // one cleared, the others kept
+  CHECK_FALSE(moved.batch_shape());
+  CHECK(moved.nested() != nullptr);
+  CHECK(moved.rule_class() == "Dense");
+}
+
 TEST_CASE("a call keeps its keyword arguments unless they are an empty object") {
   JsonParseError error;
   auto doc =

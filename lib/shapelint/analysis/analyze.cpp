@@ -45,10 +45,6 @@ void analyze_passes(const ModelPasses& passes, const LintOptions& options, FileR
 }
 
 void analyze_rows(const ModelPasses& passes, const LintOptions& options, FileReport& report) {
-  // Memory numbers need a batch: --batch-size, else one sample.
-  std::int64_t batch = options.batch_size.value_or(1);
-  if (wants_cost(options))
-    report.cost = cost::annotate_cost(report.layers, passes.model, passes.shown, batch);
   check_budgets(options,
                 ParamTotals{passes.built.known_params,
                             passes.built.known_trainable_params,

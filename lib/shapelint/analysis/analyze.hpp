@@ -28,8 +28,8 @@ struct ModelPasses {
 /// of a failing what-if.
 void analyze_passes(const ModelPasses& passes, const LintOptions& options, FileReport& report);
 
-/// Once the rows are made (each with its layer's cost): the cost totals, a nested model's row
-/// the sum of its own, and the budget findings.
+/// Once the rows are made: the budget findings, against the parameter counts and the cost
+/// totals (annotate_cost, which the linter ran before the rows).
 void analyze_rows(const ModelPasses& passes, const LintOptions& options, FileReport& report);
 
 }  // namespace shapelint::analysis

@@ -284,7 +284,7 @@ struct Checker {
   /// SL401; returns whether it reported, so that the arguments of a class the target does
   /// not have are not judged as well.
   bool layer_class(const Layer& layer) const {
-    if (layer.nested || !known_keras_class(layer))
+    if (layer.nested() || !known_keras_class(layer))
       return false;
     const std::string& cls = layer.rule_class();
     bool lacks = false;
@@ -436,7 +436,7 @@ struct Checker {
   void first_layer_batch_input_shape(const Model& m, const Layer& layer) const {
     if (target != Target::keras3 || dialect == Dialect::keras3 || !m.sequential ||
         m.layers.empty() || !m.layers[0].implicit_input || &layer != &m.layers[1] ||
-        !layer.config || layer.nested)
+        !layer.config || layer.nested())
       return;
     LayerConfig lc(layer.config, layer.path() + ".config", nullptr, layer.name);
     auto declared = lc.get_shape("batch_input_shape");
@@ -518,8 +518,8 @@ struct Checker {
       if (!keras1)
         first_layer_batch_input_shape(m, layer);
       lambda_bytecode(layer);
-      if (layer.nested && !layer.nested->opaque)
-        Checker{target, dialect, sink, outer ? outer : &layer.name}.model(*layer.nested);
+      if (layer.nested() && !layer.nested()->opaque)
+        Checker{target, dialect, sink, outer ? outer : &layer.name}.model(*layer.nested());
     }
   }
 };

@@ -125,14 +125,14 @@ bool check_model(const Model& model, const ModelResult& result, const Reporter& 
         continue;
       bool reported = false;
       // build_config.input_shape: the shapes of the call that built the layer, its first.
-      if (n == 0 && layer.build_input_shapes && !build_ignores_input_shape(layer.rule_class()) &&
-          any_disagrees(*layer.build_input_shapes, call.inputs)) {
+      if (n == 0 && layer.build_input_shapes() && !build_ignores_input_shape(layer.rule_class()) &&
+          any_disagrees(*layer.build_input_shapes(), call.inputs)) {
         reporter.warn(layer,
                       fmt::format("layer \"{}\" was saved with input shape {}, but its inputs "
                                   "here are {}: the config was edited by hand or saved by "
                                   "another Keras version",
                                   layer.name,
-                                  to_string(*layer.build_input_shapes),
+                                  to_string(*layer.build_input_shapes()),
                                   to_string(call.inputs)));
         reported = true;
       }
@@ -155,9 +155,9 @@ bool check_model(const Model& model, const ModelResult& result, const Reporter& 
                                   to_string(call.inputs[k])));
         reported = true;
       }
-      if (!reported && n == 0 && layer.nested && lr.nested)
+      if (!reported && n == 0 && layer.nested() && lr.nested)
         reported =
-            check_model(*layer.nested,
+            check_model(*layer.nested(),
                         *lr.nested,
                         Reporter{reporter.sink, reporter.outer ? reporter.outer : &layer.name});
       tainted.set(i, n, reported);

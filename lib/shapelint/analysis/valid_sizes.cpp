@@ -172,13 +172,14 @@ std::unique_ptr<Model> clone_for_rebuild(const Model& model) {
     c.set_rule_class(l.rule_class());
     c.object = l.object;
     c.config = l.config;
-    c.owned_config = l.owned_config;
+    if (l.owned_config())
+      c.own_config(l.owned_config());
     c.trainable = l.trainable;
     c.implicit_input = l.implicit_input;
-    c.batch_shape = l.batch_shape;
+    c.set_batch_shape(l.batch_shape());
     c.nodes = l.nodes;
-    if (l.nested)
-      c.nested = clone_for_rebuild(*l.nested);
+    if (l.nested())
+      c.set_nested(clone_for_rebuild(*l.nested()));
     out->layers.push_back(std::move(c));
   }
   return out;
@@ -232,7 +233,7 @@ bool channels_first_model(const Model& model) {
   for (const auto& l : model.layers) {
     if (l.config.find("data_format") == "channels_first")
       return true;
-    if (l.nested && channels_first_model(*l.nested))
+    if (l.nested() && channels_first_model(*l.nested()))
       return true;
   }
   return false;
@@ -269,7 +270,7 @@ bool SizeProbe::works(const std::vector<std::optional<Shape>>& inputs) {
     for (std::size_t i = 0; i < m.inputs.size(); ++i) {
       Layer& input = m.layers[m.inputs[i].layer];
       const Layer& original = model_.layers[model_.inputs[i].layer];
-      input.batch_shape = i < inputs.size() && inputs[i] ? inputs[i] : original.batch_shape;
+      input.set_batch_shape(i < inputs.size() && inputs[i] ? inputs[i] : original.batch_shape());
     }
     result = propagate(m, options, sink);
   } else {
@@ -375,9 +376,9 @@ std::vector<InputSizes> find_valid_sizes(const Model& model,
   std::optional<SizeProbe> rebuild;
   for (std::size_t i = 0; i < model.inputs.size(); ++i) {
     const Layer& input = model.layers[model.inputs[i].layer];
-    if (!input.batch_shape || !input.batch_shape->has_rank())
+    if (!input.batch_shape() || !input.batch_shape()->has_rank())
       continue;
-    const Shape& base = *input.batch_shape;
+    const Shape& base = *input.batch_shape();
     auto axes = size_axes(model, base);
     if (axes.empty())
       continue;

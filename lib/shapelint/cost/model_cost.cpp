@@ -97,22 +97,28 @@ std::optional<std::int64_t> activation_bytes(const LayerResult& shown,
   return as_count(total * batch * *bytes);
 }
 
+/// A layer's own cost as its row shows it: its figures' numbers.
+LayerCost cost_of(const LayerFigures& figures) {
+  LayerCost c;
+  c.macs = figures.macs;
+  c.weight_bytes = figures.weight_bytes;
+  c.activation_bytes = figures.activation_bytes;
+  return c;
+}
+
 class Annotator {
  public:
   explicit Annotator(CostTotals& totals) : totals_(totals) {}
 
-  /// Sums the costs of `rows` for `model` (their own costs set by make_rows from `shown`)
-  /// and returns the sum (a nested model's row).
-  LayerCost annotate(std::vector<LayerRow>& rows,
-                     const Model& model,
-                     const ModelResult& shown,
-                     bool nested = false) {
+  /// Sums the costs of `model`'s layers (the figures the engine set in `shown`) and returns
+  /// the sum; a nested model's layer gets the sum of its own as its figures.
+  LayerCost annotate(const Model& model, ModelResult& shown, bool nested = false) {
     LayerCost sum;
     sum.macs = sum.weight_bytes = sum.activation_bytes = 0;
-    std::size_t row = 0;
     for (std::size_t i = 0; i < model.layers.size() && i < shown.layers.size(); ++i) {
       const Layer& layer = model.layers[i];
-      const LayerFigures& figures = shown.layers[i].cost ? *shown.layers[i].cost : unknown_figures_;
+      LayerResult& s = shown.layers[i];
+      const LayerFigures& figures = s.cost ? *s.cost : unknown_figures_;
       if (layer.implicit_input) {
         // No row, but the input data takes memory all the same (not a nested model's input:
         // that is its caller's tensor).
@@ -124,20 +130,19 @@ class Annotator {
         }
         continue;
       }
-      if (row >= rows.size())
-        break;
-      LayerRow& r = rows[row++];
-      const LayerResult& s = shown.layers[i];
-      if (r.is_model && layer.nested && s.nested) {
-        LayerCost inner = annotate(r.layers, *layer.nested, *s.nested, true);
-        r.cost.macs = inner.macs;
-        r.cost.weight_bytes = inner.weight_bytes;
-        r.cost.activation_bytes = inner.activation_bytes;
+      LayerCost own;
+      if (layer.nested() && s.nested) {
+        own = annotate(*layer.nested(), *s.nested, true);
+        LayerFigures& model_figures = s.cost ? *s.cost : s.cost.emplace();
+        model_figures.macs = own.macs;
+        model_figures.weight_bytes = own.weight_bytes;
+        model_figures.activation_bytes = own.activation_bytes;
       } else {
+        own = cost_of(figures);
         // A nested model's inputs are its caller's tensors: their memory is counted there.
-        count(figures, r.cost, nested && layer.rule_class() == "InputLayer");
+        count(figures, own, nested && layer.rule_class() == "InputLayer");
       }
-      add(sum, r.cost, layer.rule_class() == "InputLayer");
+      add(sum, own, layer.rule_class() == "InputLayer");
     }
     return sum;
   }
@@ -206,13 +211,10 @@ LayerCost row_cost(LayerResult& shown) {
   return c;
 }
 
-CostTotals annotate_cost(std::vector<LayerRow>& rows,
-                         const Model& model,
-                         const ModelResult& shown,
-                         std::int64_t batch_size) {
+CostTotals annotate_cost(const Model& model, ModelResult& shown, std::int64_t batch_size) {
   CostTotals totals;
   totals.batch_size = batch_size;
-  Annotator(totals).annotate(rows, model, shown);
+  Annotator(totals).annotate(model, shown);
   return totals;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// A model's cost, layer by layer: fills the `cost` of the rows the linter made and sums them.
+// A model's cost, layer by layer: each layer's figures, the rows' share of them, their sums.
 #include <cstdint>
 #include <vector>
 
@@ -25,13 +25,10 @@ LayerFigures layer_figures(const Layer& layer,
 /// (attach_receptive_fields; moved out into the row).
 LayerCost row_cost(LayerResult& shown);
 
-/// Sums the costs of `rows` (made from `model` in its layer order, implicit inputs left out,
-/// nested models' rows inside theirs, each with its row_cost) from `shown`, the pass whose
-/// shapes the table shows (the what-if replay, or the declared pass): a nested model's row
-/// gets the sum of its own. Numbers are for `batch_size` samples. Returns the totals.
-CostTotals annotate_cost(std::vector<LayerRow>& rows,
-                         const Model& model,
-                         const ModelResult& shown,
-                         std::int64_t batch_size);
+/// Sums the costs the engine worked out for `model`'s layers in `shown`, the pass whose
+/// shapes the table shows (the what-if replay, or the declared pass), for `batch_size`
+/// samples, and returns the totals. A nested model's layer gets the sum of its own layers as
+/// its figures, which its row then takes (row_cost): called before the rows are made.
+CostTotals annotate_cost(const Model& model, ModelResult& shown, std::int64_t batch_size);
 
 }  // namespace shapelint::cost

@@ -251,7 +251,7 @@ class FieldPass {
     if (node.inputs.empty() || !out || out->rank() < 3)
       return std::nullopt;
     std::size_t axes = out->rank() - 2;
-    if (layer.nested)
+    if (layer.nested())
       return std::nullopt;
     FieldEffect effect = effect_of(layer.rule_class());
     if (effect == FieldEffect::none)
@@ -310,8 +310,8 @@ void attach_receptive_fields(const Model& model, ModelResult& result) {
     if (!fields.empty() && layer.cost && !model.layers[i].nodes.empty())
       if (auto& first_call = fields[pass.base(i)])
         layer.cost->receptive_field = std::make_unique<ReceptiveField>(std::move(*first_call));
-    if (model.layers[i].nested && layer.nested)
-      attach_receptive_fields(*model.layers[i].nested, *layer.nested);
+    if (model.layers[i].nested() && layer.nested)
+      attach_receptive_fields(*model.layers[i].nested(), *layer.nested);
   }
 }
 

@@ -267,7 +267,7 @@ ModelSignature signature_of(const Model& model, const ModelResult& built) {
     const Layer& layer = model.layers[ref.layer];
     const Shape* shape = call_output(built, ref);
     sig.inputs.push_back({layer.name,
-                          shape ? *shape : layer.batch_shape.value_or(Shape::unknown_rank()),
+                          shape ? *shape : layer.batch_shape().value_or(Shape::unknown_rank()),
                           cost::dtype_policy(layer.config).compute});
   }
   for (std::size_t i = 0; i < model.outputs.size(); ++i) {

@@ -316,8 +316,8 @@ bool Propagator::counts_outputs(const TensorRef& ref) const {
   const CallResult& c = result_.layers[ref.layer].calls[ref.node];
   if (!c.evaluated || c.poisoned || c.failed)
     return false;
-  if (producer.nested)
-    return !producer.nested->opaque;
+  if (const Model* nested = producer.nested())
+    return !nested->opaque;
   return producer.rule_class() == "InputLayer" || producer.builtin_rule();
 }
 
@@ -421,7 +421,7 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
   }
   bool first_call = node_index == 0;
   call.uncertain = from_uncertain(node);
-  if (layer.nested) {
+  if (layer.nested()) {
     evaluate_nested(layer, result, call, first_call);
   } else if (layer.builtin_rule()) {
     evaluate_rule(layer, result, call, first_call, kwargs, node.call_kwargs());
@@ -445,7 +445,7 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
 void Propagator::evaluate_input_layer(const Layer& layer,
                                       std::size_t layer_index,
                                       CallResult& call) {
-  Shape declared = layer.batch_shape.value_or(Shape::unknown_rank());
+  Shape declared = layer.batch_shape().value_or(Shape::unknown_rank());
   std::optional<Shape> fed;
   for (std::size_t i = 0; i < model_.inputs.size() && i < options_.input_shapes.size(); ++i)
     if (model_.inputs[i].layer == layer_index && options_.input_shapes[i])
@@ -482,7 +482,7 @@ void Propagator::evaluate_nested(const Layer& layer,
                                  LayerResult& result,
                                  CallResult& call,
                                  bool first_call) {
-  const Model& nested = *layer.nested;
+  const Model& nested = *layer.nested();
   if (nested.opaque) {
     evaluate_opaque(layer, call, first_call);
     return;
@@ -530,13 +530,13 @@ std::string Propagator::rebuilt_hint(const Layer& layer) const {
   std::string declared, fed;
   for (std::size_t i = 0; i < model_.inputs.size() && i < options_.input_shapes.size(); ++i) {
     const Layer& input = model_.layers[model_.inputs[i].layer];
-    if (!options_.input_shapes[i] || !input.batch_shape)
+    if (!options_.input_shapes[i] || !input.batch_shape())
       continue;
     const Shape& data = *options_.input_shapes[i];
-    if (data == *input.batch_shape)
+    if (data == *input.batch_shape())
       continue;
     std::string sep = declared.empty() ? "" : ", ";
-    declared += sep + to_string(*input.batch_shape);
+    declared += sep + to_string(*input.batch_shape());
     fed += sep + to_string(data);
   }
   if (declared.empty())
@@ -575,7 +575,7 @@ bool Propagator::prebuild(const Layer& layer,
                           const LayerRule& rule,
                           LayerResult& result,
                           const std::vector<KwargTensors>& kwargs) {
-  const Shapes& shapes = *layer.build_input_shapes;
+  const Shapes& shapes = *layer.build_input_shapes();
   if (shapes.size() < rule.min_inputs || shapes.size() > rule.max_inputs)
     return true;
   LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), &sink_, layer.name);
@@ -611,7 +611,7 @@ void Propagator::evaluate_rule(const Layer& layer,
     return;
   }
   const LayerResult* built = built_layer(static_cast<std::size_t>(&result - &result_.layers[0]));
-  if (!built && first_call && layer.build_input_shapes && !result.built) {
+  if (!built && first_call && layer.build_input_shapes() && !result.built) {
     if (!prebuild(layer, rule, result, kwargs)) {
       call.failed = true;
       call.outputs = Shapes(1);
@@ -746,7 +746,7 @@ void Propagator::evaluate_opaque(const Layer& layer, CallResult& call, bool firs
                "'{}' ({}) runs a raw TensorFlow op: shapes after it are unknown", layer.name, cls));
     return;
   }
-  if (layer.nested && layer.nested->opaque) {
+  if (layer.nested() && layer.nested()->opaque) {
     report(rule::kSubclassedModel,
            Severity::warning,
            layer,
@@ -791,7 +791,7 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
     if (i < options_.built->layers.size())
       source = &options_.built->layers[i];
   }
-  if (layer.nested) {
+  if (layer.nested()) {
     const ModelResult* nested = source->nested.get();
     if (nested) {
       result.params = nested->params;
@@ -815,7 +815,7 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
   } else if (layer.rule_class() == "Lambda" || is_opaque_op_class(layer.rule_class())) {
     result.params = result.trainable_params = result.non_trainable_params = 0;
   }
-  if (options_.cost_batch && !layer.nested)
+  if (options_.cost_batch && !layer.nested())
     result.cost = cost::layer_figures(layer, result, *source, result_, *options_.cost_batch);
   if (!options_.keep_built)
     result.drop_built_state();

@@ -19,16 +19,21 @@ void advise_whole_units(void* data, std::size_t bytes, std::uintptr_t unit, int 
     madvise(reinterpret_cast<void*>(first), last - first, advice);
 }
 
-}  // namespace
-
-void prefault_for_writing(void* data, std::size_t bytes) noexcept {
-#ifdef MADV_POPULATE_WRITE
-  // Below this, a few faults cost less than the system call.
+/// madvise(`advice`) on the whole pages of [data, data + bytes) when there are enough of
+/// them: below 64 KiB, a few faults (or pages kept) cost less than the system call.
+void advise_whole_pages(void* data, std::size_t bytes, int advice) {
   constexpr std::size_t kWorthIt = std::size_t{64} << 10;
   if (bytes < kWorthIt)
     return;
   static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  advise_whole_units(data, bytes, page, MADV_POPULATE_WRITE);
+  advise_whole_units(data, bytes, page, advice);
+}
+
+}  // namespace
+
+void prefault_for_writing(void* data, std::size_t bytes) noexcept {
+#ifdef MADV_POPULATE_WRITE
+  advise_whole_pages(data, bytes, MADV_POPULATE_WRITE);
 #else
   (void)data;
   (void)bytes;
@@ -42,6 +47,10 @@ void advise_huge_pages(void* data, std::size_t bytes) noexcept {
   (void)data;
   (void)bytes;
 #endif
+}
+
+void discard_pages(void* data, std::size_t bytes) noexcept {
+  advise_whole_pages(data, bytes, MADV_DONTNEED);
 }
 
 }  // namespace shapelint::io

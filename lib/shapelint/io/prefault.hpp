@@ -18,4 +18,10 @@ void prefault_for_writing(void* data, std::size_t bytes) noexcept;
 /// the lint of a 4.4 MB config. Does nothing where the kernel cannot.
 void advise_huge_pages(void* data, std::size_t bytes) noexcept;
 
+/// Gives the system back the whole pages of [data, data + bytes), part of a block still
+/// allocated whose bytes there hold nothing any more (the tail of a list emptied from its
+/// end): they stop counting in the process's memory, and read as zeros if touched again.
+/// Small ranges are left alone (the system call would cost more than the pages).
+void discard_pages(void* data, std::size_t bytes) noexcept;
+
 }  // namespace shapelint::io

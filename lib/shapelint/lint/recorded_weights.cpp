@@ -39,12 +39,12 @@ using StoredShape = std::vector<std::int64_t>;
 std::optional<std::vector<BuiltWeight>> built_weights(const Layer& layer,
                                                       const LayerResult& result,
                                                       const std::string& prefix) {
-  if (layer.nested) {
-    if (!result.nested || result.nested->layers.size() != layer.nested->layers.size())
+  if (const Model* nested = layer.nested()) {
+    if (!result.nested || result.nested->layers.size() != nested->layers.size())
       return std::nullopt;
     std::vector<BuiltWeight> all;
-    for (std::size_t i = 0; i < layer.nested->layers.size(); ++i) {
-      const Layer& sub = layer.nested->layers[i];
+    for (std::size_t i = 0; i < nested->layers.size(); ++i) {
+      const Layer& sub = nested->layers[i];
       auto weights = built_weights(sub, result.nested->layers[i], prefix + sub.name + "/");
       if (!weights)
         return std::nullopt;
@@ -307,8 +307,8 @@ void collect_owners(const Model& model,
     auto [it, fresh] = owner.try_emplace(layer.name, owner_name);
     if (!fresh)
       it->second.clear();
-    if (layer.nested)
-      collect_owners(*layer.nested, &owner_name, owner);
+    if (layer.nested())
+      collect_owners(*layer.nested(), &owner_name, owner);
   }
 }
 

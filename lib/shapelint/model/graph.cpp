@@ -12,11 +12,38 @@ Layer::~Layer() = default;
 Layer::Layer(Layer&&) noexcept = default;
 Layer& Layer::operator=(Layer&&) noexcept = default;
 
+Layer::Rare& Layer::rare() {
+  if (!rare_)
+    rare_ = std::make_unique<Rare>();
+  return *rare_;
+}
+
+void Layer::set_nested(std::unique_ptr<Model> model) {
+  if (model || rare_)
+    rare().nested = std::move(model);
+}
+
+void Layer::set_batch_shape(std::optional<Shape> shape) {
+  if (shape || rare_)
+    rare().batch_shape = std::move(shape);
+}
+
+void Layer::set_build_input_shapes(std::optional<Shapes> shapes) {
+  if (shapes || rare_)
+    rare().build_input_shapes = std::move(shapes);
+}
+
+void Layer::own_config(std::shared_ptr<const JsonDocument> document) {
+  config = document ? document->root() : JsonValue();
+  if (document || rare_)
+    rare().owned_config = std::move(document);
+}
+
 void Layer::set_rule_class(std::string keras_class) {
-  if (keras_class == class_name)
-    mapped_class_.reset();
-  else
-    mapped_class_ = std::move(keras_class);
+  if (keras_class != class_name)
+    rare().mapped_class = std::move(keras_class);
+  else if (rare_)
+    rare_->mapped_class.reset();
   builtin_rule_known_ = false;  // looked up again, for the class now set
 }
 

@@ -98,24 +98,34 @@ struct Layer {
   Layer& operator=(Layer&&) noexcept;
 
   std::string name;
-  std::string class_name;  ///< as written in the file
-  JsonValue object;        ///< the layer object in the file
-  JsonValue config;        ///< the layer's `config` object (absent when it has none)
-  /// Holds a config the loader rewrote (a Keras 1 layer's); out of line, as nearly every
-  /// layer has none.
-  Boxed<std::shared_ptr<const JsonDocument>> owned_config;
-  // Out of line: every layer has these members, few have a value (one per layer adds up in
-  // a model of 100,000 layers).
-  Boxed<Shape> batch_shape;  ///< InputLayer: the declared batch shape
+  std::string class_name;              ///< as written in the file
+  JsonValue object;                    ///< the layer object in the file
+  JsonValue config;                    ///< the layer's `config` object (absent when it has none)
+  memory::SmallVector<Node, 1> nodes;  ///< most layers are called once: held in the layer
+
+  /// The nested model this layer is, when it is a model used as a layer; null otherwise.
+  const Model* nested() const noexcept;
+  Model* nested() noexcept;
+  void set_nested(std::unique_ptr<Model> model);
+
+  /// InputLayer: the declared batch shape.
+  const std::optional<Shape>& batch_shape() const noexcept;
+  void set_batch_shape(std::optional<Shape> shape);
+
   /// Keras 3 `build_config.input_shape`: Keras 3 builds the layer's weights from it when it
   /// loads the file, before the layer is called in the graph.
-  Boxed<Shapes> build_input_shapes;
-  memory::SmallVector<Node, 1> nodes;  ///< most layers are called once: held in the layer
-  std::unique_ptr<Model> nested;       ///< set for a model used as a layer
+  const std::optional<Shapes>& build_input_shapes() const noexcept;
+  void set_build_input_shapes(std::optional<Shapes> shapes);
+
+  /// Makes `config` the root of `document`, a config the loader rewrote (a Keras 1 layer's),
+  /// which the layer then holds.
+  void own_config(std::shared_ptr<const JsonDocument> document);
+  /// The document own_config gave the layer (null for nearly every layer).
+  const std::shared_ptr<const JsonDocument>& owned_config() const noexcept;
 
   /// The Keras 2/3 class whose rule applies: class_name, or the Keras 2 class the loader
   /// mapped a Keras 1 one to.
-  const std::string& rule_class() const { return mapped_class_ ? *mapped_class_ : class_name; }
+  const std::string& rule_class() const noexcept;
 
   /// Sets the class whose rule applies. One that is class_name takes no memory (so it is for
   /// nearly every layer), and follows class_name from then on.
@@ -130,9 +140,13 @@ struct Layer {
   const LayerRule* builtin_rule() const;
 
  private:
-  /// The class whose rule applies, where it is not class_name: a pointer's size, where a
-  /// string of its own took 32 bytes in every layer of a large model.
-  Boxed<std::string> mapped_class_;
+  struct Rare;
+  Rare& rare();
+
+  /// What few layers have (a nested model, a declared or recorded shape, a rewritten config,
+  /// a mapped class), in one block: a pointer in every layer where five took 40 bytes (and a
+  /// large model has 100,000 layers).
+  std::unique_ptr<Rare> rare_;
   mutable const LayerRule* builtin_rule_ = nullptr;
   mutable bool builtin_rule_known_ = false;
 
@@ -162,5 +176,40 @@ struct Model {
   std::vector<TensorRef> outputs;
   std::vector<RecordedShape> recorded_shapes;
 };
+
+struct Layer::Rare {
+  std::unique_ptr<Model> nested;
+  std::optional<Shape> batch_shape;
+  std::optional<Shapes> build_input_shapes;
+  std::shared_ptr<const JsonDocument> owned_config;
+  std::optional<std::string> mapped_class;
+};
+
+inline const Model* Layer::nested() const noexcept {
+  return rare_ ? rare_->nested.get() : nullptr;
+}
+
+inline Model* Layer::nested() noexcept {
+  return rare_ ? rare_->nested.get() : nullptr;
+}
+
+inline const std::optional<Shape>& Layer::batch_shape() const noexcept {
+  static const std::optional<Shape> none;
+  return rare_ ? rare_->batch_shape : none;
+}
+
+inline const std::optional<Shapes>& Layer::build_input_shapes() const noexcept {
+  static const std::optional<Shapes> none;
+  return rare_ ? rare_->build_input_shapes : none;
+}
+
+inline const std::shared_ptr<const JsonDocument>& Layer::owned_config() const noexcept {
+  static const std::shared_ptr<const JsonDocument> none;
+  return rare_ ? rare_->owned_config : none;
+}
+
+inline const std::string& Layer::rule_class() const noexcept {
+  return rare_ && rare_->mapped_class ? *rare_->mapped_class : class_name;
+}
 
 }  // namespace shapelint

@@ -364,8 +364,7 @@ bool GraphBuilder::translate_keras1(JsonValue config, const std::string& path, L
   }
   if (translated) {
     layer.set_rule_class(translated->class_name);
-    layer.owned_config.emplace(JsonDocument::from_nlohmann(translated->config));
-    layer.config = (*layer.owned_config)->root();
+    layer.own_config(JsonDocument::from_nlohmann(translated->config));
   }
   return true;
 }
@@ -434,17 +433,17 @@ bool GraphBuilder::read_layer(
                              "max-model-depth"));
       return false;
     }
-    layer.nested = build_model(obj, path(), depth + 1);
-    if (!layer.nested)
+    layer.set_nested(build_model(obj, path(), depth + 1));
+    if (!layer.nested())
       return false;
     if (layer.name.empty())
-      layer.name = layer.nested->name;
+      layer.name = layer.nested()->name;
   }
-  if (dialect_ == Dialect::keras3 && !layer.nested)
-    layer.build_input_shapes = read_build_shapes(obj);
+  if (dialect_ == Dialect::keras3 && !layer.nested())
+    layer.set_build_input_shapes(read_build_shapes(obj));
   if (layer.rule_class() == "InputLayer" && layer.config) {
-    layer.batch_shape = declared_input_shape(layer.rule_class(), layer.config);
-    if (!layer.batch_shape)
+    layer.set_batch_shape(declared_input_shape(layer.rule_class(), layer.config));
+    if (!layer.batch_shape())
       error(rule::kBadConfigValue,
             fmt::format("{}.config has no batch_shape or batch_input_shape", path()),
             path() + ".config",
@@ -525,13 +524,12 @@ void GraphBuilder::read_sequential(JsonValue layers,
       input.implicit_input = true;
       input.object = layer.object;
       if (layer.config.is_object())
-        input.batch_shape = declared_input_shape(layer.rule_class(), layer.config);
-      if (!input.batch_shape && layer.nested && !layer.nested->inputs.empty()) {
-        const Layer& nested_in = layer.nested->layers[layer.nested->inputs[0].layer];
-        input.batch_shape = nested_in.batch_shape;
-      }
-      if (!input.batch_shape)
-        input.batch_shape = Shape::unknown_rank();
+        input.set_batch_shape(declared_input_shape(layer.rule_class(), layer.config));
+      const Model* nested = layer.nested();
+      if (!input.batch_shape() && nested && !nested->inputs.empty())
+        input.set_batch_shape(nested->layers[nested->inputs[0].layer].batch_shape());
+      if (!input.batch_shape())
+        input.set_batch_shape(Shape::unknown_rank());
       input.nodes.push_back(Node{});
       m.layers.push_back(std::move(input));
     }
@@ -703,7 +701,7 @@ std::optional<std::vector<GraphBuilder::PendingRef>> GraphBuilder::read_endpoint
 
 /// Layers whose outputs only the file's recorded shapes can tell (custom classes, Lambdas).
 bool is_opaque(const Layer& layer) {
-  return !layer.nested && !layer.builtin_rule();
+  return !layer.nested() && !layer.builtin_rule();
 }
 
 void GraphBuilder::read_functional(JsonValue config,
@@ -805,7 +803,7 @@ void GraphBuilder::adjust_nested_node_offsets(Model& m,
                                               std::vector<PendingRef>& inputs,
                                               std::vector<PendingRef>& outputs) {
   if (std::none_of(
-          m.layers.begin(), m.layers.end(), [](const Layer& l) { return l.nested != nullptr; }))
+          m.layers.begin(), m.layers.end(), [](const Layer& l) { return l.nested() != nullptr; }))
     return;
   std::unordered_map<std::string_view, std::size_t, StringHash> max_node;
   auto note = [&](const PendingRef& r) {
@@ -821,7 +819,7 @@ void GraphBuilder::adjust_nested_node_offsets(Model& m,
   std::unordered_set<std::string_view, StringHash> shift;
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
     const Layer& l = m.layers[i];
-    if (!l.nested)
+    if (!l.nested())
       continue;
     auto it = max_node.find(l.name);
     if (it != max_node.end() && it->second > g.calls(i))
@@ -898,7 +896,7 @@ std::uint64_t layer_calls(const Model& m, std::uint64_t limit) {
   for (const auto& layer : m.layers) {
     std::uint64_t calls = std::max<std::uint64_t>(layer.nodes.size(), 1);
     std::uint64_t each =
-        layer.nested ? std::max<std::uint64_t>(layer_calls(*layer.nested, limit), 1) : 1;
+        layer.nested() ? std::max<std::uint64_t>(layer_calls(*layer.nested(), limit), 1) : 1;
     if (each > limit || calls > limit / each)
       return limit + 1;
     total += calls * each;
