@@ -256,3 +256,30 @@ TEST_CASE("a Keras 3 Functional model refuses data unlike its declared input, on
       where.push_back(d.rule + "@" + d.layer.value_or(""));
   CHECK(where == std::vector<std::string>{"SL109@image", "SL102@dense"});
 }
+
+TEST_CASE("rows name and shape the inputs of layers listed before the layers that feed them") {
+  // Keras writes producers first; a file may list them in any order. The rows are made last
+  // layer first, dropping each layer's result: a layer fed by one listed after it still gets
+  // its inputs, and a layer listed before its consumer still names it.
+  const std::string listed_backwards = R"({"class_name": "Model", "config": {"name": "m", "layers": [
+    {"class_name": "Dense", "name": "head", "config": {"name": "head", "units": 3}, "inbound_nodes": [[["mid", 0, 0, {}]]]},
+    {"class_name": "Concatenate", "name": "mid", "config": {"name": "mid", "axis": -1}, "inbound_nodes": [[["in", 0, 0, {}], ["wide", 0, 0, {}]]]},
+    {"class_name": "Dense", "name": "wide", "config": {"name": "wide", "units": 5}, "inbound_nodes": [[["in", 0, 0, {}]]]},
+    {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 4]}, "inbound_nodes": []}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["head", 0, 0]]}})";
+  for (bool cost : {false, true}) {
+    LintOptions options;
+    options.cost = cost;
+    auto r = lint_text(listed_backwards, "m.json", options);
+    CHECK(count_errors(r) == 0);
+    REQUIRE(r.layers.size() == 4);
+    CHECK(r.layers[0].name == "head");  // in the file's order
+    CHECK(r.layers[3].name == "in");
+    CHECK(to_string(row(r, "head").input_shapes) == "(None, 9)");
+    CHECK(to_string(row(r, "mid").input_shapes) == "[(None, 4), (None, 5)]");
+    CHECK(row(r, "mid").inbound == NameList{"in", "wide"});
+    CHECK(to_string(row(r, "mid").output_shapes) == "(None, 9)");
+    CHECK(to_string(row(r, "wide").input_shapes) == "(None, 4)");
+    CHECK(row(r, "head").inbound == NameList{"mid"});
+  }
+}

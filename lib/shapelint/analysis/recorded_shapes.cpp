@@ -123,25 +123,26 @@ bool check_model(const Model& model, const ModelResult& result, const Reporter& 
       }
       if (layer.implicit_input || !judged(call) || node.inputs.empty())
         continue;
+      const Shapes inputs = input_shapes(node, result);
       bool reported = false;
       // build_config.input_shape: the shapes of the call that built the layer, its first.
       if (n == 0 && layer.build_input_shapes() && !build_ignores_input_shape(layer.rule_class()) &&
-          any_disagrees(*layer.build_input_shapes(), call.inputs)) {
+          any_disagrees(*layer.build_input_shapes(), inputs)) {
         reporter.warn(layer,
                       fmt::format("layer \"{}\" was saved with input shape {}, but its inputs "
                                   "here are {}: the config was edited by hand or saved by "
                                   "another Keras version",
                                   layer.name,
                                   to_string(*layer.build_input_shapes()),
-                                  to_string(call.inputs)));
+                                  to_string(inputs)));
         reported = true;
       }
       // The shape each __keras_tensor__ of the inbound node records.
-      for (std::size_t k = 0; !reported && k < node.recorded_inputs().size() &&
-                              k < call.inputs.size() && k < node.inputs.size();
+      for (std::size_t k = 0; !reported && k < node.recorded_inputs().size() && k < inputs.size() &&
+                              k < node.inputs.size();
            ++k) {
         const std::optional<Shape> recorded = shape_from_json(node.recorded_inputs()[k]);
-        if (!recorded || !recorded_shape_disagrees(*recorded, call.inputs[k]))
+        if (!recorded || !recorded_shape_disagrees(*recorded, inputs[k]))
           continue;
         reporter.warn(layer,
                       fmt::format("layer \"{}\" was saved with input shape {} (input {} of call "
@@ -152,7 +153,7 @@ bool check_model(const Model& model, const ModelResult& result, const Reporter& 
                                   k,
                                   n,
                                   model.layers[node.inputs[k].layer].name,
-                                  to_string(call.inputs[k])));
+                                  to_string(inputs[k])));
         reported = true;
       }
       if (!reported && n == 0 && layer.nested() && lr.nested)

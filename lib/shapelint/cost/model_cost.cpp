@@ -75,7 +75,8 @@ std::optional<std::int64_t> macs(const Layer& layer,
     if (!usable(call))
       return std::nullopt;
     auto kwargs = keyword_tensors(layer.nodes[k], pass);
-    CallView view{layer.rule_class(), config, call.inputs, kwargs, call.outputs, weights};
+    Shapes inputs = input_shapes(layer.nodes[k], pass);
+    CallView view{layer.rule_class(), config, inputs, kwargs, call.outputs, weights};
     total = total + as_dim(layer_macs(view));
   }
   return as_count(total * batch);

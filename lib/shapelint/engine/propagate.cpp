@@ -92,7 +92,11 @@ class Propagator {
  private:
   void evaluate(std::size_t layer_index, std::size_t node_index);
   bool gather_inputs(const Node& node, Shapes& inputs, std::vector<KwargTensors>& kwargs);
-  Shape tensor_shape(const TensorRef& ref, bool& poisoned) const;
+
+  Shape tensor_shape(const TensorRef& ref, bool& poisoned) const {
+    return shapelint::tensor_shape(result_, ref, poisoned);
+  }
+
   bool from_uncertain(const Node& node) const;
   bool counts_outputs(const TensorRef& ref) const;
   bool tensor_indices_valid(const Layer& layer, const Node& node);
@@ -118,7 +122,8 @@ class Propagator {
     return options_.custom_layers->find(layer.class_name);
   }
 
-  bool check_built(const Layer& layer, const LayerResult& built, const CallResult& call);
+  /// Whether the inputs of the call being evaluated meet the specs its first call built.
+  bool check_built(const Layer& layer, const LayerResult& built);
   std::string rebuilt_hint(const Layer& layer) const;
   bool prebuild(const Layer& layer,
                 const LayerRule& rule,
@@ -146,6 +151,8 @@ class Propagator {
   Diagnostics& sink_;
   ModelResult result_;
   std::vector<std::uint32_t> node_base_;  ///< a layer's first call's id; the text bounds them
+  /// The inputs of the call being evaluated (kept for the next call: no allocation each).
+  Shapes inputs_;
 };
 
 void Propagator::report(std::string_view rule_id,
@@ -281,8 +288,10 @@ ModelResult Propagator::run() {
   return std::move(result_);
 }
 
-Shape Propagator::tensor_shape(const TensorRef& ref, bool& poisoned) const {
-  const CallResult& call = result_.layers[ref.layer].calls[ref.node];
+}  // namespace
+
+Shape tensor_shape(const ModelResult& pass, const TensorRef& ref, bool& poisoned) {
+  const CallResult& call = pass.layers[ref.layer].calls[ref.node];
   if (call.poisoned || call.failed || !call.evaluated) {
     poisoned = true;
     return Shape::unknown_rank();
@@ -291,6 +300,17 @@ Shape Propagator::tensor_shape(const TensorRef& ref, bool& poisoned) const {
     return call.outputs[ref.tensor];
   return Shape::unknown_rank();
 }
+
+Shapes input_shapes(const Node& node, const ModelResult& pass) {
+  Shapes inputs;
+  inputs.reserve(node.inputs.size());
+  bool poisoned = false;
+  for (const auto& r : node.inputs)
+    inputs.push_back(tensor_shape(pass, r, poisoned));
+  return inputs;
+}
+
+namespace {
 
 std::optional<Shape> Propagator::recorded_shape(std::size_t layer,
                                                 std::size_t node,
@@ -392,7 +412,8 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
   CallResult& call = result.calls[node_index];
   const Node& node = layer.nodes[node_index];
   std::vector<KwargTensors> kwargs;
-  bool clean = gather_inputs(node, call.inputs, kwargs);
+  inputs_.clear();
+  bool clean = gather_inputs(node, inputs_, kwargs);
   call.evaluated = true;
   if (layer.rule_class() == "InputLayer" && node.inputs.empty()) {
     call.uncertain = options_.uncertain_inputs;
@@ -495,8 +516,8 @@ void Propagator::evaluate_nested(const Layer& layer,
   if (first_call)
     opts.cost_batch = options_.cost_batch;
   opts.input_shapes.resize(nested.inputs.size());
-  for (std::size_t i = 0; i < nested.inputs.size() && i < call.inputs.size(); ++i)
-    opts.input_shapes[i] = call.inputs[i];
+  for (std::size_t i = 0; i < nested.inputs.size() && i < inputs_.size(); ++i)
+    opts.input_shapes[i] = inputs_[i];
   const LayerResult* built = built_layer(static_cast<std::size_t>(&result - &result_.layers[0]));
   if (built && built->nested)
     opts.built = built->nested.get();
@@ -552,9 +573,9 @@ std::string Propagator::rebuilt_hint(const Layer& layer) const {
       fed);
 }
 
-bool Propagator::check_built(const Layer& layer, const LayerResult& built, const CallResult& call) {
-  for (std::size_t i = 0; i < built.input_specs().size() && i < call.inputs.size(); ++i) {
-    std::string why = spec_violation(built.input_specs()[i], call.inputs[i]);
+bool Propagator::check_built(const Layer& layer, const LayerResult& built) {
+  for (std::size_t i = 0; i < built.input_specs().size() && i < inputs_.size(); ++i) {
+    std::string why = spec_violation(built.input_specs()[i], inputs_[i]);
     if (why.empty())
       continue;
     bool axis = why.rfind("expected axis", 0) == 0;
@@ -594,7 +615,7 @@ void Propagator::evaluate_rule(const Layer& layer,
                                const std::vector<KwargTensors>& kwargs,
                                JsonValue call_kwargs) {
   const LayerRule& rule = *layer.builtin_rule();
-  if (call.inputs.size() < rule.min_inputs || call.inputs.size() > rule.max_inputs) {
+  if (inputs_.size() < rule.min_inputs || inputs_.size() > rule.max_inputs) {
     std::string expected = rule.min_inputs == rule.max_inputs
                                ? std::to_string(rule.min_inputs)
                                : fmt::format("{} to {}", rule.min_inputs, rule.max_inputs);
@@ -606,7 +627,7 @@ void Propagator::evaluate_rule(const Layer& layer,
            fmt::format("Layer \"{}\" expects {} input(s), but it received {} input tensors",
                        layer.name,
                        expected,
-                       call.inputs.size()));
+                       inputs_.size()));
     call.failed = true;
     return;
   }
@@ -620,14 +641,14 @@ void Propagator::evaluate_rule(const Layer& layer,
   }
   if (!built && (!first_call || result.built) && result.built)
     built = &result;
-  if (built && built->built && !call.uncertain && !check_built(layer, *built, call)) {
+  if (built && built->built && !call.uncertain && !check_built(layer, *built)) {
     call.failed = true;
     return;
   }
   Diagnostics uncertain_sink;
   Diagnostics& sink = call.uncertain ? uncertain_sink : sink_;
   LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), &sink, layer.name);
-  LayerCall lc(config, call.inputs, kwargs, options_.semantics, &sink);
+  LayerCall lc(config, inputs_, kwargs, options_.semantics, &sink);
   lc.set_building(!(built && built->built));
   lc.set_call_arguments(call_kwargs);
   rule.infer(lc);
@@ -668,7 +689,7 @@ void Propagator::evaluate_rule(const Layer& layer,
                          layer.name,
                          built->weights()[w].name,
                          to_string(have),
-                         to_string(call.inputs),
+                         to_string(inputs_),
                          to_string(need)),
              rebuilt_hint(layer));
       call.failed = true;
@@ -693,13 +714,13 @@ void Propagator::evaluate_custom(const config::CustomLayerRule& rule,
   const LayerResult* built = built_layer(static_cast<std::size_t>(&result - &result_.layers[0]));
   if (!built && !first_call && result.built)
     built = &result;
-  if (built && built->built && !call.uncertain && !check_built(layer, *built, call)) {
+  if (built && built->built && !call.uncertain && !check_built(layer, *built)) {
     call.failed = true;
     call.outputs = Shapes(1);
     return;
   }
   auto outcome =
-      config::run_custom_layer(rule, layer, call.inputs, options_.semantics, call.uncertain, sink_);
+      config::run_custom_layer(rule, layer, inputs_, options_.semantics, call.uncertain, sink_);
   call.outputs = std::move(outcome.outputs);
   call.failed = outcome.failed;
   call.uncertain = call.uncertain || outcome.opaque;
@@ -717,10 +738,9 @@ void Propagator::evaluate_opaque(const Layer& layer, CallResult& call, bool firs
     JsonValue declared = config.raw("output_shape");
     if (kind == "raw" && declared && declared->is_array()) {
       if (auto s = shape_from_json(declared)) {
-        DimVector dims{call.inputs.empty() || !call.inputs[0].has_rank() ||
-                               call.inputs[0].rank() == 0
+        DimVector dims{inputs_.empty() || !inputs_[0].has_rank() || inputs_[0].rank() == 0
                            ? Dim::unknown()
-                           : call.inputs[0].dims()[0]};
+                           : inputs_[0].dims()[0]};
         dims.insert(dims.end(), s->dims().begin(), s->dims().end());
         call.outputs = {Shape(std::move(dims))};
         return;

@@ -22,9 +22,9 @@ enum class LayerStatus { ok, error, unknown };
 
 struct ModelResult;
 
-/// What one call of a layer received and produced.
+/// What one call of a layer produced. What it received is its producers' outputs
+/// (input_shapes): not held again here, as a large model has a call per layer.
 struct CallResult {
-  Shapes inputs;
   Shapes outputs;
   bool evaluated = false;
   /// Upstream of this call an error occurred: outputs are unknown and nothing is reported.
@@ -122,5 +122,13 @@ struct PropagateOptions {
 /// Walks the graph in topological order, running each layer's shape rule. Never throws for
 /// problems in the model: they go to `sink`.
 ModelResult propagate(const Model& model, const PropagateOptions& options, Diagnostics& sink);
+
+/// The shape of tensor `ref` in `pass`: its producer's output; unknown (and `poisoned` set)
+/// where the producer did not run, failed or was poisoned itself.
+Shape tensor_shape(const ModelResult& pass, const TensorRef& ref, bool& poisoned);
+
+/// The shapes call `node` was given in `pass` (its positional inputs), as the engine gave
+/// them to its rule. Meaningful for a call that ran (CallResult::evaluated).
+Shapes input_shapes(const Node& node, const ModelResult& pass);
 
 }  // namespace shapelint

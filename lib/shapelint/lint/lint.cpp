@@ -127,11 +127,16 @@ struct Producer {
 std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested);
 
 /// The row of `model.layers[i]`, but for its own name and class: its status, parameters and
-/// cost as the engine worked them out, its first call's shapes (moved out of `r`), the
-/// producers of that call (by `producer(j)`), and its nested model's rows when `nested`.
+/// cost as the engine worked them out, its first call's shapes (its outputs moved out of `r`,
+/// its `inputs`), the producers of that call (by `producer(j)`), and its nested model's rows
+/// when `nested`.
 template <class ProducerOf>
-LayerRow make_row(
-    Model& model, std::size_t i, LayerResult& r, bool nested, const ProducerOf& producer) {
+LayerRow make_row(Model& model,
+                  std::size_t i,
+                  LayerResult& r,
+                  Shapes inputs,
+                  bool nested,
+                  const ProducerOf& producer) {
   Layer& layer = model.layers[i];
   LayerRow row;
   row.params = r.params;
@@ -149,7 +154,7 @@ LayerRow make_row(
   if (!r.calls.empty()) {
     CallResult& c = r.calls[0];
     bool is_input = layer.rule_class() == "InputLayer" && layer.nodes[0].inputs.empty();
-    row.input_shapes = is_input ? c.outputs : std::move(c.inputs);
+    row.input_shapes = is_input ? c.outputs : std::move(inputs);
     row.output_shapes = std::move(c.outputs);
     if (c.poisoned || c.failed)
       for (auto& s : row.output_shapes)
@@ -218,13 +223,37 @@ std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) 
       return Producer{{}, true};
     return Producer{reversed[row_of[j]].name, false};
   };
+  // A first call's inputs are its producers' outputs, read while the producers' results are
+  // still there: the results of layers listed before it. Those of a call fed by a layer
+  // listed after it (Keras writes producers first, but a file may list them in any order)
+  // are gathered before any result is dropped, in layer order.
+  auto ran = [&](std::size_t i) {
+    const LayerResult& r = result.layers[i];
+    return !model.layers[i].nodes.empty() && !r.calls.empty() && r.calls[0].evaluated;
+  };
+  auto fed_from_later = [&](std::size_t i) {
+    const auto& refs = model.layers[i].nodes[0].inputs;
+    return std::any_of(
+        refs.begin(), refs.end(), [i](const TensorRef& ref) { return ref.layer >= i; });
+  };
+  std::vector<std::pair<std::size_t, Shapes>> early_inputs;
+  for (std::size_t i = 0; i < model.layers.size(); ++i)
+    if (ran(i) && fed_from_later(i))
+      early_inputs.emplace_back(i, input_shapes(model.layers[i].nodes[0], result));
   ShrinkingList layers(model.layers);
   ShrinkingList results(result.layers);
   while (!model.layers.empty()) {
     std::size_t i = model.layers.size() - 1;
     Layer& layer = model.layers[i];
     if (!layer.implicit_input) {
-      LayerRow row = make_row(model, i, result.layers[i], nested, producer);
+      Shapes inputs;
+      if (!early_inputs.empty() && early_inputs.back().first == i) {
+        inputs = std::move(early_inputs.back().second);
+        early_inputs.pop_back();
+      } else if (ran(i)) {
+        inputs = input_shapes(layer.nodes[0], result);
+      }
+      LayerRow row = make_row(model, i, result.layers[i], std::move(inputs), nested, producer);
       row.name = std::move(layer.name);
       row.class_name = std::move(layer.class_name);
       row_of[i] = static_cast<std::uint32_t>(reversed.size());
