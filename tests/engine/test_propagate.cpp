@@ -261,7 +261,8 @@ TEST_CASE("rows name and shape the inputs of layers listed before the layers tha
   // Keras writes producers first; a file may list them in any order. The rows are made last
   // layer first, dropping each layer's result: a layer fed by one listed after it still gets
   // its inputs, and a layer listed before its consumer still names it.
-  const std::string listed_backwards = R"({"class_name": "Model", "config": {"name": "m", "layers": [
+  const std::string listed_backwards =
+      R"({"class_name": "Model", "config": {"name": "m", "layers": [
     {"class_name": "Dense", "name": "head", "config": {"name": "head", "units": 3}, "inbound_nodes": [[["mid", 0, 0, {}]]]},
     {"class_name": "Concatenate", "name": "mid", "config": {"name": "mid", "axis": -1}, "inbound_nodes": [[["in", 0, 0, {}], ["wide", 0, 0, {}]]]},
     {"class_name": "Dense", "name": "wide", "config": {"name": "wide", "units": 5}, "inbound_nodes": [[["in", 0, 0, {}]]]},
