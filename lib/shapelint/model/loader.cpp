@@ -497,13 +497,16 @@ void GraphBuilder::read_sequential(JsonValue layers,
                                    int depth,
                                    Model& m) {
   std::size_t first = 0;
-  std::unordered_set<std::string, StringHash> names;
   m.layers.reserve(layers.size() + 1);
+  // The names read so far, in one flat table over the layers: a set of strings took a node
+  // and often a copy of the name per layer (64 to 96 bytes), small blocks that stayed in the
+  // allocator's free lists once the graph was built.
+  NameIndex names(m.layers, layers.size());
   for (std::size_t i = 0; i < layers.size(); ++i) {
     Layer layer;
     if (!read_layer(layers[i], layers_path, i, depth, layer))
       continue;
-    if (!layer.name.empty() && !names.insert(layer.name).second) {
+    if (!layer.name.empty() && names.find(layer.name)) {
       std::string path = layer.path();
       error(rule::kDuplicateLayerName,
             fmt::format("All layers added to a Sequential model should have unique names. Name "
@@ -542,6 +545,8 @@ void GraphBuilder::read_sequential(JsonValue layers,
     if (layer.rule_class() == "InputLayer" && m.layers.empty())
       layer.nodes.push_back(Node{});
     m.layers.push_back(std::move(layer));
+    if (!m.layers.back().name.empty())
+      names.insert(m.layers.size() - 1);
   }
   if (!m.layers.empty()) {
     m.inputs.push_back(TensorRef{first, 0, 0});
