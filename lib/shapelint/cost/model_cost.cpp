@@ -119,7 +119,7 @@ class Annotator {
     for (std::size_t i = 0; i < model.layers.size() && i < shown.layers.size(); ++i) {
       const Layer& layer = model.layers[i];
       LayerResult& s = shown.layers[i];
-      const LayerFigures& figures = s.cost ? *s.cost : unknown_figures_;
+      const LayerFigures& figures = i < shown.costs.size() ? shown.costs[i] : unknown_figures_;
       if (layer.implicit_input) {
         // No row, but the input data takes memory all the same (not a nested model's input:
         // that is its caller's tensor).
@@ -134,10 +134,12 @@ class Annotator {
       LayerCost own;
       if (layer.nested() && s.nested) {
         own = annotate(*layer.nested(), *s.nested, true);
-        LayerFigures& model_figures = s.cost ? *s.cost : s.cost.emplace();
-        model_figures.macs = own.macs;
-        model_figures.weight_bytes = own.weight_bytes;
-        model_figures.activation_bytes = own.activation_bytes;
+        if (i < shown.costs.size()) {
+          LayerFigures& model_figures = shown.costs[i];
+          model_figures.macs = own.macs;
+          model_figures.weight_bytes = own.weight_bytes;
+          model_figures.activation_bytes = own.activation_bytes;
+        }
       } else {
         own = cost_of(figures);
         // A nested model's inputs are its caller's tensors: their memory is counted there.
@@ -198,14 +200,14 @@ LayerFigures layer_figures(const Layer& layer,
   return f;
 }
 
-LayerCost row_cost(LayerResult& shown) {
+LayerCost row_cost(LayerFigures* figures) {
   LayerCost c;
-  if (!shown.cost)
+  if (!figures)
     return c;
-  c.macs = shown.cost->macs;
-  c.weight_bytes = shown.cost->weight_bytes;
-  c.activation_bytes = shown.cost->activation_bytes;
-  if (auto& field = shown.cost->receptive_field) {
+  c.macs = figures->macs;
+  c.weight_bytes = figures->weight_bytes;
+  c.activation_bytes = figures->activation_bytes;
+  if (auto& field = figures->receptive_field) {
     c.receptive_field = std::move(*field);
     field.reset();
   }

@@ -21,9 +21,9 @@ LayerFigures layer_figures(const Layer& layer,
                            const ModelResult& pass,
                            std::int64_t batch_size);
 
-/// A row's cost: the figures the engine worked out for its layer, and its receptive field
-/// (attach_receptive_fields; moved out into the row).
-LayerCost row_cost(LayerResult& shown);
+/// A row's cost: the figures the engine worked out for its layer (none: unknown), and its
+/// receptive field (attach_receptive_fields; moved out into the row).
+LayerCost row_cost(LayerFigures* figures);
 
 /// Sums the costs the engine worked out for `model`'s layers in `shown`, the pass whose
 /// shapes the table shows (the what-if replay, or the declared pass), for `batch_size`

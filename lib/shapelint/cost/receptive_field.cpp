@@ -307,9 +307,9 @@ void attach_receptive_fields(const Model& model, ModelResult& result) {
     fields = pass.run_calls();
   for (std::size_t i = 0; i < model.layers.size() && i < result.layers.size(); ++i) {
     LayerResult& layer = result.layers[i];
-    if (!fields.empty() && layer.cost && !model.layers[i].nodes.empty())
+    if (!fields.empty() && i < result.costs.size() && !model.layers[i].nested())
       if (auto& first_call = fields[pass.base(i)])
-        layer.cost->receptive_field = std::make_unique<ReceptiveField>(std::move(*first_call));
+        result.costs[i].receptive_field = std::make_unique<ReceptiveField>(std::move(*first_call));
     if (model.layers[i].nested() && layer.nested)
       attach_receptive_fields(*model.layers[i].nested(), *layer.nested);
   }

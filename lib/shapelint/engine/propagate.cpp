@@ -140,7 +140,7 @@ class Propagator {
                                                                : nullptr;
   }
 
-  void finish_layer(const Layer& layer, LayerResult& result) const;
+  void finish_layer(const Layer& layer, LayerResult& result);
   void compute_totals();
   std::optional<Shape> recorded_shape(std::size_t layer,
                                       std::size_t node,
@@ -173,9 +173,13 @@ ModelResult Propagator::run() {
   // Placed before its pages are touched: they are either pages of the free heap, kept, or
   // new ones, faulted in only once the free heap's are given back.
   result_.layers.reserve(n_layers);
+  if (options_.cost_batch)
+    result_.costs.reserve(n_layers);
   if (options_.give_back_free_pages)
     memory::return_free_heap_pages();
   result_.layers.resize(n_layers);
+  if (options_.cost_batch)
+    result_.costs.resize(n_layers);
   node_base_.resize(n_layers + 1, 0);
   for (std::size_t i = 0; i < n_layers; ++i) {
     result_.layers[i].calls.resize(model_.layers[i].nodes.size());
@@ -792,7 +796,7 @@ void Propagator::evaluate_opaque(const Layer& layer, CallResult& call, bool firs
              : fmt::format("did you mean '{}'?", suggestion));
 }
 
-void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
+void Propagator::finish_layer(const Layer& layer, LayerResult& result) {
   bool any_failed = false, first_ok = false;
   for (const auto& c : result.calls)
     any_failed = any_failed || c.failed;
@@ -806,11 +810,9 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
       any_failed ? LayerStatus::error : (first_ok ? LayerStatus::ok : LayerStatus::unknown);
   // Params come from the weights the declared shapes built, as model.summary() counts them.
   const LayerResult* source = &result;
-  if (options_.built) {
-    std::size_t i = static_cast<std::size_t>(&result - &result_.layers[0]);
-    if (i < options_.built->layers.size())
-      source = &options_.built->layers[i];
-  }
+  const auto index = static_cast<std::size_t>(&result - &result_.layers[0]);
+  if (options_.built && index < options_.built->layers.size())
+    source = &options_.built->layers[index];
   if (layer.nested()) {
     const ModelResult* nested = source->nested.get();
     if (nested) {
@@ -836,7 +838,8 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) const {
     result.params = result.trainable_params = result.non_trainable_params = 0;
   }
   if (options_.cost_batch && !layer.nested())
-    result.cost = cost::layer_figures(layer, result, *source, result_, *options_.cost_batch);
+    result_.costs[index] =
+        cost::layer_figures(layer, result, *source, result_, *options_.cost_batch);
   if (!options_.keep_built)
     result.drop_built_state();
 }

@@ -64,10 +64,6 @@ struct LayerResult {
   OptionalCount trainable_params;
   OptionalCount non_trainable_params;
   std::unique_ptr<ModelResult> nested;  ///< a nested model's layers, from its first call
-  /// Set when PropagateOptions::cost_batch asks, for every layer but a nested model. Out of
-  /// line: the terminal table asks for none unless --cost is given, and a large model has a
-  /// result per layer.
-  Boxed<cost::LayerFigures> cost;
   LayerStatus status = LayerStatus::unknown;
   bool built = false;
 
@@ -79,6 +75,12 @@ struct LayerResult {
 
 struct ModelResult {
   std::vector<LayerResult> layers;
+  /// Each layer's cost, when PropagateOptions::cost_batch asks (empty otherwise): worked out
+  /// as its last call is done, for every layer but a nested model, whose figures stay
+  /// unknown until annotate_cost sums its own. A list beside the results, not a block per
+  /// result: every layer has figures when they are asked for (the JSON report always asks),
+  /// and a large model has 100,000 layers.
+  std::vector<cost::LayerFigures> costs;
   Shapes outputs;
   bool failed = false;
   bool uncertain_outputs = false;  ///< an output depends on a layer shapelint cannot see into

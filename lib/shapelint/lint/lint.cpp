@@ -127,13 +127,14 @@ struct Producer {
 std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested);
 
 /// The row of `model.layers[i]`, but for its own name and class: its status, parameters and
-/// cost as the engine worked them out, its first call's shapes (its outputs moved out of `r`,
-/// its `inputs`), the producers of that call (by `producer(j)`), and its nested model's rows
-/// when `nested`.
+/// cost as the engine worked them out (`figures`, null when not asked for), its first call's
+/// shapes (its outputs moved out of `r`, its `inputs`), the producers of that call (by
+/// `producer(j)`), and its nested model's rows when `nested`.
 template <class ProducerOf>
 LayerRow make_row(Model& model,
                   std::size_t i,
                   LayerResult& r,
+                  cost::LayerFigures* figures,
                   Shapes inputs,
                   bool nested,
                   const ProducerOf& producer) {
@@ -169,7 +170,7 @@ LayerRow make_row(Model& model,
     if (nested)
       row.layers = take_rows(*layer.nested(), *r.nested, nested);
   }
-  row.cost = cost::row_cost(r);
+  row.cost = cost::row_cost(figures);
   return row;
 }
 
@@ -206,8 +207,10 @@ class ShrinkingList {
 /// Sequential of Activation layers, 12.5 MiB of JSON, peaked at its rows: 26 MB of them
 /// beside 21 MB of layers and 17 MB of results). Leaves `model` and `result` without layers.
 std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) {
-  // One result a layer, popped together (the engine makes as many).
+  // One result a layer, popped together (the engine makes as many), and its figures if any.
   result.layers.resize(model.layers.size());
+  if (!result.costs.empty())
+    result.costs.resize(model.layers.size());
   constexpr std::uint32_t kNoRow = std::numeric_limits<std::uint32_t>::max();
   // Where the row of a layer already dropped is in `reversed`: a producer listed after the
   // layer it feeds (a file may list them in any order) is named from there.
@@ -242,6 +245,7 @@ std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) 
       early_inputs.emplace_back(i, input_shapes(model.layers[i].nodes[0], result));
   ShrinkingList layers(model.layers);
   ShrinkingList results(result.layers);
+  ShrinkingList costs(result.costs);
   while (!model.layers.empty()) {
     std::size_t i = model.layers.size() - 1;
     Layer& layer = model.layers[i];
@@ -253,7 +257,9 @@ std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) 
       } else if (ran(i)) {
         inputs = input_shapes(layer.nodes[0], result);
       }
-      LayerRow row = make_row(model, i, result.layers[i], std::move(inputs), nested, producer);
+      cost::LayerFigures* figures = result.costs.empty() ? nullptr : &result.costs[i];
+      LayerRow row =
+          make_row(model, i, result.layers[i], figures, std::move(inputs), nested, producer);
       row.name = std::move(layer.name);
       row.class_name = std::move(layer.class_name);
       row_of[i] = static_cast<std::uint32_t>(reversed.size());
@@ -261,6 +267,8 @@ std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) 
     }
     layers.pop_back();
     results.pop_back();
+    if (!result.costs.empty())
+      costs.pop_back();
   }
   std::reverse(reversed.begin(), reversed.end());
   return reversed;
