@@ -1,8 +1,11 @@
 // The engine: one mistake gives one diagnostic, independent mistakes are all reported,
 // and --input-shape replays data through the weights the declared shapes built.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "shapelint/diag/catalog.hpp"
 #include "shapelint/lint/lint.hpp"
@@ -283,4 +286,51 @@ TEST_CASE("rows name and shape the inputs of layers listed before the layers tha
     CHECK(to_string(row(r, "wide").input_shapes) == "(None, 4)");
     CHECK(row(r, "head").inbound == NameList{"mid"});
   }
+}
+
+TEST_CASE("a large model listed backwards gets the same rows as listed forwards") {
+  // Past a megabyte of results the rows are made into a list that is reversed at the end
+  // (small models' are made in place): both ways must name and shape every row alike.
+  constexpr int kLayers = 12000;
+  auto chain = [&](bool backwards) {
+    std::vector<std::string> layers;
+    layers.push_back(R"({"class_name": "InputLayer", "name": "a0", "config": {"name": "a0", )"
+                     R"("batch_input_shape": [null, 8]}, "inbound_nodes": []})");
+    for (int i = 1; i < kLayers; ++i)
+      layers.push_back(
+          fmt::format(R"({{"class_name": "{}", "name": "a{}", "config": {{"name": "a{}"{}}}, )"
+                      R"("inbound_nodes": [[["a{}", 0, 0, {{}}]]]}})",
+                      i % 2 ? "Activation" : "Dense",
+                      i,
+                      i,
+                      i % 2 ? R"(, "activation": "relu")" : R"(, "units": 8)",
+                      i - 1));
+    if (backwards)
+      std::reverse(layers.begin(), layers.end());
+    std::string text = R"({"class_name": "Model", "config": {"name": "m", "layers": [)";
+    for (std::size_t i = 0; i < layers.size(); ++i)
+      text += (i ? ", " : "") + layers[i];
+    return text + fmt::format(R"(], "input_layers": [["a0", 0, 0]], )"
+                              R"("output_layers": [["a{}", 0, 0]]}}}})",
+                              kLayers - 1);
+  };
+  LintOptions options;
+  options.cost = true;
+  auto forwards = lint_text(chain(false), "f.json", options);
+  auto backwards = lint_text(chain(true), "b.json", options);
+  REQUIRE(forwards.layers.size() == kLayers);
+  REQUIRE(backwards.layers.size() == kLayers);
+  CHECK(count_errors(backwards) == 0);
+  CHECK(backwards.layers.front().name == fmt::format("a{}", kLayers - 1));  // the file's order
+  for (std::size_t i = 0; i < kLayers; ++i) {
+    const LayerRow& f = forwards.layers[i];
+    const LayerRow& b = backwards.layers[kLayers - 1 - i];
+    REQUIRE(f.name == b.name);
+    CHECK(f.inbound == b.inbound);
+    CHECK(to_string(f.input_shapes) == to_string(b.input_shapes));
+    CHECK(to_string(f.output_shapes) == to_string(b.output_shapes));
+    CHECK(f.params == b.params);
+  }
+  CHECK(to_string(row(backwards, "a5").input_shapes) == "(None, 8)");
+  CHECK(row(backwards, "a5").inbound == NameList{"a4"});
 }

@@ -305,12 +305,16 @@ Shape tensor_shape(const ModelResult& pass, const TensorRef& ref, bool& poisoned
   return Shape::unknown_rank();
 }
 
-Shapes input_shapes(const Node& node, const ModelResult& pass) {
-  Shapes inputs;
-  inputs.reserve(node.inputs.size());
+void append_input_shapes(const Node& node, const ModelResult& pass, Shapes& out) {
+  out.reserve(out.size() + node.inputs.size());
   bool poisoned = false;
   for (const auto& r : node.inputs)
-    inputs.push_back(tensor_shape(pass, r, poisoned));
+    out.push_back(tensor_shape(pass, r, poisoned));
+}
+
+Shapes input_shapes(const Node& node, const ModelResult& pass) {
+  Shapes inputs;
+  append_input_shapes(node, pass, inputs);
   return inputs;
 }
 

@@ -132,5 +132,7 @@ Shape tensor_shape(const ModelResult& pass, const TensorRef& ref, bool& poisoned
 /// The shapes call `node` was given in `pass` (its positional inputs), as the engine gave
 /// them to its rule. Meaningful for a call that ran (CallResult::evaluated).
 Shapes input_shapes(const Node& node, const ModelResult& pass);
+/// input_shapes, appended to `out`.
+void append_input_shapes(const Node& node, const ModelResult& pass, Shapes& out);
 
 }  // namespace shapelint

@@ -126,20 +126,22 @@ struct Producer {
 
 std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested);
 
-/// The row of `model.layers[i]`, but for its own name and class: its status, parameters and
-/// cost as the engine worked them out (`figures`, null when not asked for), its first call's
-/// shapes (its outputs moved out of `r`, its `inputs`), the producers of that call (by
+/// Fills `row`, a fresh row, for `model.layers[i]`, but for its own name and class: its
+/// status, parameters and cost as the engine worked them out (`figures`, null when not asked
+/// for), its first call's shapes (its outputs moved out of `r`, its inputs from `early` if
+/// gathered already, else from their producers in `result`), the producers of that call (by
 /// `producer(j)`), and its nested model's rows when `nested`.
 template <class ProducerOf>
-LayerRow make_row(Model& model,
-                  std::size_t i,
-                  LayerResult& r,
-                  cost::LayerFigures* figures,
-                  Shapes inputs,
-                  bool nested,
-                  const ProducerOf& producer) {
+void make_row(LayerRow& row,
+              Model& model,
+              std::size_t i,
+              ModelResult& result,
+              cost::LayerFigures* figures,
+              Shapes* early,
+              bool nested,
+              const ProducerOf& producer) {
   Layer& layer = model.layers[i];
-  LayerRow row;
+  LayerResult& r = result.layers[i];
   row.params = r.params;
   row.status = row_status(r.status);
   if (!layer.nodes.empty()) {
@@ -155,7 +157,12 @@ LayerRow make_row(Model& model,
   if (!r.calls.empty()) {
     CallResult& c = r.calls[0];
     bool is_input = layer.rule_class() == "InputLayer" && layer.nodes[0].inputs.empty();
-    row.input_shapes = is_input ? c.outputs : std::move(inputs);
+    if (is_input)
+      row.input_shapes = c.outputs;
+    else if (early)
+      row.input_shapes = std::move(*early);
+    else if (c.evaluated)
+      append_input_shapes(layer.nodes[0], result, row.input_shapes);
     row.output_shapes = std::move(c.outputs);
     if (c.poisoned || c.failed)
       for (auto& s : row.output_shapes)
@@ -171,7 +178,6 @@ LayerRow make_row(Model& model,
       row.layers = take_rows(*layer.nested(), *r.nested, nested);
   }
   row.cost = cost::row_cost(figures);
-  return row;
 }
 
 /// Pops a list's elements from its end, giving back the pages its tail no longer uses a
@@ -181,6 +187,9 @@ class ShrinkingList {
  public:
   explicit ShrinkingList(std::vector<T>& list)
       : list_(list), released_from_(list.data() + list.capacity()) {}
+
+  /// Whether a list of `size` elements is too small for any of its pages to be given back.
+  static bool gives_nothing_back(std::size_t size) { return size * sizeof(T) < kStep; }
 
   void pop_back() {
     list_.pop_back();
@@ -212,11 +221,21 @@ std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) 
   if (!result.costs.empty())
     result.costs.resize(model.layers.size());
   constexpr std::uint32_t kNoRow = std::numeric_limits<std::uint32_t>::max();
-  // Where the row of a layer already dropped is in `reversed`: a producer listed after the
+  // Where the row of a layer already dropped is in `rows`: a producer listed after the
   // layer it feeds (a file may list them in any order) is named from there.
   std::vector<std::uint32_t> row_of(model.layers.size(), kNoRow);
-  std::vector<LayerRow> reversed;
-  reversed.reserve(model.layers.size());
+  auto row_count = static_cast<std::size_t>(std::count_if(
+      model.layers.begin(), model.layers.end(), [](const Layer& l) { return !l.implicit_input; }));
+  // A large model's rows go to the list's end as they are made (last layer first), and the
+  // list is reversed at the end: made in place, the rows' pages would all be written before
+  // any layer was dropped. A smaller model's (whose lists give nothing back below a megabyte)
+  // are made in place, without the moves of the reversal.
+  const bool in_place = ShrinkingList<LayerResult>::gives_nothing_back(model.layers.size());
+  std::vector<LayerRow> rows;
+  if (in_place)
+    rows.resize(row_count);
+  else
+    rows.reserve(row_count);
   auto producer = [&](std::size_t j) {
     if (j < model.layers.size()) {
       const Layer& p = model.layers[j];
@@ -224,12 +243,12 @@ std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) 
     }
     if (row_of[j] == kNoRow)  // an implicit input: the first layer, never dropped before
       return Producer{{}, true};
-    return Producer{reversed[row_of[j]].name, false};
+    return Producer{rows[row_of[j]].name, false};
   };
   // A first call's inputs are its producers' outputs, read while the producers' results are
-  // still there: the results of layers listed before it. Those of a call fed by a layer
-  // listed after it (Keras writes producers first, but a file may list them in any order)
-  // are gathered before any result is dropped, in layer order.
+  // still there: the results of layers listed before it (make_row). Those of a call fed by a
+  // layer listed after it (Keras writes producers first, but a file may list them in any
+  // order) are gathered before any result is dropped, in layer order.
   auto ran = [&](std::size_t i) {
     const LayerResult& r = result.layers[i];
     return !model.layers[i].nodes.empty() && !r.calls.empty() && r.calls[0].evaluated;
@@ -250,28 +269,27 @@ std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) 
     std::size_t i = model.layers.size() - 1;
     Layer& layer = model.layers[i];
     if (!layer.implicit_input) {
-      Shapes inputs;
-      if (!early_inputs.empty() && early_inputs.back().first == i) {
-        inputs = std::move(early_inputs.back().second);
-        early_inputs.pop_back();
-      } else if (ran(i)) {
-        inputs = input_shapes(layer.nodes[0], result);
-      }
+      Shapes* early = nullptr;
+      if (!early_inputs.empty() && early_inputs.back().first == i)
+        early = &early_inputs.back().second;
       cost::LayerFigures* figures = result.costs.empty() ? nullptr : &result.costs[i];
-      LayerRow row =
-          make_row(model, i, result.layers[i], figures, std::move(inputs), nested, producer);
+      std::size_t at = in_place ? --row_count : rows.size();
+      LayerRow& row = in_place ? rows[at] : rows.emplace_back();
+      make_row(row, model, i, result, figures, early, nested, producer);
       row.name = std::move(layer.name);
       row.class_name = std::move(layer.class_name);
-      row_of[i] = static_cast<std::uint32_t>(reversed.size());
-      reversed.push_back(std::move(row));
+      row_of[i] = static_cast<std::uint32_t>(at);
+      if (early)
+        early_inputs.pop_back();
     }
     layers.pop_back();
     results.pop_back();
     if (!result.costs.empty())
       costs.pop_back();
   }
-  std::reverse(reversed.begin(), reversed.end());
-  return reversed;
+  if (!in_place)
+    std::reverse(rows.begin(), rows.end());
+  return rows;
 }
 
 /// Maps --input-shape options onto the model's inputs, batch axis added.
