@@ -78,9 +78,9 @@ TEST_CASE("Boxed: copies copy the value, moves move it, nullopt and reset empty 
 }
 
 TEST_CASE("Boxed members keep a large model's per-layer structs small") {
-  // Each Layer and LayerResult has one of these whether or not it holds a value: a
-  // std::optional would put the whole value in every one (a Shape's 48 bytes, the cost
-  // figures' 64) in a model of 100,000 layers.
+  // Each LayerResult and LayerRow has one of these whether or not it holds a value (a Layer
+  // one box for all its rare members): a std::optional would put the whole value in every
+  // one (a Shape's 48 bytes, the cost figures' 64) in a model of 100,000 layers.
   STATIC_REQUIRE(sizeof(Boxed<shapelint::Shape>) == sizeof(void*));
   STATIC_REQUIRE(sizeof(Boxed<shapelint::Shape>) < sizeof(std::optional<shapelint::Shape>));
   STATIC_REQUIRE(sizeof(Boxed<shapelint::cost::LayerFigures>) <
