@@ -64,7 +64,7 @@ std::vector<std::string> check_file(const json& expected, const shapelint::FileR
         row = &got.layers[position];
     } else {
       for (const auto& r : got.layers)
-        if (r.name == layer["name"])
+        if (r.name == layer["name"].get<std::string>())
           row = &r;
     }
     ++position;

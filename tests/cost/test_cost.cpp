@@ -393,7 +393,7 @@ namespace {
 std::int64_t conv_and_dense_macs(const FileReport& r) {
   std::int64_t sum = 0;
   for (const auto& row : r.layers)
-    if (row.class_name.find("Conv") != std::string::npos || row.class_name == "Dense")
+    if (row.class_name.view().find("Conv") != std::string::npos || row.class_name == "Dense")
       sum += row.cost.macs.value_or(0);
   return sum;
 }

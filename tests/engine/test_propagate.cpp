@@ -289,7 +289,7 @@ TEST_CASE("rows name and shape the inputs of layers listed before the layers tha
 }
 
 TEST_CASE("a large model listed backwards gets the same rows as listed forwards") {
-  // Past a megabyte of results the rows are made into a list that is reversed at the end
+  // Past a quarter megabyte of results the rows are made into a list that is reversed at the end
   // (small models' are made in place): both ways must name and shape every row alike.
   constexpr int kLayers = 12000;
   auto chain = [&](bool backwards) {

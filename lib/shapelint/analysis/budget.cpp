@@ -78,7 +78,7 @@ std::string largest_layer(const FileReport& report, Get get) {
     if (v && (!best || *v > *get(*best)))
       best = &row;
   }
-  return best ? best->name : std::string{};
+  return best ? best->name.str() : std::string{};
 }
 
 }  // namespace

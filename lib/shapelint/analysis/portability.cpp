@@ -186,7 +186,7 @@ bool is_tf_op_class(std::string_view cls) {
 
 /// A class shapelint knows as a Keras class: custom classes are SL010's, not the target's.
 bool known_keras_class(const Layer& layer) {
-  const std::string& cls = layer.rule_class();
+  std::string_view cls = layer.rule_class();
   return cls == "InputLayer" || cls == "Lambda" || is_tf_op_class(cls) ||
          RuleRegistry::builtin().find(cls) != nullptr || listed(kKeras2Only, cls) ||
          listed(kKeras3Only, cls);
@@ -226,7 +226,7 @@ struct Checker {
   Target target;
   Dialect dialect;
   Diagnostics& sink;
-  const std::string* outer = nullptr;  ///< the top-level layer a nested model is, or null
+  const Text* outer = nullptr;  ///< the top-level layer a nested model is, or null
 
   void add(std::string_view id,
            const Layer& layer,
@@ -238,7 +238,7 @@ struct Checker {
       message = fmt::format("in '{}', {}", *outer, message);
     sink.push_back(Diagnostic{.rule = std::string(id),
                               .severity = info ? info->severity : Severity::error,
-                              .layer = outer ? *outer : layer.name,
+                              .layer = (outer ? *outer : layer.name).str(),
                               .message = std::move(message),
                               .hint = std::move(hint),
                               .json_path = std::move(json_path)});
@@ -286,7 +286,7 @@ struct Checker {
   bool layer_class(const Layer& layer) const {
     if (layer.nested() || !known_keras_class(layer))
       return false;
-    const std::string& cls = layer.rule_class();
+    std::string_view cls = layer.rule_class();
     bool lacks = false;
     std::string why;
     switch (target) {

@@ -42,7 +42,7 @@ bool judged(const CallResult& call) {
 /// points at the inner layer's object.
 struct Reporter {
   Diagnostics& sink;
-  const std::string* outer = nullptr;  ///< the top-level layer a nested model is, or null
+  const Text* outer = nullptr;  ///< the top-level layer a nested model is, or null
 
   void warn(const Layer& layer, std::string message) const {
     const RuleInfo* info = find_rule_info(rule::kRecordedShapeMismatch);
@@ -51,7 +51,7 @@ struct Reporter {
     sink.push_back(Diagnostic{
         .rule = std::string(rule::kRecordedShapeMismatch),
         .severity = info ? info->severity : Severity::warning,
-        .layer = outer ? *outer : layer.name,
+        .layer = (outer ? *outer : layer.name).str(),
         .message = std::move(message),
         .hint = "save the model again from the code that built it, or undo the edit to the "
                 "config; Keras builds the layer's weights from the recorded shape when it "

@@ -169,7 +169,7 @@ std::unique_ptr<Model> clone_for_rebuild(const Model& model) {
     Layer c;
     c.name = l.name;
     c.class_name = l.class_name;
-    c.set_rule_class(l.rule_class());
+    c.set_rule_class(std::string(l.rule_class()));
     c.object = l.object;
     c.config = l.config;
     if (l.owned_config())

@@ -273,7 +273,8 @@ ModelSignature signature_of(const Model& model, const ModelResult& built) {
   for (std::size_t i = 0; i < model.outputs.size(); ++i) {
     const TensorRef& ref = model.outputs[i];
     const Layer& layer = model.layers[ref.layer];
-    std::string name = ref.tensor ? fmt::format("{}[{}]", layer.name, ref.tensor) : layer.name;
+    std::string name =
+        ref.tensor ? fmt::format("{}[{}]", layer.name, ref.tensor) : layer.name.str();
     sig.outputs.push_back({std::move(name),
                            i < built.outputs.size() ? built.outputs[i] : Shape::unknown_rank(),
                            cost::dtype_policy(layer.config).compute});

@@ -739,7 +739,7 @@ void Propagator::evaluate_custom(const config::CustomLayerRule& rule,
 
 void Propagator::evaluate_opaque(const Layer& layer, CallResult& call, bool first_call) {
   call.outputs = {Shape::unknown_rank()};
-  const std::string& cls = layer.rule_class();
+  std::string_view cls = layer.rule_class();
   if (cls == "Lambda" && layer.config) {
     LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), nullptr, layer.name);
     std::string kind = config.get_string("output_shape_type", "raw");
@@ -796,7 +796,7 @@ void Propagator::evaluate_opaque(const Layer& layer, CallResult& call, bool firs
              ? fmt::format("declare its shape rule in pyproject.toml under "
                            "[tool.shapelint.custom_layers.{}] (shape = \"same\", like = "
                            "\"Dense\" or output_shape), or replace it with a built-in layer",
-                           layer.class_name.substr(layer.class_name.rfind('>') + 1))
+                           layer.class_name.view().substr(layer.class_name.view().rfind('>') + 1))
              : fmt::format("did you mean '{}'?", suggestion));
 }
 

@@ -300,10 +300,10 @@ std::optional<std::vector<std::int64_t>> manifest_shape(JsonValue shape) {
 /// names a nested layer's weights without its model). A name used twice anywhere in the model
 /// maps to "" and its weights are not attributed.
 void collect_owners(const Model& model,
-                    const std::string* top,
+                    const Text* top,
                     std::map<std::string, std::string, std::less<>>& owner) {
   for (const auto& layer : model.layers) {
-    const std::string& owner_name = top ? *top : layer.name;
+    const Text& owner_name = top ? *top : layer.name;
     auto [it, fresh] = owner.try_emplace(layer.name, owner_name);
     if (!fresh)
       it->second.clear();

@@ -12,6 +12,7 @@
 #include "shapelint/lint/name_list.hpp"
 #include "shapelint/memory/boxed.hpp"
 #include "shapelint/memory/optional_count.hpp"
+#include "shapelint/memory/text.hpp"
 #include "shapelint/shape/shape.hpp"
 
 namespace shapelint {
@@ -70,8 +71,8 @@ class RowStatus {
 
 /// One row of a model's table: a layer as the user sees it.
 struct LayerRow {
-  std::string name;
-  std::string class_name;
+  InlineText name;  ///< held in the row up to 31 bytes (memory/text.hpp)
+  InlineText class_name;
   NameList inbound;  ///< producers of the first call's inputs
   Shapes input_shapes;
   Shapes output_shapes;

@@ -10,6 +10,7 @@
 #include "shapelint/json/document.hpp"
 #include "shapelint/memory/boxed.hpp"
 #include "shapelint/memory/small_vector.hpp"
+#include "shapelint/memory/text.hpp"
 #include "shapelint/shape/shape.hpp"
 
 namespace shapelint {
@@ -97,8 +98,9 @@ struct Layer {
   Layer(Layer&&) noexcept;
   Layer& operator=(Layer&&) noexcept;
 
-  std::string name;
-  std::string class_name;              ///< as written in the file
+  /// Borrowed from the document when read from it (most are; see memory/text.hpp).
+  Text name;
+  Text class_name;                     ///< as written in the file
   JsonValue object;                    ///< the layer object in the file
   JsonValue config;                    ///< the layer's `config` object (absent when it has none)
   memory::SmallVector<Node, 1> nodes;  ///< most layers are called once: held in the layer
@@ -125,7 +127,7 @@ struct Layer {
 
   /// The Keras 2/3 class whose rule applies: class_name, or the Keras 2 class the loader
   /// mapped a Keras 1 one to.
-  const std::string& rule_class() const noexcept;
+  std::string_view rule_class() const noexcept;
 
   /// Sets the class whose rule applies. One that is class_name takes no memory (so it is for
   /// nearly every layer), and follows class_name from then on.
@@ -208,8 +210,8 @@ inline const std::shared_ptr<const JsonDocument>& Layer::owned_config() const no
   return rare_ ? rare_->owned_config : none;
 }
 
-inline const std::string& Layer::rule_class() const noexcept {
-  return rare_ && rare_->mapped_class ? *rare_->mapped_class : class_name;
+inline std::string_view Layer::rule_class() const noexcept {
+  return rare_ && rare_->mapped_class ? std::string_view(*rare_->mapped_class) : class_name.view();
 }
 
 }  // namespace shapelint

@@ -397,7 +397,7 @@ bool GraphBuilder::read_layer(
           path() + ".class_name");
     return false;
   }
-  layer.class_name = cls.as_string();
+  layer.class_name = Text::borrow(cls.as_string());  // the document outlives the graph
   JsonValue config = obj.find(keys_.config);
   if (config && !config.is_object() && !(config.is_array() && layer.class_name == "Sequential")) {
     error(rule::kBadConfigValue,
@@ -409,7 +409,7 @@ bool GraphBuilder::read_layer(
   std::string_view name = string_view_or(obj.find(keys_.name), "");
   if (name.empty() && config.is_object())
     name = string_view_or(config.find(keys_.name), "");
-  layer.name = std::string(name);  // made to its size: assigned, it would take twice that
+  layer.name = Text::borrow(name);
 
   if (dialect_ == Dialect::keras1 && config.is_object() && !translate_keras1(config, path(), layer))
     return false;

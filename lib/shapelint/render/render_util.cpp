@@ -263,8 +263,16 @@ namespace {
 /// them), mutable or not as `Report` is.
 template <typename Row, typename F>
 void for_each_row_text(Row& row, F& f) {
-  f(row.name);
-  f(row.class_name);
+  if constexpr (std::is_const_v<Row>) {
+    for (std::string_view held : {row.name.view(), row.class_name.view()})
+      f(held);
+  } else {  // held as InlineText: edited as strings, then held again
+    for (InlineText* held : {&row.name, &row.class_name}) {
+      std::string text = held->str();
+      f(text);
+      *held = text;
+    }
+  }
   if constexpr (std::is_const_v<Row>) {
     for (std::string_view in : row.inbound)
       f(in);
