@@ -128,6 +128,13 @@ TEST_CASE("bad input is a finding naming the JSON path, and the file is invalid"
            "input_layers": [["in", 0, 0]], "output_layers": [["d", 0, 0]]}})",
        rule::kDanglingReference,
        "config.layers[1].inbound_nodes[0][0]"},
+      {"a tensor index past 32 bits (a reference keeps 32)",
+       R"({"class_name": "Model", "config": {"name": "m", "layers": [
+           {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 8]}, "inbound_nodes": []},
+           {"class_name": "Dense", "name": "d", "config": {"name": "d", "units": 2}, "inbound_nodes": [[["in", 0, 4294967296, {}]]]}],
+           "input_layers": [["in", 0, 0]], "output_layers": [["d", 0, 0]]}})",
+       rule::kDanglingReference,
+       "output tensor 4294967296 of layer 'in'"},
       {"a cycle",
        R"({"class_name": "Model", "config": {"name": "m", "layers": [
            {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 8]}, "inbound_nodes": []},

@@ -24,9 +24,6 @@ struct LayerFigures {
   OptionalCount macs;              ///< multiply-accumulates, every call
   OptionalCount weight_bytes;      ///< its weights in their variable dtype
   OptionalCount activation_bytes;  ///< its outputs in its compute dtype
-  /// Its first call's receptive field (see receptive_field.hpp), once attached; null where
-  /// it has none.
-  std::unique_ptr<ReceptiveField> receptive_field;
   /// The dtype its weights are stored in, as dtype_bytes (macs.hpp) names it: static text
   /// (known_dtype_name), "" for a dtype of unknown size, whose weights have no byte count.
   /// A pointer where a std::string took 32 bytes: every layer of a large model has figures

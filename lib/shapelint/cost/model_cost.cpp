@@ -200,17 +200,15 @@ LayerFigures layer_figures(const Layer& layer,
   return f;
 }
 
-LayerCost row_cost(LayerFigures* figures) {
+LayerCost row_cost(const LayerFigures* figures, std::unique_ptr<ReceptiveField> field) {
   LayerCost c;
   if (!figures)
     return c;
   c.macs = figures->macs;
   c.weight_bytes = figures->weight_bytes;
   c.activation_bytes = figures->activation_bytes;
-  if (auto& field = figures->receptive_field) {
+  if (field)
     c.receptive_field = std::move(*field);
-    field.reset();
-  }
   return c;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // A model's cost, layer by layer: each layer's figures, the rows' share of them, their sums.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "shapelint/cost/layer_figures.hpp"
@@ -22,8 +23,8 @@ LayerFigures layer_figures(const Layer& layer,
                            std::int64_t batch_size);
 
 /// A row's cost: the figures the engine worked out for its layer (none: unknown), and its
-/// receptive field (attach_receptive_fields; moved out into the row).
-LayerCost row_cost(LayerFigures* figures);
+/// receptive field (`field`, from attach_receptive_fields; null when it has none).
+LayerCost row_cost(const LayerFigures* figures, std::unique_ptr<ReceptiveField> field);
 
 /// Sums the costs the engine worked out for `model`'s layers in `shown`, the pass whose
 /// shapes the table shows (the what-if replay, or the declared pass), for `batch_size`

@@ -308,8 +308,11 @@ void attach_receptive_fields(const Model& model, ModelResult& result) {
   for (std::size_t i = 0; i < model.layers.size() && i < result.layers.size(); ++i) {
     LayerResult& layer = result.layers[i];
     if (!fields.empty() && i < result.costs.size() && !model.layers[i].nested())
-      if (auto& first_call = fields[pass.base(i)])
-        result.costs[i].receptive_field = std::make_unique<ReceptiveField>(std::move(*first_call));
+      if (auto& first_call = fields[pass.base(i)]) {
+        if (result.receptive_fields.empty())
+          result.receptive_fields.resize(result.layers.size());
+        result.receptive_fields[i] = std::make_unique<ReceptiveField>(std::move(*first_call));
+      }
     if (model.layers[i].nested() && layer.nested)
       attach_receptive_fields(*model.layers[i].nested(), *layer.nested);
   }

@@ -177,7 +177,10 @@ void make_row(LayerRow& row,
     if (nested)
       row.layers = take_rows(*layer.nested(), *r.nested, nested);
   }
-  row.cost = cost::row_cost(figures);
+  std::unique_ptr<cost::ReceptiveField> field;
+  if (i < result.receptive_fields.size())
+    field = std::move(result.receptive_fields[i]);
+  row.cost = cost::row_cost(figures, std::move(field));
 }
 
 /// Pops a list's elements from its end, giving back the pages its tail no longer uses a
@@ -291,6 +294,7 @@ std::vector<LayerRow> take_rows(Model& model, ModelResult& result, bool nested) 
   }
   if (!in_place)
     std::reverse(rows.begin(), rows.end());
+  std::vector<std::unique_ptr<cost::ReceptiveField>>().swap(result.receptive_fields);
   return rows;
 }
 

@@ -44,15 +44,14 @@ void Layer::set_rule_class(std::string keras_class) {
     rare().mapped_class = std::move(keras_class);
   else if (rare_)
     rare_->mapped_class.reset();
-  builtin_rule_known_ = false;  // looked up again, for the class now set
+  builtin_rule_slot_ = kRuleUnknown;  // looked up again, for the class now set
 }
 
 const LayerRule* Layer::builtin_rule() const {
-  if (!builtin_rule_known_) {
-    builtin_rule_ = RuleRegistry::builtin().find(rule_class());
-    builtin_rule_known_ = true;
-  }
-  return builtin_rule_;
+  const RuleRegistry& rules = RuleRegistry::builtin();
+  if (builtin_rule_slot_ == kRuleUnknown)
+    builtin_rule_slot_ = static_cast<std::uint16_t>(rules.slot_of(rule_class()));
+  return rules.rule_at(builtin_rule_slot_);
 }
 
 }  // namespace shapelint

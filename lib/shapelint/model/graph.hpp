@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,11 +21,14 @@ struct LayerRule;
 /// The dialect a config is written in, read from its content.
 enum class Dialect { keras1, keras2, keras3 };
 
-/// One output tensor of one call (node) of one layer in the same model.
+/// One output tensor of one call (node) of one layer in the same model. 32 bits each (the
+/// layers are at most max-layers, a call's index is checked against the layer's calls, a
+/// tensor's is refused past 32 bits): most calls hold one of these in their node, and a
+/// large model has a call per layer.
 struct TensorRef {
-  std::size_t layer = 0;
-  std::size_t node = 0;
-  std::size_t tensor = 0;
+  std::uint32_t layer = 0;
+  std::uint32_t node = 0;
+  std::uint32_t tensor = 0;
 };
 
 /// A call's tensor keyword arguments: each name with the tensors it is given.
@@ -149,11 +153,13 @@ struct Layer {
   /// a mapped class), in one block: a pointer in every layer where five took 40 bytes (and a
   /// large model has 100,000 layers).
   std::unique_ptr<Rare> rare_;
-  mutable const LayerRule* builtin_rule_ = nullptr;
-  mutable bool builtin_rule_known_ = false;
+  /// Where builtin_rule() is in the registry's table (RuleRegistry::slot_of), once asked:
+  /// two bytes where the rule's pointer took eight (a large model has 100,000 layers).
+  static constexpr std::uint16_t kRuleUnknown = 0xFFFF;
+  mutable std::uint16_t builtin_rule_slot_ = kRuleUnknown;
 
  public:
-  // Last, beside builtin_rule_known_: three flags share one word.
+  // Last, beside builtin_rule_slot_: they share one word.
   bool trainable = true;
   bool implicit_input = false;  ///< an input the loader added for a Sequential; not reported
 };

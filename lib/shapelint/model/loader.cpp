@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -539,7 +540,7 @@ void GraphBuilder::read_sequential(JsonValue layers,
     Node node;
     node.source = layer.object;
     if (!m.layers.empty())
-      node.inputs.push_back(TensorRef{m.layers.size() - 1, 0, 0});
+      node.inputs.push_back(TensorRef{static_cast<std::uint32_t>(m.layers.size() - 1), 0, 0});
     if (layer.rule_class() != "InputLayer" || !m.layers.empty())
       layer.nodes.push_back(node);
     if (layer.rule_class() == "InputLayer" && m.layers.empty())
@@ -549,8 +550,8 @@ void GraphBuilder::read_sequential(JsonValue layers,
       names.insert(m.layers.size() - 1);
   }
   if (!m.layers.empty()) {
-    m.inputs.push_back(TensorRef{first, 0, 0});
-    m.outputs.push_back(TensorRef{m.layers.size() - 1, 0, 0});
+    m.inputs.push_back(TensorRef{static_cast<std::uint32_t>(first), 0, 0});
+    m.outputs.push_back(TensorRef{static_cast<std::uint32_t>(m.layers.size() - 1), 0, 0});
   }
 }
 
@@ -874,7 +875,21 @@ std::optional<TensorRef> GraphBuilder::resolve(const NameIndex& index,
           "check the node index in inbound_nodes");
     return std::nullopt;
   }
-  return TensorRef{*producer, ref.node, ref.tensor};
+  if (ref.tensor > std::numeric_limits<std::uint32_t>::max()) {
+    std::string path = ref.where.path();
+    error(rule::kDanglingReference,
+          fmt::format("{} refers to output tensor {} of layer '{}', which no layer has",
+                      path,
+                      ref.tensor,
+                      ref.layer_name),
+          path,
+          std::nullopt,
+          "check the tensor index in inbound_nodes");
+    return std::nullopt;
+  }
+  return TensorRef{static_cast<std::uint32_t>(*producer),
+                   static_cast<std::uint32_t>(ref.node),
+                   static_cast<std::uint32_t>(ref.tensor)};
 }
 
 LoadedModel refused(std::string message, std::string hint) {

@@ -55,6 +55,9 @@ void RuleRegistry::insert(const LayerRule* rule) {
       if (r)
         insert(r);
   }
+  // A layer keeps its rule's place in two bytes (Layer::builtin_rule): a few hundred rules
+  // stay far below that.
+  assert(slots_.size() < 0xFFFF && "the table outgrew the places a layer can keep");
   std::size_t mask = slots_.size() - 1;
   for (std::size_t i = hash(rule->keras_class) & mask;; i = (i + 1) & mask) {
     if (!slots_[i]) {
@@ -66,12 +69,12 @@ void RuleRegistry::insert(const LayerRule* rule) {
   }
 }
 
-const LayerRule* RuleRegistry::find(std::string_view keras_class) const {
+std::size_t RuleRegistry::slot_of(std::string_view keras_class) const {
   std::size_t mask = slots_.size() - 1;
   for (std::size_t i = hash(keras_class) & mask;; i = (i + 1) & mask) {
     const LayerRule* rule = slots_[i];
     if (!rule || rule->keras_class == keras_class)
-      return rule;
+      return i;
   }
 }
 

@@ -33,7 +33,17 @@ std::span<const LayerRule> ops_rules();
 class RuleRegistry {
  public:
   static const RuleRegistry& builtin();
-  const LayerRule* find(std::string_view keras_class) const;
+
+  const LayerRule* find(std::string_view keras_class) const {
+    return rule_at(slot_of(keras_class));
+  }
+
+  /// Where `keras_class`'s rule is in the table, or an empty place when it has none (rule_at
+  /// gives null there): a layer keeps this, two bytes, rather than the rule's pointer, eight.
+  std::size_t slot_of(std::string_view keras_class) const;
+
+  const LayerRule* rule_at(std::size_t slot) const noexcept { return slots_[slot]; }
+
   /// The registered class closest to `name` (case-insensitive edit distance), or "".
   std::string suggest(std::string_view name) const;
   std::vector<std::string_view> classes() const;
