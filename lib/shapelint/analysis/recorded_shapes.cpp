@@ -156,10 +156,10 @@ bool check_model(const Model& model, const ModelResult& result, const Reporter& 
                                   to_string(inputs[k])));
         reported = true;
       }
-      if (!reported && n == 0 && layer.nested() && lr.nested)
+      if (!reported && n == 0 && layer.nested() && lr.nested())
         reported =
             check_model(*layer.nested(),
-                        *lr.nested,
+                        *lr.nested(),
                         Reporter{reporter.sink, reporter.outer ? reporter.outer : &layer.name});
       tainted.set(i, n, reported);
       any = any || reported;

@@ -132,8 +132,8 @@ class Annotator {
         continue;
       }
       LayerCost own;
-      if (layer.nested() && s.nested) {
-        own = annotate(*layer.nested(), *s.nested, true);
+      if (layer.nested() && s.nested()) {
+        own = annotate(*layer.nested(), *s.nested(), true);
         if (i < shown.costs.size()) {
           LayerFigures& model_figures = shown.costs[i];
           model_figures.macs = own.macs;

@@ -313,8 +313,8 @@ void attach_receptive_fields(const Model& model, ModelResult& result) {
           result.receptive_fields.resize(result.layers.size());
         result.receptive_fields[i] = std::make_unique<ReceptiveField>(std::move(*first_call));
       }
-    if (model.layers[i].nested() && layer.nested)
-      attach_receptive_fields(*model.layers[i].nested(), *layer.nested);
+    if (model.layers[i].nested() && layer.nested())
+      attach_receptive_fields(*model.layers[i].nested(), *layer.nested());
   }
 }
 

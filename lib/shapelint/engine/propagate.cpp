@@ -18,24 +18,56 @@
 
 namespace shapelint {
 
+struct LayerResult::Rare {
+  std::optional<BuiltState> built_state;
+  std::unique_ptr<ModelResult> nested;
+};
+
 LayerResult::LayerResult() = default;
 LayerResult::~LayerResult() = default;
 LayerResult::LayerResult(LayerResult&&) noexcept = default;
 LayerResult& LayerResult::operator=(LayerResult&&) noexcept = default;
 
+LayerResult::Rare& LayerResult::rare() {
+  if (!rare_)
+    rare_ = std::make_unique<Rare>();
+  return *rare_;
+}
+
 const std::vector<WeightSpec>& LayerResult::weights() const {
   static const std::vector<WeightSpec> none;
-  return built_state_ ? built_state_->weights : none;
+  return rare_ && rare_->built_state ? rare_->built_state->weights : none;
 }
 
 const std::vector<InputSpec>& LayerResult::input_specs() const {
   static const std::vector<InputSpec> none;
-  return built_state_ ? built_state_->input_specs : none;
+  return rare_ && rare_->built_state ? rare_->built_state->input_specs : none;
 }
 
 void LayerResult::set_built(std::vector<WeightSpec> weights, std::vector<InputSpec> input_specs) {
   built = true;
-  built_state_ = BuiltState{std::move(weights), std::move(input_specs)};
+  rare().built_state = BuiltState{std::move(weights), std::move(input_specs)};
+}
+
+void LayerResult::drop_built_state() {
+  if (!rare_)
+    return;
+  rare_->built_state.reset();
+  if (!rare_->nested)
+    rare_.reset();
+}
+
+const ModelResult* LayerResult::nested() const noexcept {
+  return rare_ ? rare_->nested.get() : nullptr;
+}
+
+ModelResult* LayerResult::nested() noexcept {
+  return rare_ ? rare_->nested.get() : nullptr;
+}
+
+void LayerResult::set_nested(std::unique_ptr<ModelResult> nested) {
+  if (nested || rare_)
+    rare().nested = std::move(nested);
 }
 
 namespace {
@@ -527,10 +559,10 @@ void Propagator::evaluate_nested(const Layer& layer,
   for (std::size_t i = 0; i < nested.inputs.size() && i < inputs_.size(); ++i)
     opts.input_shapes[i] = inputs_[i];
   const LayerResult* built = built_layer(static_cast<std::size_t>(&result - &result_.layers[0]));
-  if (built && built->nested)
-    opts.built = built->nested.get();
-  else if (!first_call && result.nested)
-    opts.built = result.nested.get();
+  if (built && built->nested())
+    opts.built = built->nested();
+  else if (!first_call && result.nested())
+    opts.built = result.nested();
 
   Diagnostics inner;
   ModelResult r = propagate(nested, opts, inner);
@@ -544,8 +576,8 @@ void Propagator::evaluate_nested(const Layer& layer,
   call.failed = r.failed;
   call.uncertain = call.uncertain || r.uncertain_outputs;
   call.outputs = r.failed ? Shapes(std::max<std::size_t>(r.outputs.size(), 1)) : r.outputs;
-  if (first_call && !result.nested)
-    result.nested = std::make_unique<ModelResult>(std::move(r));
+  if (first_call && !result.nested())
+    result.set_nested(std::make_unique<ModelResult>(std::move(r)));
 }
 
 /// The fix for a layer whose built weights do not fit: on a what-if replay, name the shape the
@@ -818,7 +850,7 @@ void Propagator::finish_layer(const Layer& layer, LayerResult& result) {
   if (options_.built && index < options_.built->layers.size())
     source = &options_.built->layers[index];
   if (layer.nested()) {
-    const ModelResult* nested = source->nested.get();
+    const ModelResult* nested = source->nested();
     if (nested) {
       result.params = nested->params;
       result.trainable_params =

@@ -6,7 +6,6 @@
 
 #include "shapelint/cost/layer_figures.hpp"
 #include "shapelint/diag/diagnostic.hpp"
-#include "shapelint/memory/boxed.hpp"
 #include "shapelint/memory/optional_count.hpp"
 #include "shapelint/memory/small_vector.hpp"
 #include "shapelint/model/graph.hpp"
@@ -57,20 +56,28 @@ struct LayerResult {
   void set_built(std::vector<WeightSpec> weights, std::vector<InputSpec> input_specs);
 
   /// Frees the weights and specs; the layer stays built.
-  void drop_built_state() { built_state_.reset(); }
+  void drop_built_state();
+
+  /// A nested model's layers, from its first call; null for any other layer.
+  const ModelResult* nested() const noexcept;
+  ModelResult* nested() noexcept;
+  void set_nested(std::unique_ptr<ModelResult> nested);
 
   memory::SmallVector<CallResult, 1> calls;  ///< most layers are called once
   OptionalCount params;
   OptionalCount trainable_params;
   OptionalCount non_trainable_params;
-  std::unique_ptr<ModelResult> nested;  ///< a nested model's layers, from its first call
   LayerStatus status = LayerStatus::unknown;
   bool built = false;
 
  private:
-  // Out of line: only a replay, a check of stored weights or a valid-sizes search keeps it
-  // past its layer, and a large model has a result per layer.
-  Boxed<BuiltState> built_state_;
+  struct Rare;
+  Rare& rare();
+
+  /// What few results have, in one block: the built state (only a replay, a check of stored
+  /// weights or a valid-sizes search keeps it past its layer) and a nested model's results.
+  /// One pointer where two took 16 bytes, and a large model has a result per layer.
+  std::unique_ptr<Rare> rare_;
 };
 
 struct ModelResult {

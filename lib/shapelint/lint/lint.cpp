@@ -172,10 +172,10 @@ void make_row(LayerRow& row,
         if (!s.has_rank())
           s = Shape::unknown_rank();
   }
-  if (layer.nested() && r.nested) {
+  if (layer.nested() && r.nested()) {
     row.is_model = true;
     if (nested)
-      row.layers = take_rows(*layer.nested(), *r.nested, nested);
+      row.layers = take_rows(*layer.nested(), *r.nested(), nested);
   }
   std::unique_ptr<cost::ReceptiveField> field;
   if (i < result.receptive_fields.size())

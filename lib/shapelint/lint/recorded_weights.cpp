@@ -40,12 +40,12 @@ std::optional<std::vector<BuiltWeight>> built_weights(const Layer& layer,
                                                       const LayerResult& result,
                                                       const std::string& prefix) {
   if (const Model* nested = layer.nested()) {
-    if (!result.nested || result.nested->layers.size() != nested->layers.size())
+    if (!result.nested() || result.nested()->layers.size() != nested->layers.size())
       return std::nullopt;
     std::vector<BuiltWeight> all;
     for (std::size_t i = 0; i < nested->layers.size(); ++i) {
       const Layer& sub = nested->layers[i];
-      auto weights = built_weights(sub, result.nested->layers[i], prefix + sub.name + "/");
+      auto weights = built_weights(sub, result.nested()->layers[i], prefix + sub.name + "/");
       if (!weights)
         return std::nullopt;
       all.insert(all.end(), weights->begin(), weights->end());
