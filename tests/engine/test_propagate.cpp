@@ -1,6 +1,7 @@
 // The engine: one mistake gives one diagnostic, independent mistakes are all reported,
 // and --input-shape replays data through the weights the declared shapes built.
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "shapelint/diag/catalog.hpp"
+#include "shapelint/engine/propagate.hpp"
 #include "shapelint/lint/lint.hpp"
 
 using namespace shapelint;
@@ -286,6 +288,32 @@ TEST_CASE("rows name and shape the inputs of layers listed before the layers tha
     CHECK(to_string(row(r, "wide").input_shapes) == "(None, 4)");
     CHECK(row(r, "head").inbound == NameList{"mid"});
   }
+}
+
+TEST_CASE("a result's built state and nested results read as absent until set, each kept") {
+  LayerResult r;
+  CHECK(r.nested() == nullptr);
+  CHECK(r.weights().empty());
+  r.set_nested(nullptr);  // setting nothing leaves both absent
+  r.drop_built_state();
+  CHECK(r.nested() == nullptr);
+
+  r.set_built({WeightSpec{"kernel", make_shape({3, 2}), true}}, {});
+  auto inner = std::make_unique<ModelResult>();
+  inner->layers.resize(2);
+  r.set_nested(std::move(inner));
+  LayerResult moved = std::move(r);
+  CHECK(moved.built);
+  REQUIRE(moved.weights().size() == 1);
+  CHECK(moved.weights()[0].name == "kernel");
+  REQUIRE(moved.nested() != nullptr);
+  CHECK(moved.nested()->layers.size() == 2);
+
+  moved.drop_built_state();  // the weights go, the nested results stay
+  CHECK(moved.weights().empty());
+  CHECK(moved.built);
+  REQUIRE(moved.nested() != nullptr);
+  CHECK(moved.nested()->layers.size() == 2);
 }
 
 TEST_CASE("a large model listed backwards gets the same rows as listed forwards") {

@@ -289,6 +289,27 @@ TEST_CASE("a layer's rarely set members read as absent until set, and each keeps
   CHECK(moved.rule_class() == "Dense");
 }
 
+TEST_CASE("layers borrow their names and classes from the document; made-up ones own theirs") {
+  // A Sequential whose first layer carries the input shape: the loader makes its input.
+  LoadedModel loaded = load_model_json(R"({"class_name": "Sequential", "config": {"name": "s",
+      "layers": [{"class_name": "Dense", "config": {"name": "dense_with_a_long_name",
+        "units": 2, "batch_input_shape": [null, 3]}}]}})");
+  REQUIRE(loaded.model);
+  REQUIRE(loaded.model->layers.size() == 2);
+  const Layer& made = loaded.model->layers[0];
+  const Layer& read = loaded.model->layers[1];
+  CHECK(made.implicit_input);
+  CHECK(made.name == "dense_with_a_long_name_input");
+  CHECK_FALSE(made.name.borrowed());  // no document holds it: the layer does
+  CHECK(read.name == "dense_with_a_long_name");
+  CHECK(read.class_name == "Dense");
+  // Views of the document's strings: they point into it, not to copies.
+  CHECK(read.name.borrowed());
+  CHECK(read.class_name.borrowed());
+  CHECK(read.name.data() ==
+        loaded.document->root()["config"]["layers"][0]["config"]["name"].as_string().data());
+}
+
 TEST_CASE("a call keeps its keyword arguments unless they are an empty object") {
   JsonParseError error;
   auto doc =
