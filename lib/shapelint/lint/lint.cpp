@@ -2,7 +2,6 @@
 #include "shapelint/lint/lint.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -37,7 +36,6 @@
 #include "shapelint/memory/small_blocks.hpp"
 #include "shapelint/model/json_positions.hpp"
 #include "shapelint/model/loader.hpp"
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -404,37 +402,6 @@ bool read_bounded(std::istream& in, std::uint64_t limit, std::string& text) {
 // which reuses freed memory more closely, keeps the peak lower (measured on 100k layers).
 constexpr std::size_t kHugePagesFrom = std::size_t{64} << 10;
 constexpr std::size_t kHugePagesUpTo = std::size_t{4} << 20;
-
-/// A text larger than kHugePagesUpTo that is mostly a weight matrix is read into the
-/// huge-page arena too, up to this size (one arena block, room left for the string's
-/// header): its lint keeps the text to the end anyway (its floats are read from it), so
-/// reading it adds nothing to the peak that mapping it would not, and the parse then walks
-/// pages the read has written. A first touch of each 4 KiB page of a mapping cost more:
-/// 8.6 -> 6.3 ms for the lint of a 4.4 MB config holding 200,000 float32 weights.
-constexpr std::size_t kDigitsIntoArenaUpTo = memory::kLargestArenaBlock - (std::size_t{64} << 10);
-
-/// Whether the file at `path`, of `size` bytes, is mostly digits as byte_scan.hpp's
-/// mostly_digits judges a text: from the same samples, each read on its own, without reading
-/// or mapping the rest. False when it cannot be read (what reads it next says why).
-bool file_mostly_digits(const std::string& path, std::uint64_t size) {
-  using namespace digit_samples;
-  if (size < kSamples * kSampleBytes)
-    return false;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0)
-    return false;
-  std::array<char, kSampleBytes> sample{};
-  std::size_t digits = 0;
-  for (std::size_t i = 0; i < kSamples; ++i) {
-    auto at = static_cast<off_t>(offset(static_cast<std::size_t>(size), i));
-    ssize_t got = ::pread(fd, sample.data(), sample.size(), at);
-    if (got <= 0)
-      break;
-    digits += count_digits(std::string_view(sample.data(), static_cast<std::size_t>(got)));
-  }
-  ::close(fd);
-  return more_than_half(digits);
-}
 
 /// Appends the rest of file `in` to `text` up to `limit` bytes; false when there is more.
 /// The file's `size` (0 when unknown) is read at once (a buffer grown by doubling would hold
@@ -1000,10 +967,12 @@ FileReport lint_file(const std::string& path, const LintOptions& options) {
   // A text of many MiB is mapped, not copied (io/mapped_file.hpp), so as not to add its size
   // to the peak. A smaller one is read into the huge-page arena: mapped, a 400 KiB file took
   // 7 page faults on the virtual machines CI runs on, and a first touch of each of its 4 KiB
-  // pages; read, it costs a copy into pages the arena has backed already.
-  bool in_arena =
-      size >= kHugePagesFrom &&
-      (size <= kHugePagesUpTo || (size <= kDigitsIntoArenaUpTo && file_mostly_digits(path, size)));
+  // pages; read, it costs a copy into pages the arena has backed already. A larger text that
+  // is mostly a weight matrix (kept to the end: its floats are read from it) was read into
+  // the arena too, until mapping it measured faster on the virtual machine of session 19:
+  // the read zeroed fresh 2 MiB pages and copied 4.4 MB into them, 6.4 -> 3.9 ms best of 30
+  // for the lint of a config holding 200,000 float32 weights, at a peak 0.6 MB higher.
+  bool in_arena = size >= kHugePagesFrom && size <= kHugePagesUpTo;
   if (in_arena) {
     memory::use_huge_pages();
   } else if (size > kHugePagesUpTo) {
