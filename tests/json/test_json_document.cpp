@@ -926,3 +926,46 @@ TEST_CASE("a document that keeps its text reads floats from it when asked, and o
   CHECK(kept->root()["i"].as_int() == 3);  // integers are converted at once
   CHECK(converted->root()["n"].as_double() == 0.75);
 }
+
+TEST_CASE("a document gives back its unused capacity and keeps its values readable") {
+  // Large enough that the values' reserve (a node per 8 bytes of text) spans many pages.
+  std::string text = "[";
+  for (int i = 0; i < 20000; ++i)
+    text += fmt::format("{}{{\"name\": \"layer_{}\", \"units\": {}}}", i ? ", " : "", i, i);
+  text += "]";
+  JsonParseError error;
+  auto doc = JsonDocument::parse(text, 64, error);
+  REQUIRE(doc);
+  doc->give_back_unused_capacity();
+  JsonValue root = doc->root();
+  REQUIRE(root.size() == 20000);
+  CHECK(root[19999]["name"] == "layer_19999");
+  CHECK(root[12345]["units"] == 12345);
+  CHECK(root.dump() == nlohmann::json::parse(text).dump());
+}
+
+TEST_CASE("a document keeping only its strings keeps the views taken of them") {
+  JsonParseError error;
+  auto doc = JsonDocument::parse(
+      R"({"layers": [{"name": "dense_with_a_long_name", "class_name": "Dense"},
+                     {"name": "activation_7", "class_name": "Activation"}]})",
+      64,
+      error);
+  REQUIRE(doc);
+  std::vector<std::string_view> views;
+  for (JsonValue layer : doc->root()["layers"]) {
+    views.push_back(layer["name"].as_string());
+    views.push_back(layer["class_name"].as_string());
+    views.push_back(layer["name"].key());
+  }
+  doc->keep_only_strings();
+  // The values are gone (nothing may read them); the characters the views show are not.
+  CHECK(views == std::vector<std::string_view>{"dense_with_a_long_name",
+                                               "Dense",
+                                               "name",
+                                               "activation_7",
+                                               "Activation",
+                                               "name"});
+  CHECK(doc->node_count() == 0);
+  CHECK(doc->string_count() == 0);
+}

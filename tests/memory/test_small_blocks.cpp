@@ -271,6 +271,38 @@ TEST_CASE("huge-page arena: while a WithoutHugePages lives, new blocks come from
   });
 }
 
+TEST_CASE("huge-page arena: a pause gives back only pages no block is on; blocks cut later work") {
+  // The pause gives back the rest of the arena's current 2 MiB page (madvise): the blocks
+  // cut before it, small and large, keep their bytes, and the blocks cut there once the
+  // pause ends are usable (the pages come back, zeroed).
+  in_new_thread([] {
+    memory::use_huge_pages();
+    std::vector<Live> live;
+    for (std::size_t size : {std::size_t{24}, std::size_t{700}, 5000 * std::size_t{1}, 90 * kKiB})
+      live.push_back({static_cast<unsigned char*>(memory::allocate(size)), size, 0});
+    for (std::size_t i = 0; i < live.size(); ++i) {
+      live[i].fill = static_cast<unsigned char>(0xA0 + i);
+      std::memset(live[i].block, live[i].fill, live[i].size);
+    }
+    REQUIRE(memory::from_huge_page_arena(live[2].block));
+    {
+      memory::WithoutHugePages paused;
+      // The current chunk still gives small blocks (it lies before the part given back).
+      live.push_back({static_cast<unsigned char*>(memory::allocate(40)), 40, 0x5A});
+      std::memset(live.back().block, 0x5A, 40);
+      for (const Live& b : live)
+        CHECK(still_filled(b));
+    }
+    for (std::size_t size : {6000 * std::size_t{1}, 200 * kKiB, 900 * kKiB}) {
+      auto* p = static_cast<unsigned char*>(memory::allocate(size));
+      CHECK(memory::from_huge_page_arena(p));
+      std::memset(p, 0x3C, size);
+      live.push_back({p, size, 0x3C});
+    }
+    check_apart_and_release(live);
+  });
+}
+
 TEST_CASE(
     "huge-page arena: use_huge_pages asked for while paused takes effect when the pause ends") {
   in_new_thread([] {

@@ -280,7 +280,7 @@ TEST_CASE("a layer's rarely set members read as absent until set, and each keeps
   REQUIRE(moved.nested() != nullptr);
   CHECK(moved.nested()->name == "inner");
   CHECK(moved.owned_config() == doc);
-  CHECK(moved.config["units"] == 4);  // the config is the owned document's root
+  CHECK(moved.config()["units"] == 4);  // the config is the owned document's root
   CHECK(moved.rule_class() == "Dense");
 
   moved.set_batch_shape(std::nullopt);  // one cleared, the others kept
@@ -308,6 +308,45 @@ TEST_CASE("layers borrow their names and classes from the document; made-up ones
   CHECK(read.class_name.borrowed());
   CHECK(read.name.data() ==
         loaded.document->root()["config"]["layers"][0]["config"]["name"].as_string().data());
+}
+
+TEST_CASE("a layer finds its config and its calls' places by index in its object's document") {
+  LoadedModel loaded = load_model_json(R"({"class_name": "Functional", "config": {"name": "f",
+      "layers": [
+        {"class_name": "InputLayer", "name": "in", "inbound_nodes": [],
+         "config": {"name": "in", "batch_input_shape": [null, 3]}},
+        {"class_name": "Dense", "name": "d", "config": {"name": "d", "units": 2},
+         "inbound_nodes": [[["in", 0, 0, {}]], [["in", 0, 0, {}]]]}],
+      "input_layers": [["in", 0, 0]], "output_layers": [["d", 1, 0]]}})");
+  REQUIRE(loaded.model);
+  const Layer& dense = loaded.model->layers[1];
+  CHECK(dense.config()["units"] == 2);
+  CHECK(dense.config().path() == "config.layers[1].config");
+  REQUIRE(dense.nodes.size() == 2);
+  CHECK(dense.call_path(dense.nodes[0]) == "config.layers[1].inbound_nodes[0]");
+  CHECK(dense.call_path(dense.nodes[1]) == "config.layers[1].inbound_nodes[1]");
+
+  Layer made;  // no object, no config, a call the loader made
+  made.nodes.push_back(Node{});
+  CHECK_FALSE(made.config());
+  CHECK_FALSE(made.call_source(made.nodes[0]));
+  CHECK(made.call_path(made.nodes[0]).empty());
+  made.own_config(nullptr);  // none given: still none
+  CHECK_FALSE(made.config());
+}
+
+TEST_CASE("a JSON value's index finds it again in its document") {
+  JsonParseError error;
+  auto doc = JsonDocument::parse(R"({"a": [1, {"b": "x"}], "c": null})", 64, error);
+  REQUIRE(doc);
+  JsonValue root = doc->root();
+  JsonValue b = root["a"][1]["b"];
+  CHECK(root.at_index(b.index()).as_string() == "x");
+  CHECK(root.at_index(b.index()).path() == "a[1].b");
+  CHECK(root.at_index(root.index()).is_object());
+  CHECK(root["missing"].index() == JsonValue::kNoIndex);
+  CHECK_FALSE(root.at_index(JsonValue::kNoIndex));
+  CHECK_FALSE(JsonValue().at_index(0));  // no document to look in
 }
 
 TEST_CASE("a call keeps its keyword arguments unless they are an empty object") {

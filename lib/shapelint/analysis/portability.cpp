@@ -249,7 +249,7 @@ struct Checker {
   /// SL403: a Keras 1 config (Keras 3 and TensorFlow.js have no Keras 1 converter). Returns
   /// whether it reported, so that the layer's class is not judged twice.
   bool keras1_layer(const Layer& layer) const {
-    if (dialect != Dialect::keras1 || target == Target::keras2 || !layer.config)
+    if (dialect != Dialect::keras1 || target == Target::keras2 || !layer.config())
       return false;
     if (layer.class_name != layer.rule_class()) {
       add(rule::kTargetCannotReadFormat,
@@ -266,7 +266,7 @@ struct Checker {
           layer.path() + ".class_name");
       return true;
     }
-    if (layer.config.is_object() && has_keras1_arguments(layer.class_name, layer.config)) {
+    if (layer.config().is_object() && has_keras1_arguments(layer.class_name, layer.config())) {
       add(rule::kTargetCannotReadFormat,
           layer,
           fmt::format("layer '{}' ({}) has Keras 1 arguments (such as output_dim, nb_filter, "
@@ -394,11 +394,11 @@ struct Checker {
   }
 
   void layer_arguments(const Layer& layer) const {
-    if (!layer.config)
+    if (!layer.config())
       return;
-    arguments(layer, layer.config, layer.path() + ".config", layer.rule_class());
+    arguments(layer, layer.config(), layer.path() + ".config", layer.rule_class());
     // Bidirectional and TimeDistributed carry their layer's config inside their own.
-    JsonValue inner = layer.config.find("layer");
+    JsonValue inner = layer.config().find("layer");
     if (inner.is_object()) {
       JsonValue cls = inner.find("class_name");
       JsonValue cfg = inner.find("config");
@@ -409,10 +409,10 @@ struct Checker {
 
   /// SL403: Keras 3's `batch_shape` where the target reads only `batch_input_shape`.
   void keras3_input(const Layer& layer) const {
-    if (dialect != Dialect::keras3 || target == Target::keras3 || !layer.config ||
+    if (dialect != Dialect::keras3 || target == Target::keras3 || !layer.config() ||
         layer.rule_class() != "InputLayer")
       return;
-    LayerConfig lc(layer.config, layer.path() + ".config", nullptr, layer.name);
+    LayerConfig lc(layer.config(), layer.path() + ".config", nullptr, layer.name);
     if (!lc.has("batch_shape") || lc.has("batch_input_shape"))
       return;
     add(rule::kTargetCannotReadFormat,
@@ -436,9 +436,9 @@ struct Checker {
   void first_layer_batch_input_shape(const Model& m, const Layer& layer) const {
     if (target != Target::keras3 || dialect == Dialect::keras3 || !m.sequential ||
         m.layers.empty() || !m.layers[0].implicit_input || &layer != &m.layers[1] ||
-        !layer.config || layer.nested())
+        !layer.config() || layer.nested())
       return;
-    LayerConfig lc(layer.config, layer.path() + ".config", nullptr, layer.name);
+    LayerConfig lc(layer.config(), layer.path() + ".config", nullptr, layer.name);
     auto declared = lc.get_shape("batch_input_shape");
     if (!declared || declared->rank() == 0)
       return;
@@ -464,9 +464,9 @@ struct Checker {
 
   /// SL404: a Lambda whose function is marshalled Python bytecode.
   void lambda_bytecode(const Layer& layer) const {
-    if (target == Target::tfjs || layer.rule_class() != "Lambda" || !layer.config)
+    if (target == Target::tfjs || layer.rule_class() != "Lambda" || !layer.config())
       return;
-    LayerConfig lc(layer.config, layer.path() + ".config", nullptr, layer.name);
+    LayerConfig lc(layer.config(), layer.path() + ".config", nullptr, layer.name);
     JsonValue fn = lc.raw("function");
     if (!fn)
       return;
@@ -508,7 +508,7 @@ struct Checker {
                                                : ""),
             "save the model with the target's Keras: Keras 3 files cannot be written back in "
             "the tf.keras 2 format",
-            layer.nodes[0].path());
+            layer.call_path(layer.nodes[0]));
         node_format_reported = true;
       }
       bool keras1 = keras1_layer(layer);

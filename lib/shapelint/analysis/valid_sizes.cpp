@@ -171,9 +171,10 @@ std::unique_ptr<Model> clone_for_rebuild(const Model& model) {
     c.class_name = l.class_name;
     c.set_rule_class(std::string(l.rule_class()));
     c.object = l.object;
-    c.config = l.config;
     if (l.owned_config())
       c.own_config(l.owned_config());
+    else
+      c.set_config(l.config());
     c.trainable = l.trainable;
     c.implicit_input = l.implicit_input;
     c.set_batch_shape(l.batch_shape());
@@ -231,7 +232,7 @@ std::string axis_name(std::size_t index, std::size_t count) {
 
 bool channels_first_model(const Model& model) {
   for (const auto& l : model.layers) {
-    if (l.config.find("data_format") == "channels_first")
+    if (l.config().find("data_format") == "channels_first")
       return true;
     if (l.nested() && channels_first_model(*l.nested()))
       return true;

@@ -53,7 +53,7 @@ Shapes fixed_outputs(const CustomLayerRule& rule, const Shapes& inputs) {
 std::optional<nlohmann::json> like_config(const CustomLayerRule& rule,
                                           const Layer& layer,
                                           std::string& missing) {
-  JsonValue own = layer.config.is_object() ? layer.config : JsonValue();
+  JsonValue own = layer.config().is_object() ? layer.config() : JsonValue();
   nlohmann::json config = own ? own.to_nlohmann() : nlohmann::json::object();
   for (const auto& [argument, key] : rule.from_config) {
     if (!own.contains(key)) {

@@ -68,7 +68,7 @@ std::optional<std::int64_t> macs(const Layer& layer,
   // A custom class or a Lambda may compute anything: its cost is not guessed.
   if (!layer.builtin_rule() || shown.calls.empty())
     return std::nullopt;
-  LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), nullptr, layer.name);
+  LayerConfig config(layer.config(), ConfigPath::of_layer(layer.object), nullptr, layer.name);
   Dim total = Dim::of(0);
   for (std::size_t k = 0; k < shown.calls.size() && k < layer.nodes.size(); ++k) {
     const CallResult& call = shown.calls[k];
@@ -191,7 +191,7 @@ LayerFigures layer_figures(const Layer& layer,
                            const ModelResult& pass,
                            std::int64_t batch_size) {
   LayerFigures f;
-  DtypePolicy policy = dtype_policy(layer.config);
+  DtypePolicy policy = dtype_policy(layer.config());
   const std::vector<WeightSpec>& weights = built.built ? built.weights() : shown.weights();
   f.weight_bytes = weight_bytes(shown, weights, policy);
   f.macs = macs(layer, shown, weights, pass, batch_size);

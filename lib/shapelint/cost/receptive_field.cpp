@@ -102,7 +102,7 @@ FieldEffect effect_of(std::string_view cls) {
 }
 
 std::optional<Window> read_window(const Layer& layer, std::size_t axes) {
-  LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), nullptr, layer.name);
+  LayerConfig config(layer.config(), ConfigPath::of_layer(layer.object), nullptr, layer.name);
   Window w;
   if (is_windowed_pooling(layer.rule_class())) {
     w.size = config.get_int_tuple("pool_size", axes, 2);

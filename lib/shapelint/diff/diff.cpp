@@ -268,7 +268,7 @@ ModelSignature signature_of(const Model& model, const ModelResult& built) {
     const Shape* shape = call_output(built, ref);
     sig.inputs.push_back({layer.name,
                           shape ? *shape : layer.batch_shape().value_or(Shape::unknown_rank()),
-                          cost::dtype_policy(layer.config).compute});
+                          cost::dtype_policy(layer.config()).compute});
   }
   for (std::size_t i = 0; i < model.outputs.size(); ++i) {
     const TensorRef& ref = model.outputs[i];
@@ -277,7 +277,7 @@ ModelSignature signature_of(const Model& model, const ModelResult& built) {
         ref.tensor ? fmt::format("{}[{}]", layer.name, ref.tensor) : layer.name.str();
     sig.outputs.push_back({std::move(name),
                            i < built.outputs.size() ? built.outputs[i] : Shape::unknown_rank(),
-                           cost::dtype_policy(layer.config).compute});
+                           cost::dtype_policy(layer.config()).compute});
   }
   return sig;
 }

@@ -286,9 +286,9 @@ ModelResult Propagator::run() {
           .message = fmt::format("layer '{}' depends on its own output: the graph has a cycle "
                                  "({})",
                                  layer.name,
-                                 layer.nodes[node].path()),
+                                 layer.call_path(layer.nodes[node])),
           .hint = "check the inbound_nodes of the layers in the cycle",
-          .json_path = layer.nodes[node].path(),
+          .json_path = layer.call_path(layer.nodes[node]),
       });
       result_.failed = true;
       break;
@@ -393,12 +393,12 @@ bool Propagator::tensor_indices_valid(const Layer& layer, const Node& node) {
         .severity = Severity::error,
         .layer = layer.name,
         .message = fmt::format("{} refers to output {} of layer '{}', which gives {} output(s)",
-                               node.path(),
+                               layer.call_path(node),
                                r.tensor,
                                model_.layers[r.layer].name,
                                c.outputs.size()),
         .hint = "check the tensor index in inbound_nodes",
-        .json_path = node.path()});
+        .json_path = layer.call_path(node)});
     return false;
   };
   for (const auto& r : node.inputs)
@@ -471,7 +471,7 @@ void Propagator::evaluate(std::size_t layer_index, std::size_t node_index) {
     return;
   }
   auto call_path = [&] {
-    std::string path = node.path();
+    std::string path = layer.call_path(node);
     return path.empty() ? layer.path() : path;
   };
   if (!spend_rule_run(&sink_, call_path)) {
@@ -639,7 +639,7 @@ bool Propagator::prebuild(const Layer& layer,
   const Shapes& shapes = *layer.build_input_shapes();
   if (shapes.size() < rule.min_inputs || shapes.size() > rule.max_inputs)
     return true;
-  LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), &sink_, layer.name);
+  LayerConfig config(layer.config(), ConfigPath::of_layer(layer.object), &sink_, layer.name);
   LayerCall lc(config, shapes, kwargs, options_.semantics, &sink_);
   rule.infer(lc);
   if (lc.failed() || lc.report_overflow())
@@ -687,7 +687,7 @@ void Propagator::evaluate_rule(const Layer& layer,
   }
   Diagnostics uncertain_sink;
   Diagnostics& sink = call.uncertain ? uncertain_sink : sink_;
-  LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), &sink, layer.name);
+  LayerConfig config(layer.config(), ConfigPath::of_layer(layer.object), &sink, layer.name);
   LayerCall lc(config, inputs_, kwargs, options_.semantics, &sink);
   lc.set_building(!(built && built->built));
   lc.set_call_arguments(call_kwargs);
@@ -772,8 +772,8 @@ void Propagator::evaluate_custom(const config::CustomLayerRule& rule,
 void Propagator::evaluate_opaque(const Layer& layer, CallResult& call, bool first_call) {
   call.outputs = {Shape::unknown_rank()};
   std::string_view cls = layer.rule_class();
-  if (cls == "Lambda" && layer.config) {
-    LayerConfig config(layer.config, ConfigPath::of_layer(layer.object), nullptr, layer.name);
+  if (cls == "Lambda" && layer.config()) {
+    LayerConfig config(layer.config(), ConfigPath::of_layer(layer.object), nullptr, layer.name);
     std::string kind = config.get_string("output_shape_type", "raw");
     JsonValue declared = config.raw("output_shape");
     if (kind == "raw" && declared && declared->is_array()) {

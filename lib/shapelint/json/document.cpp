@@ -1063,15 +1063,15 @@ std::uint32_t JsonDocument::intern(std::string_view s, bool plain) {
     if (slot == 0) {
       auto id = static_cast<std::uint32_t>(strings_.size());
       strings_.push_back(Interned{static_cast<std::uint32_t>(pool_.size()),
-                                  static_cast<std::uint32_t>(s.size()),
-                                  h,
-                                  plain});
+                                  static_cast<std::uint32_t>(s.size()) & 0x7FFFFFFFu,
+                                  plain ? 1u : 0u});
       pool_.append(s);
       slots_[i] = slot_of(h, id);
       return id;
     }
     if (std::uint32_t id = 0; holds_at(slot, h, s, id)) {
-      strings_[id].plain = strings_[id].plain || plain;  // first met with escapes, perhaps
+      if (plain)
+        strings_[id].plain = 1;  // first met with escapes, perhaps
       return id;
     }
   }
@@ -1106,11 +1106,14 @@ bool JsonDocument::holds_at(std::uint64_t slot,
 void JsonDocument::grow_slots() {
   std::vector<std::uint64_t> slots(slots_.size() * 2, 0);
   std::size_t mask = slots.size() - 1;
-  for (std::uint32_t id = 0; id < strings_.size(); ++id) {
-    std::size_t i = strings_[id].hash & mask;
+  for (std::uint64_t slot : slots_) {
+    if (slot == 0)
+      continue;
+    // The slot holds the hash (slot_of): the strings are not hashed again.
+    std::size_t i = static_cast<std::uint32_t>(slot >> 32) & mask;
     while (slots[i] != 0)
       i = (i + 1) & mask;
-    slots[i] = slot_of(strings_[id].hash, id);
+    slots[i] = slot;
   }
   slots_ = std::move(slots);
 }
@@ -1126,6 +1129,20 @@ std::unique_ptr<JsonDocument> JsonDocument::parse(std::string_view text,
   if (lifetime == TextLifetime::ends_after_parse)
     doc->copy_float_texts();
   return doc;
+}
+
+void JsonDocument::give_back_unused_capacity() noexcept {
+  io::discard_pages(nodes_.data() + nodes_.size(),
+                    (nodes_.capacity() - nodes_.size()) * sizeof(Node));
+}
+
+void JsonDocument::keep_only_strings() noexcept {
+  std::vector<Node>().swap(nodes_);
+  std::vector<Interned>().swap(strings_);
+  std::vector<std::uint64_t>().swap(slots_);
+  std::vector<ObjectStart>().swap(object_starts_);
+  std::string().swap(own_float_texts_);
+  text_ = {};
 }
 
 std::size_t JsonDocument::float_text_bytes() const noexcept {

@@ -323,6 +323,18 @@ class JsonValue {
 
   const JsonDocument* document() const noexcept { return doc_; }
 
+  /// index() of an absent value.
+  static constexpr std::uint32_t kNoIndex = 0xFFFFFFFF;
+
+  /// Where the value is in its document, for a holder that keeps a value of the same
+  /// document beside it: four bytes where a JsonValue takes sixteen (a large model's
+  /// layers each keep a few). kNoIndex when absent.
+  std::uint32_t index() const noexcept;
+
+  /// The value at `index` (index()) of this value's document; absent for kNoIndex, or when
+  /// this value is absent.
+  JsonValue at_index(std::uint32_t index) const noexcept;
+
  private:
   bool is(json_detail::Kind k) const noexcept { return node_ && node_->kind() == k; }
 
@@ -413,6 +425,18 @@ class JsonDocument {
   /// floats) calls it when it does not.
   void copy_float_texts();
 
+  /// Gives the system back the pages of the values' list past its end, reserved for the
+  /// densest text but not written (the tail of a 2 MiB page, or pages mapped in ahead). For
+  /// a document of many megabytes, held while a large model is checked.
+  void give_back_unused_capacity() noexcept;
+
+  /// Frees the values, the string table and its hash, keeping only the strings' characters:
+  /// views a caller took of them (as_string(), key()) stay valid, but no value of the
+  /// document may be read any more. For the end of a large model's lint, whose rows copy the
+  /// layers' names (views of the document's strings) once nothing reads a value: most of the
+  /// document is gone before the rows grow.
+  void keep_only_strings() noexcept;
+
   /// Whether `s` is written anywhere in the document, as a key or a string value: when it
   /// is not, no object has such a key (a quick answer for a whole file).
   bool holds(std::string_view s) const noexcept {
@@ -425,13 +449,16 @@ class JsonDocument {
   friend class JsonParser;
   friend class JsonKey;
 
+  /// Eight bytes: every layer's name is a distinct string, and a large model has 100,000
+  /// layers. (The hash is kept in the string's slot, where probes and growth read it.)
   struct Interned {
-    std::uint32_t offset;  ///< in pool_
-    std::uint32_t length;
-    std::uint32_t hash;
+    std::uint32_t offset;       ///< in pool_
+    std::uint32_t length : 31;  ///< texts are under 2 GiB (kMaxTextBytes)
     /// Printable ASCII with no quote or backslash: its JSON text is the string itself.
-    bool plain;
+    std::uint32_t plain : 1;
   };
+
+  static_assert(sizeof(Interned) == 8);
 
   JsonDocument();
 
@@ -518,6 +545,16 @@ inline std::string_view JsonValue::as_string() const noexcept {
   if (!is_string())
     return {};
   return doc_->string(node_->low());
+}
+
+inline std::uint32_t JsonValue::index() const noexcept {
+  return node_ ? static_cast<std::uint32_t>(node_ - doc_->node(0)) : kNoIndex;
+}
+
+inline JsonValue JsonValue::at_index(std::uint32_t index) const noexcept {
+  if (!doc_ || index == kNoIndex)
+    return {};
+  return JsonValue(doc_, doc_->node(index));
 }
 
 inline std::string_view JsonValue::key() const noexcept {

@@ -790,7 +790,14 @@ void lint_loaded(LoadedModel loaded,
     report.cost = cost::annotate_cost(model, shown, *declared.cost_batch);
   }
   auto paths = finding_paths(&model, report.diagnostics, loaded.document.get());
-  // The rows copy the layers' names and classes, which the layers borrow from the document.
+  // Nothing reads a JSON value from here on (the graph's go stale), but the rows copy the
+  // layers' names and classes, which the layers borrow from the document's strings: the
+  // rest of the document goes first (most of it, for a large model: its values and their
+  // table), before the rows grow.
+  if (loaded.document) {
+    loaded.document->keep_only_strings();
+    memory::return_free_heap_pages();
+  }
   report.layers = take_rows(*loaded.model, shown, options.nested_rows || cost);
   // Nothing reads the JSON document from here on (the graph's JSON values go stale).
   loaded.document.reset();
@@ -902,6 +909,8 @@ FileReport lint_source(SourceText& source,
   auto document =
       parse_model_json(text, loaded, options.load_limits, TextLifetime::outlives_document);
   memory::mark_phase("parsed");
+  if (large && document)
+    document->give_back_unused_capacity();
   keep_text_of_float_laden(source, text, text_mostly_digits, document.get());
   source.release();  // unless kept, the document keeps nothing of it
   if (document)

@@ -34,7 +34,7 @@ void Layer::set_build_input_shapes(std::optional<Shapes> shapes) {
 }
 
 void Layer::own_config(std::shared_ptr<const JsonDocument> document) {
-  config = document ? document->root() : JsonValue();
+  config_index_ = JsonValue::kNoIndex;  // config() is the document's root, or none
   if (document || rare_)
     rare().owned_config = std::move(document);
 }

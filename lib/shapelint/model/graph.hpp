@@ -38,9 +38,11 @@ using TensorKwargs = std::vector<std::pair<std::string, std::vector<TensorRef>>>
 struct Node {
   /// Most calls take one tensor: held in the node.
   memory::SmallVector<TensorRef, 1> inputs;
-  /// Where the call is written: its `inbound_nodes` entry, or the layer object for a
-  /// Sequential's call; absent for an input the loader made.
-  JsonValue source;
+  /// Where the call is written, in its layer's document (JsonValue::index; see
+  /// Layer::call_source): its `inbound_nodes` entry, or the layer object for a Sequential's
+  /// call; kNoIndex for an input the loader made. An index, not a JsonValue: 8 bytes less in
+  /// every call, and a large model has a call per layer.
+  std::uint32_t source_index = JsonValue::kNoIndex;
 
   /// The call's keyword arguments as written (non-tensor ones such as
   /// `return_attention_scores` included); absent when the call has none.
@@ -68,9 +70,6 @@ struct Node {
   }
 
   std::vector<JsonValue>& mutable_recorded_inputs() { return extras().recorded_inputs; }
-
-  /// JSON path of the call in the file ("" for an input the loader made).
-  std::string path() const { return source.path(); }
 
  private:
   struct Extras {
@@ -106,8 +105,22 @@ struct Layer {
   Text name;
   Text class_name;                     ///< as written in the file
   JsonValue object;                    ///< the layer object in the file
-  JsonValue config;                    ///< the layer's `config` object (absent when it has none)
   memory::SmallVector<Node, 1> nodes;  ///< most layers are called once: held in the layer
+
+  /// The layer's `config` object (absent when it has none): a member of `object`, or the
+  /// root of the document own_config gave the layer.
+  JsonValue config() const noexcept;
+
+  /// Sets the config: a value of `object`'s document (or absent).
+  void set_config(JsonValue config) noexcept { config_index_ = config.index(); }
+
+  /// Where call `node` is written (Node::source_index): absent for an input the loader made.
+  JsonValue call_source(const Node& node) const noexcept {
+    return object.at_index(node.source_index);
+  }
+
+  /// JSON path of call `node` in the file ("" for an input the loader made).
+  std::string call_path(const Node& node) const { return call_source(node).path(); }
 
   /// The nested model this layer is, when it is a model used as a layer; null otherwise.
   const Model* nested() const noexcept;
@@ -123,7 +136,7 @@ struct Layer {
   const std::optional<Shapes>& build_input_shapes() const noexcept;
   void set_build_input_shapes(std::optional<Shapes> shapes);
 
-  /// Makes `config` the root of `document`, a config the loader rewrote (a Keras 1 layer's),
+  /// Makes config() the root of `document`, a config the loader rewrote (a Keras 1 layer's),
   /// which the layer then holds.
   void own_config(std::shared_ptr<const JsonDocument> document);
   /// The document own_config gave the layer (null for nearly every layer).
@@ -159,9 +172,13 @@ struct Layer {
   mutable std::uint16_t builtin_rule_slot_ = kRuleUnknown;
 
  public:
-  // Last, beside builtin_rule_slot_: they share one word.
+  // Last, beside builtin_rule_slot_ and config_index_: they share one word.
   bool trainable = true;
   bool implicit_input = false;  ///< an input the loader added for a Sequential; not reported
+
+ private:
+  /// config() in `object`'s document (JsonValue::index): 4 bytes where a JsonValue took 16.
+  std::uint32_t config_index_ = JsonValue::kNoIndex;
 };
 
 /// A tensor shape the file itself records (Keras 3 writes one in every tensor reference).
@@ -214,6 +231,12 @@ inline const std::optional<Shapes>& Layer::build_input_shapes() const noexcept {
 inline const std::shared_ptr<const JsonDocument>& Layer::owned_config() const noexcept {
   static const std::shared_ptr<const JsonDocument> none;
   return rare_ ? rare_->owned_config : none;
+}
+
+inline JsonValue Layer::config() const noexcept {
+  if (rare_ && rare_->owned_config)
+    return rare_->owned_config->root();
+  return object.at_index(config_index_);
 }
 
 inline std::string_view Layer::rule_class() const noexcept {

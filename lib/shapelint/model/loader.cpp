@@ -406,7 +406,7 @@ bool GraphBuilder::read_layer(
           path() + ".config");
     return false;
   }
-  layer.config = config;
+  layer.set_config(config);
   std::string_view name = string_view_or(obj.find(keys_.name), "");
   if (name.empty() && config.is_object())
     name = string_view_or(config.find(keys_.name), "");
@@ -414,8 +414,8 @@ bool GraphBuilder::read_layer(
 
   if (dialect_ == Dialect::keras1 && config.is_object() && !translate_keras1(config, path(), layer))
     return false;
-  if (layer.config.is_object()) {
-    if (JsonValue t = layer.config.find(keys_.trainable); t.is_boolean())
+  if (layer.config().is_object()) {
+    if (JsonValue t = layer.config().find(keys_.trainable); t.is_boolean())
       layer.trainable = t.as_bool();
   }
 
@@ -442,8 +442,8 @@ bool GraphBuilder::read_layer(
   }
   if (dialect_ == Dialect::keras3 && !layer.nested())
     layer.set_build_input_shapes(read_build_shapes(obj));
-  if (layer.rule_class() == "InputLayer" && layer.config) {
-    layer.set_batch_shape(declared_input_shape(layer.rule_class(), layer.config));
+  if (layer.rule_class() == "InputLayer" && layer.config()) {
+    layer.set_batch_shape(declared_input_shape(layer.rule_class(), layer.config()));
     if (!layer.batch_shape())
       error(rule::kBadConfigValue,
             fmt::format("{}.config has no batch_shape or batch_input_shape", path()),
@@ -527,8 +527,8 @@ void GraphBuilder::read_sequential(JsonValue layers,
       input.class_name = "InputLayer";
       input.implicit_input = true;
       input.object = layer.object;
-      if (layer.config.is_object())
-        input.set_batch_shape(declared_input_shape(layer.rule_class(), layer.config));
+      if (layer.config().is_object())
+        input.set_batch_shape(declared_input_shape(layer.rule_class(), layer.config()));
       const Model* nested = layer.nested();
       if (!input.batch_shape() && nested && !nested->inputs.empty())
         input.set_batch_shape(nested->layers[nested->inputs[0].layer].batch_shape());
@@ -538,7 +538,7 @@ void GraphBuilder::read_sequential(JsonValue layers,
       m.layers.push_back(std::move(input));
     }
     Node node;
-    node.source = layer.object;
+    node.source_index = layer.object.index();
     if (!m.layers.empty())
       node.inputs.push_back(TensorRef{static_cast<std::uint32_t>(m.layers.size() - 1), 0, 0});
     if (layer.rule_class() != "InputLayer" || !m.layers.empty())
@@ -756,7 +756,7 @@ void GraphBuilder::read_functional(JsonValue config,
     for (std::size_t n = g.first_node[i]; n < g.first_node[i + 1]; ++n) {
       const PendingNode& pn = g.nodes[n];
       Node node;
-      node.source = pn.source;
+      node.source_index = pn.source.index();  // in the layer object: its document
       node.set_call_kwargs(pn.call_kwargs);
       node.inputs.reserve(pn.input_count);
       for (std::size_t k = pn.first_input; k < pn.first_input + pn.input_count; ++k) {
