@@ -960,12 +960,9 @@ TEST_CASE("a document keeping only its strings keeps the views taken of them") {
   }
   doc->keep_only_strings();
   // The values are gone (nothing may read them); the characters the views show are not.
-  CHECK(views == std::vector<std::string_view>{"dense_with_a_long_name",
-                                               "Dense",
-                                               "name",
-                                               "activation_7",
-                                               "Activation",
-                                               "name"});
+  CHECK(views ==
+        std::vector<std::string_view>{
+            "dense_with_a_long_name", "Dense", "name", "activation_7", "Activation", "name"});
   CHECK(doc->node_count() == 0);
   CHECK(doc->string_count() == 0);
 }
