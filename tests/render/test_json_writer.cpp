@@ -43,6 +43,25 @@ TEST_CASE("JsonWriter nests objects and keeps scalar arrays on one line") {
       "{\n  \"shape\": [null, 28],\n  \"empty\": [],\n  \"child\": {\n    \"ok\": true\n  }\n}\n");
 }
 
+TEST_CASE("JsonWriter writes the program's keys as they are and escapes keys from data") {
+  std::ostringstream out;
+  shapelint::JsonWriter w(out);
+  w.begin_object();
+  w.key("weight_bytes_by_dtype");  // a literal: checked plain when compiled
+  w.begin_object();
+  w.key_text("float32");
+  w.value(std::int64_t{4});
+  w.key_text("odd \"dtype\"\n\xFF");  // from a file: escaped, the stray byte replaced
+  w.value(std::int64_t{2});
+  w.end_object();
+  w.end_object();
+  CHECK(out.str() ==
+        "{\n  \"weight_bytes_by_dtype\": {\n    \"float32\": 4,\n"
+        "    \"odd \\\"dtype\\\"\\n\xEF\xBF\xBD\": 2\n  }\n}\n");
+  // A literal key that would need an escape does not compile:
+  //   w.key("a\"b");  // error: call to consteval function is not a constant expression
+}
+
 TEST_CASE("JsonWriter output crosses its block boundaries intact") {
   // Strings longer than the writer's 64 KiB block, escapes and UTF-8 on either side of a
   // block's end, and enough values to fill many blocks.

@@ -71,7 +71,7 @@ void write_cost_totals(JsonWriter& w, const CostTotals& cost) {
   w.key("weight_bytes_by_dtype");
   w.begin_object();
   for (const auto& [dtype, bytes] : cost.weight_bytes_by_dtype) {
-    w.key(dtype);
+    w.key_text(dtype);
     w.value(bytes);
   }
   w.end_object();
@@ -108,7 +108,7 @@ void write_valid_sizes(JsonWriter& w, const std::vector<InputSizes>& sizes) {
 }
 
 void write_signature(JsonWriter& w, const ModelSignature& sig) {
-  auto side = [&](std::string_view key, const std::vector<TensorSignature>& tensors) {
+  auto side = [&](JsonWriter::PlainKey key, const std::vector<TensorSignature>& tensors) {
     w.key(key);
     w.begin_array();
     for (const auto& t : tensors) {

@@ -161,12 +161,24 @@ void JsonWriter::before_value() {
   level.empty = false;
 }
 
-void JsonWriter::key(std::string_view name) {
+void JsonWriter::before_key() {
   Level& level = stack_.back();
   if (!level.empty)
     put(',');
   level.empty = false;
   newline();
+}
+
+void JsonWriter::key(PlainKey name) {
+  before_key();
+  put('"');
+  put(name.text());
+  put(std::string_view("\": "));
+  after_key_ = true;
+}
+
+void JsonWriter::key_text(std::string_view name) {
+  before_key();
   put_quoted(name);
   put(": ");
   after_key_ = true;
