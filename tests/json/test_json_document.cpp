@@ -966,3 +966,32 @@ TEST_CASE("a document keeping only its strings keeps the views taken of them") {
   CHECK(doc->node_count() == 0);
   CHECK(doc->string_count() == 0);
 }
+
+TEST_CASE("keys read the same whichever of the keys seen after a key comes next") {
+  // The parser guesses a key from the two keys seen after the key before it: layers of
+  // classes that alternate, a third order, a key written with an escape, and a key that
+  // only looks like a guess up to its end.
+  std::string text = "[";
+  const char* objects[] = {
+      R"({"name": "a", "trainable": true, "filters": 3, "kernel_size": [1, 1]})",
+      R"({"name": "b", "trainable": true, "axis": -1, "momentum": 0.99})",
+      R"({"name": "c", "trainable": true, "filters": 4, "kernel_size": 2})",
+      R"({"name": "d", "trainable": true, "axis": 3, "momentum": 0.9})",
+      R"({"name": "e", "trainable": true, "rate": 0.5, "axis": 1})",
+      R"({"name": "f", "trainable": true, "fil\u0074ers": 5, "axisx": 2})",
+      R"({"name": "g", "trainable": false, "filters": 6, "axis": 0})",
+      R"({"name": "h", "trainable": true, "axis": 7, "filters": 8})",
+  };
+  for (int round = 0; round < 3; ++round)
+    for (const char* object : objects)
+      text += std::string(text.size() > 1 ? ", " : "") + object;
+  text += "]";
+  JsonParseError error;
+  auto doc = JsonDocument::parse(text, 64, error);
+  REQUIRE(doc);
+  CHECK(doc->root().dump() == nlohmann::json::parse(text).dump());
+  CHECK(doc->root()[5]["filters"] == 5);
+  CHECK(doc->root()[5]["axisx"] == 2);
+  CHECK_FALSE(doc->root()[5]["axis"]);
+  CHECK(doc->root()[7]["filters"] == 8);
+}

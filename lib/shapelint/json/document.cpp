@@ -319,6 +319,10 @@ class JsonParser {
   /// A string that is likely `predicted` (see the predictions below): taken at once when its
   /// text is exactly that string's, read by read_string otherwise.
   bool read_predicted_string(std::uint32_t predicted, std::uint32_t& id);
+  /// Whether the string at p_ is string `predicted`, read past it when it is.
+  bool guessed_string(std::uint32_t predicted);
+  /// A key after key `last` in its object: one of the two keys seen after it last, or read.
+  bool read_key_after(std::uint32_t last, std::uint32_t& id);
   bool read_string(std::uint32_t& id);
   bool read_escaped_string(const char* start, const char* s, std::uint32_t& id);
   bool read_hex4(const char*& s, std::uint32_t& out) const;
@@ -421,6 +425,9 @@ class JsonParser {
   // the string table, which was a third of the parse.
   std::vector<std::uint32_t> first_key_;  ///< by the object's own key: its first key
   std::vector<std::uint32_t> key_after_;  ///< by a key: the key after it in its object
+  /// By a key: the key after it before key_after_'s (layers of two classes alternate, and
+  /// the key after `trainable` is `filters` in one and `axis` in the next).
+  std::vector<std::uint32_t> key_after_before_;
   /// By a key and the key of its object: the string it last held. Both, since a key takes
   /// other values in other objects ("class_name" is "Conv2D" in a layer, "GlorotUniform" in
   /// its "kernel_initializer"). A table of fixed size, the pair hashed into it: two pairs
@@ -490,7 +497,7 @@ bool JsonParser::parse() {
   io::advise_huge_pages(doc_.nodes_.data(), doc_.nodes_.capacity() * sizeof(Node));
   io::prefault_for_writing(doc_.nodes_.data(),
                            std::min(doc_.nodes_.capacity(), text_.size() / 20) * sizeof(Node));
-  for (auto* predictions : {&first_key_, &key_after_})
+  for (auto* predictions : {&first_key_, &key_after_, &key_after_before_})
     predictions->assign(64, 0);  // the ids interned so far (""), and room to grow
   value_of_.assign(std::size_t{1} << kValueSlotBits, 0);
   if (p_ < end_ && static_cast<unsigned char>(*p_) == 0xEF) {  // a UTF-8 byte order mark
@@ -636,15 +643,37 @@ bool JsonParser::read_key() {
   Frame& f = stack_.back();
   std::uint32_t last = f.last_key;
   std::uint32_t id = 0;
-  if (!read_predicted_string(last == kNoKey ? first_key_[f.key_id] : key_after_[last], id))
+  if (last == kNoKey) {
+    if (!read_predicted_string(first_key_[f.key_id], id))
+      return false;
+    first_key_[f.key_id] = id;
+  } else if (!read_key_after(last, id)) {
     return false;
-  (last == kNoKey ? first_key_[f.key_id] : key_after_[last]) = id;
+  }
   stack_.back().last_key = id;
   skip_whitespace();
   if (p_ == end_ || *p_ != ':')
     return fail(Failure::syntax);
   ++p_;
   key_id_ = id;
+  return true;
+}
+
+bool JsonParser::read_key_after(std::uint32_t last, std::uint32_t& id) {
+  std::uint32_t guess = key_after_[last];
+  if (guessed_string(guess)) {
+    id = guess;
+    return true;
+  }
+  std::uint32_t second = key_after_before_[last];
+  if (second != guess && guessed_string(second)) {
+    id = second;
+  } else if (!read_string(id)) {
+    return false;
+  }
+  // Vectors may have grown in read_string: indexed again.
+  key_after_before_[last] = guess;
+  key_after_[last] = id;
   return true;
 }
 
@@ -656,16 +685,24 @@ bool JsonParser::intern(std::string_view s, bool plain, std::uint32_t& id) {
     std::size_t size = std::max<std::size_t>(64, std::size_t{id} * 2);
     first_key_.resize(size);
     key_after_.resize(size);
+    key_after_before_.resize(size);
   }
   return true;
 }
 
-bool JsonParser::read_predicted_string(std::uint32_t predicted, std::uint32_t& id) {
+bool JsonParser::guessed_string(std::uint32_t predicted) {
   const JsonDocument::Interned& e = doc_.strings_[predicted];
   // Only a plain string (no escape, no quote, ASCII) reads the same as its text.
   if (e.plain && static_cast<std::size_t>(end_ - p_) > std::size_t{e.length} + 1 &&
       p_[e.length + 1] == '"' && same_bytes(p_ + 1, doc_.pool_.data() + e.offset, e.length)) {
     p_ += e.length + 2;
+    return true;
+  }
+  return false;
+}
+
+bool JsonParser::read_predicted_string(std::uint32_t predicted, std::uint32_t& id) {
+  if (guessed_string(predicted)) {
     id = predicted;
     return true;
   }
