@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "shapelint/io/prefault.hpp"
 #include <malloc.h>
 #include <sys/mman.h>
 
@@ -134,15 +135,6 @@ void make_arena(ThreadBlocks& t) noexcept {
 #endif
 }
 
-/// Gives back the whole 4 KiB pages of [data, data + bytes), which hold no block.
-void madvise_unused(char* data, std::size_t bytes) noexcept {
-  constexpr std::uintptr_t kPage = 4096;
-  auto begin = (reinterpret_cast<std::uintptr_t>(data) + kPage - 1) & ~(kPage - 1);
-  auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(kPage - 1);
-  if (end > begin)
-    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-}
-
 /// `bytes` (a multiple of 16) cut from this thread's arena, made first if it is wanted; null
 /// when there is no arena or no room left in it.
 char* cut_from_arena(ThreadBlocks& t, std::size_t bytes) noexcept {
@@ -261,7 +253,7 @@ WithoutHugePages::WithoutHugePages() noexcept : was_paused_(blocks.arena_paused)
   if (t.arena_next && t.arena_next < t.arena_end) {
     auto next = reinterpret_cast<std::uintptr_t>(t.arena_next);
     std::uintptr_t page_end = (next + kHugePage - 1) & ~(kHugePage - 1);
-    madvise_unused(t.arena_next, static_cast<std::size_t>(page_end - next));
+    io::discard_pages(t.arena_next, static_cast<std::size_t>(page_end - next));
   }
 }
 
