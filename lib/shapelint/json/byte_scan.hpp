@@ -20,44 +20,20 @@
 
 namespace shapelint {
 
-/// The samples mostly_digits judges a text from: kSamples of kSampleBytes each, spread evenly
-/// over it. A file's own samples can be read without reading (or mapping) the whole file.
-namespace digit_samples {
-
-inline constexpr std::size_t kSamples = 16;
-inline constexpr std::size_t kSampleBytes = 256;
-
-/// Where sample `i` of a text of `size` bytes (at least kSamples * kSampleBytes) starts.
-constexpr std::size_t offset(std::size_t size, std::size_t i) {
-  return i * ((size - kSampleBytes) / (kSamples - 1));
-}
-
-/// The ASCII digits among `bytes`.
-inline std::size_t count_digits(std::string_view bytes) {
-  std::size_t digits = 0;
-  for (char c : bytes)
-    digits += static_cast<unsigned char>(c - '0') < 10 ? 1 : 0;
-  return digits;
-}
-
-/// Whether `digits` digits among all the samples' bytes are more than half of them.
-constexpr bool more_than_half(std::size_t digits) {
-  return digits * 2 > kSamples * kSampleBytes;
-}
-
-}  // namespace digit_samples
-
 /// Whether more than half of `text` is ASCII digits, judged from 16 samples of 256 bytes
 /// spread over it (a text shorter than the samples is not): a config holding a weight matrix
 /// is, one of layers is not.
 inline bool mostly_digits(std::string_view text) {
-  using namespace digit_samples;
+  constexpr std::size_t kSamples = 16;
+  constexpr std::size_t kSampleBytes = 256;
   if (text.size() < kSamples * kSampleBytes)
     return false;
+  const std::size_t step = (text.size() - kSampleBytes) / (kSamples - 1);
   std::size_t digits = 0;
   for (std::size_t i = 0; i < kSamples; ++i)
-    digits += count_digits(text.substr(offset(text.size(), i), kSampleBytes));
-  return more_than_half(digits);
+    for (char c : text.substr(i * step, kSampleBytes))
+      digits += static_cast<unsigned char>(c - '0') < 10 ? 1 : 0;
+  return digits * 2 > kSamples * kSampleBytes;
 }
 
 /// Whether `c` ends a run of plain bytes inside a string: its closing quote or an escape.
