@@ -362,3 +362,48 @@ TEST_CASE("a large model listed backwards gets the same rows as listed forwards"
   CHECK(to_string(row(backwards, "a5").input_shapes) == "(None, 8)");
   CHECK(row(backwards, "a5").inbound == NameList{"a4"});
 }
+
+TEST_CASE("layers written alike but for their names each get their own outcome and findings") {
+  // Three BatchNormalization layers alike but for their names, after the same input; two
+  // Conv2D layers alike, each with a kernel larger than its input; one Dense called with an
+  // argument (never taken from another call's outcome).
+  const std::string model = R"({"class_name": "Model", "config": {"name": "m", "layers": [
+  {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 4, 4, 3]}, "inbound_nodes": []},
+  {"class_name": "BatchNormalization", "name": "bn_a", "config": {"name": "bn_a", "axis": -1, "momentum": 0.99}, "inbound_nodes": [[["in", 0, 0, {}]]]},
+  {"class_name": "BatchNormalization", "name": "bn_b", "config": {"name": "bn_b", "axis": -1, "momentum": 0.99}, "inbound_nodes": [[["bn_a", 0, 0, {}]]]},
+  {"class_name": "BatchNormalization", "name": "bn_c", "config": {"name": "bn_c", "axis": -1, "momentum": 0.99}, "inbound_nodes": [[["in", 0, 0, {}]]]},
+  {"class_name": "Conv2D", "name": "big_a", "config": {"name": "big_a", "filters": 2, "kernel_size": 5}, "inbound_nodes": [[["bn_b", 0, 0, {}]]]},
+  {"class_name": "Conv2D", "name": "big_b", "config": {"name": "big_b", "filters": 2, "kernel_size": 5}, "inbound_nodes": [[["bn_c", 0, 0, {}]]]},
+  {"class_name": "Flatten", "name": "flat", "config": {"name": "flat"}, "inbound_nodes": [[["bn_c", 0, 0, {}]]]},
+  {"class_name": "Dense", "name": "d_a", "config": {"name": "d_a", "units": 5}, "inbound_nodes": [[["flat", 0, 0, {}]]]},
+  {"class_name": "Dense", "name": "d_b", "config": {"name": "d_b", "units": 5}, "inbound_nodes": [[["flat", 0, 0, {"training": false}]]]},
+  {"class_name": "BatchNormalization", "name": "odd_a", "config": {"name": "odd_a", "center": 2}, "inbound_nodes": [[["in", 0, 0, {}]]]},
+  {"class_name": "BatchNormalization", "name": "odd_b", "config": {"name": "odd_b", "center": 2}, "inbound_nodes": [[["in", 0, 0, {}]]]}],
+  "input_layers": [["in", 0, 0]], "output_layers": [["big_a", 0, 0], ["big_b", 0, 0], ["d_a", 0, 0], ["d_b", 0, 0], ["odd_a", 0, 0], ["odd_b", 0, 0]]}})";
+  FileReport r = lint_text(model, "m.json", {});
+  for (const char* bn : {"bn_a", "bn_b", "bn_c"}) {
+    CAPTURE(bn);
+    CHECK(row(r, bn).status == "ok");
+    CHECK(row(r, bn).params == 12);
+    CHECK(to_string(row(r, bn).output_shapes) == "(None, 4, 4, 3)");
+  }
+  CHECK(row(r, "d_a").params == 245);
+  CHECK(row(r, "d_b").params == 245);
+  CHECK(to_string(row(r, "d_b").output_shapes) == "(None, 5)");
+  // Each failing layer reports its own finding, under its own name; so does each layer
+  // whose config holds a bad value, though its rule goes on.
+  std::vector<std::string> failing, bad_values;
+  for (const auto& d : r.diagnostics) {
+    if (d.rule == rule::kBadConfigValue)
+      bad_values.push_back(d.json_path);
+    else if (d.severity == Severity::error && d.layer)
+      failing.push_back(*d.layer);
+  }
+  std::sort(failing.begin(), failing.end());
+  CHECK(failing == std::vector<std::string>{"big_a", "big_b"});
+  std::sort(bad_values.begin(), bad_values.end());
+  CHECK(bad_values == std::vector<std::string>{"config.layers[10].config.center",
+                                               "config.layers[9].config.center"});
+  CHECK(row(r, "big_a").status == "error");
+  CHECK(row(r, "big_b").status == "error");
+}

@@ -995,3 +995,77 @@ TEST_CASE("keys read the same whichever of the keys seen after a key comes next"
   CHECK_FALSE(doc->root()[5]["axis"]);
   CHECK(doc->root()[7]["filters"] == 8);
 }
+
+TEST_CASE("values written alike but for a member left out hash alike and compare alike") {
+  // Two array elements of one document, compared less their own "name" (how a layer's shape
+  // rule outcome is found again for a layer of another name).
+  struct Case {
+    const char* a;
+    const char* b;
+    bool same;
+  };
+
+  const Case cases[] = {
+      {R"({"name": "a", "units": 3, "k": [1, [2, {"x": null}]], "on": true, "s": "relu"})",
+       R"({"name": "bb", "units": 3, "k": [1, [2, {"x": null}]], "on": true, "s": "relu"})",
+       true},
+      {R"({"units": 3, "rate": 0.25, "name": "a"})",
+       R"({"units": 3, "rate": 0.25, "name": 7})",
+       true},
+      {R"({"name": "a", "init": {"name": "glorot"}})",
+       R"({"name": "b", "init": {"name": "he"}})",
+       false},  // only the object's own member is left out, not a nested one
+      {R"({"name": "a", "units": 3})", R"({"name": "b", "units": 4})", false},
+      {R"({"name": "a", "units": 3})", R"({"name": "b", "units": 3.0})", false},
+      {R"({"name": "a", "units": -3})", R"({"name": "b", "units": 3})", false},
+      {R"({"name": "a", "rate": 0.5})", R"({"name": "b", "rate": 0.50})", false},  // as written
+      {R"({"name": "a", "rate": 0.5})", R"({"name": "b", "rate": 0.25})", false},
+      {R"({"name": "a", "s": "relu"})", R"({"name": "b", "s": "tanh"})", false},
+      {R"({"name": "a", "units": 3, "on": true})",
+       R"({"name": "b", "on": true, "units": 3})",
+       false},  // the same members in another order
+      {R"({"name": "a", "units": 3})", R"({"units": 3})", false},
+      {R"({"name": "a", "k": [1, 2]})", R"({"name": "b", "k": [1, 2, 3]})", false},
+      {R"({"name": "a", "k": [[1], [2, 3]]})", R"({"name": "b", "k": [[1, 2], [3]]})", false},
+      {R"({"name": "a", "k": [[], [1]]})", R"({"name": "b", "k": [[1], []]})", false},
+      {R"({"name": "a", "k": {}})", R"({"name": "b", "k": []})", false},
+      {R"({"name": "a", "u": {"v": 1}})", R"({"name": "b", "w": {"v": 1}})", false},
+      {R"([1, "name", 2.5])", R"([1, "name", 2.5])", true},
+      {R"([1, 2])", R"([2, 1])", false},
+  };
+  for (const Case& c : cases)
+    for (TextLifetime lifetime : kLifetimes) {
+      CAPTURE(c.a, c.b, name_of(lifetime));
+      // Something before them, so that the two lie at different offsets of the text and
+      // of the document's values.
+      std::string text =
+          std::string(R"({"pad": [[0.125], {"q": 1}], "v": [)") + c.a + ", " + c.b + "]}";
+      JsonParseError error;
+      auto doc = parse(text, error, lifetime);
+      REQUIRE(doc);
+      shapelint::JsonKey name(*doc, "name");
+      JsonValue a = doc->root()["v"][0];
+      JsonValue b = doc->root()["v"][1];
+      CHECK(a.same_written(b, name) == c.same);
+      CHECK(b.same_written(a, name) == c.same);
+      CHECK(a.same_written(a, name));
+      if (c.same)
+        CHECK(a.written_hash(name) == b.written_hash(name));
+    }
+}
+
+TEST_CASE("values of two documents, or other than objects and arrays, are never alike") {
+  JsonParseError error;
+  auto one = parse(R"({"v": [{"units": 3}, 3, 3]})", error);
+  auto two = parse(R"({"v": [{"units": 3}]})", error);
+  REQUIRE(one);
+  REQUIRE(two);
+  shapelint::JsonKey name(*one, "name");
+  JsonValue v = one->root()["v"];
+  CHECK_FALSE(v[0].same_written(two->root()["v"][0], name));
+  CHECK_FALSE(v[1].same_written(v[2], name));
+  CHECK_FALSE(v[0].same_written(JsonValue(), name));
+  // A key made for another document is not one to leave out here.
+  shapelint::JsonKey other_name(*two, "name");
+  CHECK_FALSE(v[0].same_written(v[0], other_name));
+}

@@ -13,6 +13,7 @@
 #include "shapelint/config/custom_layers.hpp"
 #include "shapelint/cost/model_cost.hpp"
 #include "shapelint/diag/catalog.hpp"
+#include "shapelint/engine/rule_memo.hpp"
 #include "shapelint/memory/small_blocks.hpp"
 #include "shapelint/rules/registry.hpp"
 
@@ -161,6 +162,16 @@ class Propagator {
                 const LayerRule& rule,
                 LayerResult& result,
                 const std::vector<KwargTensors>& kwargs);
+  /// One run of `rule` for `layer` on `inputs`, its findings in `sink`; false when it
+  /// failed (`outcome` then holds what it had made).
+  bool run_rule(const Layer& layer,
+                const LayerRule& rule,
+                const Shapes& inputs,
+                const std::vector<KwargTensors>& kwargs,
+                JsonValue call_kwargs,
+                bool building,
+                Diagnostics& sink,
+                RuleOutcome& outcome);
   void report(std::string_view rule_id,
               Severity severity,
               const Layer& layer,
@@ -185,6 +196,7 @@ class Propagator {
   std::vector<std::uint32_t> node_base_;  ///< a layer's first call's id; the text bounds them
   /// The inputs of the call being evaluated (kept for the next call: no allocation each).
   Shapes inputs_;
+  RuleMemo memo_;
 };
 
 void Propagator::report(std::string_view rule_id,
@@ -639,12 +651,49 @@ bool Propagator::prebuild(const Layer& layer,
   const Shapes& shapes = *layer.build_input_shapes();
   if (shapes.size() < rule.min_inputs || shapes.size() > rule.max_inputs)
     return true;
-  LayerConfig config(layer.config(), ConfigPath::of_layer(layer.object), &sink_, layer.name);
-  LayerCall lc(config, shapes, kwargs, options_.semantics, &sink_);
-  rule.infer(lc);
-  if (lc.failed() || lc.report_overflow())
+  RuleOutcome outcome;
+  if (!run_rule(layer, rule, shapes, kwargs, JsonValue(), true, sink_, outcome))
     return false;
-  result.set_built(std::move(lc.weights), std::move(lc.input_specs));
+  result.set_built(std::move(outcome.weights), std::move(outcome.input_specs));
+  return true;
+}
+
+/// Whether a call passes no argument besides its input tensors (Keras 2 writes `{}`).
+bool passes_no_arguments(const std::vector<KwargTensors>& kwargs, JsonValue call_kwargs) {
+  return kwargs.empty() && (!call_kwargs || (call_kwargs.is_object() && call_kwargs.empty()));
+}
+
+bool Propagator::run_rule(const Layer& layer,
+                          const LayerRule& rule,
+                          const Shapes& inputs,
+                          const std::vector<KwargTensors>& kwargs,
+                          JsonValue call_kwargs,
+                          bool building,
+                          Diagnostics& sink,
+                          RuleOutcome& outcome) {
+  std::optional<RuleMemo::Run> run;
+  if (passes_no_arguments(kwargs, call_kwargs)) {
+    run = memo_.run(rule, layer.config(), inputs, building);
+    if (const RuleOutcome* kept = memo_.find(*run)) {
+      outcome = *kept;
+      return true;
+    }
+  }
+  std::size_t findings_before = sink.size();
+  LayerConfig config(layer.config(), ConfigPath::of_layer(layer.object), &sink, layer.name);
+  LayerCall lc(config, inputs, kwargs, options_.semantics, &sink);
+  lc.set_building(building);
+  lc.set_call_arguments(call_kwargs);
+  rule.infer(lc);
+  if (!lc.failed())
+    lc.report_overflow();  // hostile sizes: SL110, whichever rule met them
+  outcome.outputs = std::move(lc.outputs);
+  outcome.weights = std::move(lc.weights);
+  outcome.input_specs = std::move(lc.input_specs);
+  if (lc.failed())
+    return false;
+  if (run && sink.size() == findings_before && !lc.called_sublayer())
+    memo_.keep(*run, outcome);
   return true;
 }
 
@@ -687,25 +736,21 @@ void Propagator::evaluate_rule(const Layer& layer,
   }
   Diagnostics uncertain_sink;
   Diagnostics& sink = call.uncertain ? uncertain_sink : sink_;
-  LayerConfig config(layer.config(), ConfigPath::of_layer(layer.object), &sink, layer.name);
-  LayerCall lc(config, inputs_, kwargs, options_.semantics, &sink);
-  lc.set_building(!(built && built->built));
-  lc.set_call_arguments(call_kwargs);
-  rule.infer(lc);
-  if (!lc.failed())
-    lc.report_overflow();  // hostile sizes: SL110, whichever rule met them
+  RuleOutcome lc;
+  bool ran =
+      run_rule(layer, rule, inputs_, kwargs, call_kwargs, !(built && built->built), sink, lc);
   if (call.uncertain) {
     // Only findings about the config itself stand; shape errors may be artefacts of what
     // shapelint could not know upstream.
     for (auto& d : uncertain_sink)
       if (d.severity != Severity::error || d.rule == rule::kBadConfigValue)
         sink_.push_back(std::move(d));
-    if (lc.failed()) {
+    if (!ran) {
       call.outputs = Shapes(std::max<std::size_t>(lc.outputs.size(), 1));
       return;
     }
   }
-  call.failed = lc.failed();
+  call.failed = !ran;
   if (call.failed) {
     call.outputs = Shapes(std::max<std::size_t>(lc.outputs.size(), 1));
     return;

@@ -1369,6 +1369,103 @@ double JsonValue::as_double() const noexcept {
   }
 }
 
+namespace {
+
+std::uint64_t mix_written(std::uint64_t h, std::uint64_t v) noexcept {
+  h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+  return h ^ (h >> 29);
+}
+
+/// No member is left out (written_hash, same_written).
+constexpr std::uint32_t kNoSkip = 0xFFFFFFFF;
+
+}  // namespace
+
+JsonDocument::Span JsonDocument::descendants(const Node& container) const noexcept {
+  // The parser appends a container's children when it closes, so the descendants of a value
+  // are one run of nodes: from the children of the first container within it to close (the
+  // first found going down through first container children) to its own children, last.
+  const Node* first_closed = &container;
+  for (bool deeper = true; deeper;) {
+    deeper = false;
+    const Node* child = node(first_closed->low());
+    for (const Node* end = child + first_closed->high(); child != end; ++child)
+      if (child->kind() == Kind::object || child->kind() == Kind::array) {
+        first_closed = child;
+        deeper = true;
+        break;
+      }
+  }
+  return Span{first_closed->low(), container.low() + container.high()};
+}
+
+std::uint64_t JsonDocument::written_hash(const Node& container,
+                                         std::uint32_t skip_id) const noexcept {
+  Span span = descendants(container);
+  std::uint64_t h = mix_written(container.key_kind, span.end - span.begin);
+  for (std::uint32_t i = span.begin; i < span.end; ++i) {
+    const Node& n = nodes_[i];
+    if (i >= container.low() && n.key_id() == skip_id) {
+      h = mix_written(h, skip_id);  // its own member left out: only its key counts
+      continue;
+    }
+    h = mix_written(h, n.key_kind);
+    if (n.kind() == Kind::object || n.kind() == Kind::array)
+      h = mix_written(h, n.high() | std::uint64_t{n.low() - span.begin} << 32);
+    else
+      h = mix_written(h, n.float_in_text() ? n.high() : n.bits());
+  }
+  return h;
+}
+
+bool JsonDocument::same_written(const Node& a,
+                                const Node& b,
+                                std::uint32_t skip_id) const noexcept {
+  if (a.key_kind != b.key_kind || a.high() != b.high())
+    return false;
+  Span x = descendants(a);
+  Span y = descendants(b);
+  if (x.end - x.begin != y.end - y.begin)
+    return false;
+  for (std::uint32_t k = 0; k < x.end - x.begin; ++k) {
+    const Node& m = nodes_[x.begin + k];
+    const Node& n = nodes_[y.begin + k];
+    // Their own members come last, at the same place in both runs.
+    if (x.begin + k >= a.low() && m.key_id() == skip_id && n.key_id() == skip_id)
+      continue;  // left out, whatever its value
+    if (m.key_kind != n.key_kind)
+      return false;
+    if (m.kind() == Kind::object || m.kind() == Kind::array) {
+      if (m.high() != n.high() || m.low() - x.begin != n.low() - y.begin)
+        return false;
+    } else if (m.float_in_text() ? !same_float_text(m, n) : m.bits() != n.bits()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool JsonDocument::same_float_text(const Node& a, const Node& b) const noexcept {
+  if (std::size_t{a.low()} + a.high() > text_.size() ||
+      std::size_t{b.low()} + b.high() > text_.size())
+    return false;
+  return text_.substr(a.low(), a.high()) == text_.substr(b.low(), b.high());
+}
+
+std::uint64_t JsonValue::written_hash(const JsonKey& skip) const noexcept {
+  if (!is_structured())
+    return node_ ? node_->bits() : 0;
+  std::uint32_t skip_id = skip.document_ == doc_ && skip.held_ ? skip.id_ : kNoSkip;
+  return doc_->written_hash(*node_, skip_id);
+}
+
+bool JsonValue::same_written(const JsonValue& other, const JsonKey& skip) const noexcept {
+  if (!is_structured() || !other.is_structured() || doc_ != other.doc_ || skip.document_ != doc_)
+    return false;
+  std::uint32_t skip_id = skip.held_ ? skip.id_ : kNoSkip;
+  return doc_->same_written(*node_, *other.node_, skip_id);
+}
+
 double JsonValue::float_value() const noexcept {
   if (node_->float_in_text())
     return doc_->float_from_text(*node_);

@@ -335,6 +335,16 @@ class JsonValue {
   /// this value is absent.
   JsonValue at_index(std::uint32_t index) const noexcept;
 
+  /// A hash of an object or array as written, less the values of its own members keyed
+  /// `skip` (a layer config's "name"): values same_written() finds alike hash alike.
+  std::uint64_t written_hash(const JsonKey& skip) const noexcept;
+
+  /// Whether `other`, an object or array of the same document, is written as this one is,
+  /// less the values of the members keyed `skip` of both: the same members in the same
+  /// order (nested values compared whole), equal strings, integers and bools, floats of the
+  /// same text. False for any other value.
+  bool same_written(const JsonValue& other, const JsonKey& skip) const noexcept;
+
  private:
   bool is(json_detail::Kind k) const noexcept { return node_ && node_->kind() == k; }
 
@@ -471,7 +481,25 @@ class JsonDocument {
   std::uint32_t intern(std::string_view s, bool plain = false);
   /// The id of `s`, when the document holds it.
   bool lookup(std::string_view s, std::uint32_t& id) const noexcept;
+
   /// Whether hash slot `slot` holds `s` (of hash `hash`); its id then.
+  /// A run of nodes_, [begin, end).
+  struct Span {
+    std::uint32_t begin;
+    std::uint32_t end;
+  };
+
+  /// Where the nodes of everything `container` holds lie, nested values' included.
+  Span descendants(const json_detail::Node& container) const noexcept;
+  /// JsonValue::written_hash and same_written, of containers of this document: the values
+  /// of their own members keyed string `skip_id` left out.
+  std::uint64_t written_hash(const json_detail::Node& container,
+                             std::uint32_t skip_id) const noexcept;
+  bool same_written(const json_detail::Node& a,
+                    const json_detail::Node& b,
+                    std::uint32_t skip_id) const noexcept;
+  /// Whether two floats kept as text are written alike.
+  bool same_float_text(const json_detail::Node& a, const json_detail::Node& b) const noexcept;
   bool holds_at(std::uint64_t slot,
                 std::uint32_t hash,
                 std::string_view s,

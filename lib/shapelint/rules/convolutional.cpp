@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -79,7 +80,15 @@ bool allows_padding(const LayerCall& c, const ConvArgs& a, WindowPadding padding
 }
 
 bool read_padding(LayerCall& c, ConvArgs& a) {
-  a.padding_text = lowercase(c.config().get_string("padding", "valid"));
+  JsonValue written = c.config().raw("padding");
+  if (!written) {
+    a.padding_text = "valid";
+  } else if (written->is_string()) {
+    a.padding_text = written->as_string();  // short: no allocation
+    a.padding_text = lowercase(std::move(a.padding_text));
+  } else {
+    a.padding_text = lowercase(c.config().get_string("padding", "valid"));  // reports it
+  }
   auto padding = parse_window_padding(a.padding_text);
   if (padding && allows_padding(c, a, *padding)) {
     a.padding = *padding;
@@ -532,6 +541,7 @@ void add_conv_weights(LayerCall& c, const ConvArgs& a, Dim in_channels) {
   switch (a.kind) {
     case ConvKind::standard: {
       Dim per_group = floor_div(in_channels, a.groups);
+      c.weights.reserve(a.lora_rank > 0 ? 4 : 2);
       // LoRA freezes the kernel and trains two low-rank factors instead.
       c.add_weight("kernel", weight_shape(a.kernel_size, {per_group, filters}), a.lora_rank == 0);
       if (a.use_bias)
@@ -550,7 +560,9 @@ void add_conv_weights(LayerCall& c, const ConvArgs& a, Dim in_channels) {
       return;
     case ConvKind::separable: {
       Dim multiplier = Dim::of(a.depth_multiplier);
-      std::vector<std::int64_t> pointwise(a.rank, 1);
+      const std::int64_t ones[] = {1, 1, 1};
+      std::span<const std::int64_t> pointwise(ones, std::min<std::size_t>(a.rank, 3));
+      c.weights.reserve(3);
       c.add_weight("depthwise_kernel", weight_shape(a.kernel_size, {in_channels, multiplier}));
       c.add_weight("pointwise_kernel",
                    weight_shape(pointwise, {in_channels * a.depth_multiplier, filters}));

@@ -93,7 +93,21 @@ std::optional<std::vector<std::int64_t>> read_tuple_argument(
   return std::nullopt;
 }
 
+bool equals_lowercased(std::string_view text, std::string_view lower) {
+  return text.size() == lower.size() &&
+         std::equal(text.begin(), text.end(), lower.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
 std::optional<bool> read_channels_first(LayerCall& c) {
+  // Either value, read in place: the common case, without copying the text twice.
+  if (JsonValue v = c.config().raw("data_format"); v && v->is_string()) {
+    if (equals_lowercased(v->as_string(), "channels_first"))
+      return true;
+    if (equals_lowercased(v->as_string(), "channels_last"))
+      return false;
+  }
   auto text = c.config().get_optional_string("data_format");
   // Absent: the default, or what a Keras 1 `dim_ordering` said.
   if (!text)

@@ -30,6 +30,9 @@ bool require_arguments(LayerCall& c,
 /// `text` in lower case (ASCII), as Python's str.lower() leaves Keras's argument values.
 std::string lowercase(std::string text);
 
+/// Whether lowercase(text) is `lower`, without making it.
+bool equals_lowercased(std::string_view text, std::string_view lower);
+
 /// An int-or-tuple argument read as Keras's `standardize_tuple` reads it: `n` values, `fallback`
 /// each when absent; an SL108 finding (the argument as the config wrote it) and nothing when a
 /// value is below 1 (below 0 with `allow_zero`).

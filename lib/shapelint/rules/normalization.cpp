@@ -96,26 +96,38 @@ std::optional<std::vector<std::int64_t>> batch_norm_axes(LayerCall& c) {
   return std::nullopt;
 }
 
+/// Which of its optional weights a BatchNormalization creates, read once from its config.
+struct BatchNormWeights {
+  bool scale = true;
+  bool center = true;
+  bool renorm = false;
+
+  explicit BatchNormWeights(const LayerConfig& config)
+      : scale(config.get_bool("scale", true)),
+        center(config.get_bool("center", true)),
+        renorm(config.get_bool("renorm", false)) {}
+
+  /// The weight Keras creates first, which is the one its error names.
+  std::string_view first() const { return scale ? "gamma" : center ? "beta" : "moving_mean"; }
+
+  std::size_t count() const { return 2 + (scale ? 1 : 0) + (center ? 1 : 0) + (renorm ? 3 : 0); }
+};
+
 /// The weights BatchNormalization creates, in Keras's order.
-void add_batch_norm_weights(LayerCall& c, const Shape& param) {
-  if (c.config().get_bool("scale", true))
+void add_batch_norm_weights(LayerCall& c, const BatchNormWeights& which, const Shape& param) {
+  // Reserved at once: grown one by one, the list was moved three times (a tenth of the rule).
+  c.weights.reserve(c.weights.size() + which.count());
+  if (which.scale)
     c.add_weight("gamma", param);
-  if (c.config().get_bool("center", true))
+  if (which.center)
     c.add_weight("beta", param);
   c.add_weight("moving_mean", param, false);
   c.add_weight("moving_variance", param, false);
-  if (c.config().get_bool("renorm", false)) {
+  if (which.renorm) {
     c.add_weight("moving_stddev", param, false);
     c.add_weight("renorm_mean", param, false);
     c.add_weight("renorm_stddev", param, false);
   }
-}
-
-/// The weight Keras creates first, which is the one its error names.
-std::string_view first_batch_norm_weight(const LayerConfig& config) {
-  if (config.get_bool("scale", true))
-    return "gamma";
-  return config.get_bool("center", true) ? "beta" : "moving_mean";
 }
 
 /// One axis: (dim,). Several (tf.keras 2): the input shape with 1 on the other axes.
@@ -136,8 +148,9 @@ void infer_batch_normalization(LayerCall& c) {
   if (!axes)
     return;
   const Shape& in = c.input();
+  const BatchNormWeights which(c.config());
   if (!in.has_rank()) {
-    add_batch_norm_weights(c, Shape::unknown_rank());
+    add_batch_norm_weights(c, which, Shape::unknown_rank());
     c.outputs = {in};
     return;
   }
@@ -147,9 +160,9 @@ void infer_batch_normalization(LayerCall& c) {
   if (!canonical)
     return;
   const Shape param = batch_norm_param_shape(in, *canonical);
-  if (!require_defined_weight(c, first_batch_norm_weight(c.config()), param))
+  if (!require_defined_weight(c, which.first(), param))
     return;
-  add_batch_norm_weights(c, param);
+  add_batch_norm_weights(c, which, param);
   InputSpec spec{.ndim = in.rank()};
   if (c.keras3()) {
     spec.axes.emplace_back((*axes)[0], in.at((*axes)[0]).value());

@@ -201,6 +201,7 @@ bool spend_rule_run(Diagnostics* sink, const std::function<std::string()>& json_
 std::optional<LayerCall::SubResult> LayerCall::call_sublayer(JsonValue layer_object,
                                                              std::string_view path_key,
                                                              const Shapes& inputs) {
+  called_sublayer_ = true;
   if (int limit = rule_run_budget().max_wrapper_depth; wrapper_depth_ >= limit) {
     error(rule::kBadConfigValue,
           fmt::format("layers wrapped in layers more than {} levels deep, shapelint's limit "

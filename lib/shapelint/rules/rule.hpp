@@ -113,6 +113,10 @@ class LayerCall {
 
   bool failed() const { return failed_; }
 
+  /// Whether the rule ran another layer's rule (call_sublayer): its result then also spent
+  /// that rule's runs, which a copy of it would not.
+  bool called_sublayer() const { return called_sublayer_; }
+
   /// Reports SL110 when an output dim or a weight's size overflowed int64 in a rule's checked
   /// arithmetic (hostile sizes): the engine's net under every rule. True when it did.
   bool report_overflow();
@@ -166,6 +170,7 @@ class LayerCall {
   bool building_ = true;
   JsonValue call_kwargs_;
   int wrapper_depth_ = 0;  ///< how many layers this one is wrapped in
+  bool called_sublayer_ = false;
 };
 
 /// Rule runs one file's lint may make by default (`max-layer-runs`): every layer call, every
