@@ -69,6 +69,28 @@ TEST_CASE("a rule outcome is found again only for a run alike but for the layer'
   CHECK(memo.find(memo.run(dense, layers[1], inputs, true)));
 }
 
+TEST_CASE("a config holding many values is not looked up") {
+  // An Embedding's config may hold its initial weights: comparing them would cost their size.
+  std::string weights = "[0.5";
+  for (std::size_t i = 0; i < RuleMemo::kMaxConfigValues; ++i)
+    weights += ", 0.5";
+  auto doc = parse(R"([{"name": "a", "w": )" + weights + R"(]}, {"name": "b", "w": )" + weights +
+                   "]}, " + R"({"name": "c", "w": [0.5, 0.5]}, {"name": "d", "w": [0.5, 0.5]}])");
+  const LayerRule& dense = *RuleRegistry::builtin().find("Dense");
+  const Shapes inputs{Shape{Dim::unknown(), Dim::of(4)}};
+  RuleMemo memo;
+  auto large = memo.run(dense, doc->root()[0], inputs, true);
+  CHECK_FALSE(large.memoized);
+  memo.keep(large, outcome_of(8));
+  CHECK_FALSE(memo.find(memo.run(dense, doc->root()[1], inputs, true)));
+  auto small = memo.run(dense, doc->root()[2], inputs, true);
+  CHECK(small.memoized);
+  memo.keep(small, outcome_of(8));
+  CHECK(memo.find(memo.run(dense, doc->root()[3], inputs, true)));
+  CHECK(doc->root()[2].held_count() == 4);  // "name", "w" and its two elements
+  CHECK(doc->root()[0].held_count() == RuleMemo::kMaxConfigValues + 3);
+}
+
 TEST_CASE("the rule memo keeps a bounded number of outcomes") {
   std::string text = "[";
   for (std::size_t i = 0; i < RuleMemo::kMaxEntries + 10; ++i)

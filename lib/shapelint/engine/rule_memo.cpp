@@ -49,11 +49,13 @@ RuleMemo::Run RuleMemo::run(const LayerRule& rule,
                             JsonValue config,
                             const Shapes& inputs,
                             bool building) {
+  bool memoized = config.is_object() && config.held_count() <= kMaxConfigValues;
+  if (!memoized)
+    return Run{&rule, config, &inputs, building, false, 0};
   std::uint64_t h = mix(reinterpret_cast<std::uintptr_t>(&rule), building ? 1 : 2);
-  if (config.is_object())
-    h = mix(h, config.written_hash(name_key(config.document())));
+  h = mix(h, config.written_hash(name_key(config.document())));
   h = mix(h, shapes_hash(inputs));
-  return Run{&rule, config, &inputs, building, h};
+  return Run{&rule, config, &inputs, building, true, h};
 }
 
 bool RuleMemo::matches(const Entry& entry, const Run& run) const {
@@ -62,8 +64,7 @@ bool RuleMemo::matches(const Entry& entry, const Run& run) const {
 }
 
 const RuleOutcome* RuleMemo::find(const Run& run) const {
-  // Only a config object is looked up: an absent one has no document to compare in.
-  if (slots_.empty() || !run.config.is_object() || name_document_ != run.config.document())
+  if (slots_.empty() || !run.memoized || name_document_ != run.config.document())
     return nullptr;
   for (std::size_t probe = 0, i = run.hash & (kSlots - 1); probe < kMaxProbes;
        ++probe, i = (i + 1) & (kSlots - 1)) {
@@ -78,7 +79,7 @@ const RuleOutcome* RuleMemo::find(const Run& run) const {
 }
 
 void RuleMemo::keep(const Run& run, const RuleOutcome& outcome) {
-  if (entries_.size() >= kMaxEntries || !run.config.is_object())
+  if (entries_.size() >= kMaxEntries || !run.memoized)
     return;
   if (slots_.empty())
     slots_.assign(kSlots, 0);

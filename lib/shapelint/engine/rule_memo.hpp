@@ -29,12 +29,14 @@ struct RuleOutcome {
 /// input shapes and whether the call built the layer. One per propagation of a model.
 class RuleMemo {
  public:
-  /// A run to look up or keep: a view of its config and inputs, and their hash.
+  /// A run to look up or keep: a view of its config and inputs, and their hash. Not
+  /// `memoized` when its config is no object, or a large one (a weight matrix inside).
   struct Run {
     const LayerRule* rule;
     JsonValue config;
     const Shapes* inputs;
     bool building;
+    bool memoized;
     std::uint64_t hash;
   };
 
@@ -49,6 +51,9 @@ class RuleMemo {
   void keep(const Run& run, const RuleOutcome& outcome);
 
   static constexpr std::size_t kMaxEntries = 256;
+  /// Values a config may hold to be looked up: layers' own arguments take a few dozen, and
+  /// a config holding weights (an Embedding's initial matrix) would cost its size each time.
+  static constexpr std::size_t kMaxConfigValues = 1024;
 
  private:
   struct Entry {

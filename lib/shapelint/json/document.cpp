@@ -1402,20 +1402,21 @@ JsonDocument::Span JsonDocument::descendants(const Node& container) const noexce
 std::uint64_t JsonDocument::written_hash(const Node& container,
                                          std::uint32_t skip_id) const noexcept {
   Span span = descendants(container);
-  std::uint64_t h = mix_written(container.key_kind, span.end - span.begin);
+  // One word a value, folded in with a multiply: the hash only sorts runs into slots, and
+  // same_written settles whether two are alike.
+  std::uint64_t h = container.key_kind ^ (std::uint64_t{span.end - span.begin} << 32);
   for (std::uint32_t i = span.begin; i < span.end; ++i) {
     const Node& n = nodes_[i];
-    if (i >= container.low() && n.key_id() == skip_id) {
-      h = mix_written(h, skip_id);  // its own member left out: only its key counts
-      continue;
-    }
-    h = mix_written(h, n.key_kind);
-    if (n.kind() == Kind::object || n.kind() == Kind::array)
-      h = mix_written(h, n.high() | std::uint64_t{n.low() - span.begin} << 32);
+    std::uint64_t word = std::uint64_t{n.key_kind} << 32;
+    if (i >= container.low() && n.key_id() == skip_id)
+      word = skip_id;  // its own member left out: only its key counts
+    else if (n.kind() == Kind::object || n.kind() == Kind::array)
+      word ^= n.high() ^ (std::uint64_t{n.low() - span.begin} << 20);
     else
-      h = mix_written(h, n.float_in_text() ? n.high() : n.bits());
+      word ^= n.float_in_text() ? n.high() : n.bits();
+    h = (h ^ word) * 0x9E3779B97F4A7C15ull;
   }
-  return h;
+  return mix_written(h, h >> 32);
 }
 
 bool JsonDocument::same_written(const Node& a,
@@ -1430,6 +1431,9 @@ bool JsonDocument::same_written(const Node& a,
   for (std::uint32_t k = 0; k < x.end - x.begin; ++k) {
     const Node& m = nodes_[x.begin + k];
     const Node& n = nodes_[y.begin + k];
+    // Held alike: a string, number, bool or null written alike (or the same value).
+    if (m.key_kind == n.key_kind && m.lo == n.lo && m.hi == n.hi)
+      continue;
     // Their own members come last, at the same place in both runs.
     if (x.begin + k >= a.low() && m.key_id() == skip_id && n.key_id() == skip_id)
       continue;  // left out, whatever its value
@@ -1438,7 +1442,7 @@ bool JsonDocument::same_written(const Node& a,
     if (m.kind() == Kind::object || m.kind() == Kind::array) {
       if (m.high() != n.high() || m.low() - x.begin != n.low() - y.begin)
         return false;
-    } else if (m.float_in_text() ? !same_float_text(m, n) : m.bits() != n.bits()) {
+    } else if (!m.float_in_text() || !same_float_text(m, n)) {
       return false;
     }
   }
@@ -1450,6 +1454,13 @@ bool JsonDocument::same_float_text(const Node& a, const Node& b) const noexcept 
       std::size_t{b.low()} + b.high() > text_.size())
     return false;
   return text_.substr(a.low(), a.high()) == text_.substr(b.low(), b.high());
+}
+
+std::size_t JsonValue::held_count() const noexcept {
+  if (!is_structured())
+    return 0;
+  JsonDocument::Span span = doc_->descendants(*node_);
+  return span.end - span.begin;
 }
 
 std::uint64_t JsonValue::written_hash(const JsonKey& skip) const noexcept {

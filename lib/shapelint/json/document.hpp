@@ -335,6 +335,9 @@ class JsonValue {
   /// this value is absent.
   JsonValue at_index(std::uint32_t index) const noexcept;
 
+  /// How many values an object or array holds, nested ones included; 0 for any other value.
+  std::size_t held_count() const noexcept;
+
   /// A hash of an object or array as written, less the values of its own members keyed
   /// `skip` (a layer config's "name"): values same_written() finds alike hash alike.
   std::uint64_t written_hash(const JsonKey& skip) const noexcept;
