@@ -6,16 +6,24 @@
 
 #include "shapelint/engine/rule_memo.hpp"
 #include "shapelint/rules/registry.hpp"
+#include "support/rule_harness.hpp"
 
 using namespace shapelint;
+using shapelint::test::parse_config;
 
 namespace {
 
-std::unique_ptr<JsonDocument> parse(const std::string& text) {
-  JsonParseError error;
-  auto doc = JsonDocument::parse(text, 64, error);
-  REQUIRE(doc);
-  return doc;
+/// Arguments every config of these tests has besides its own: a layer config's usual
+/// initializers and regularizers, enough for the memo to look the config up.
+const std::string kUsualArguments =
+    R"("kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}},
+       "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": null,
+       "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null,
+       "bias_constraint": null, "use_bias": true)";
+
+/// A config object of `members` (`"name": "a", "units": 8`) and the usual arguments.
+std::string config(const std::string& members) {
+  return "{" + members + ", " + kUsualArguments + "}";
 }
 
 RuleOutcome outcome_of(std::int64_t units) {
@@ -28,8 +36,9 @@ RuleOutcome outcome_of(std::int64_t units) {
 }  // namespace
 
 TEST_CASE("a rule outcome is found again only for a run alike but for the layer's name") {
-  auto doc = parse(R"([{"name": "a", "units": 8}, {"name": "b", "units": 8},
-                       {"name": "c", "units": 9}, {"units": 8}])");
+  auto doc = parse_config(
+      "[" + config(R"("name": "a", "units": 8)") + ", " + config(R"("name": "b", "units": 8)") +
+      ", " + config(R"("name": "c", "units": 9)") + ", " + config(R"("units": 8)") + "]");
   const JsonValue layers = doc->root();
   const LayerRule& dense = *RuleRegistry::builtin().find("Dense");
   const LayerRule& relu = *RuleRegistry::builtin().find("ReLU");
@@ -64,7 +73,7 @@ TEST_CASE("a rule outcome is found again only for a run alike but for the layer'
   CHECK_FALSE(memo.find(memo.run(dense, layers[1], overflowed, true)));
 
   // A config of another document is another config.
-  auto other = parse(R"([{"name": "a", "units": 8}])");
+  auto other = parse_config("[" + config(R"("name": "a", "units": 8)") + "]");
   CHECK_FALSE(memo.find(memo.run(dense, other->root()[0], inputs, true)));
   CHECK(memo.find(memo.run(dense, layers[1], inputs, true)));
 }
@@ -74,8 +83,11 @@ TEST_CASE("a config holding many values is not looked up") {
   std::string weights = "[0.5";
   for (std::size_t i = 0; i < RuleMemo::kMaxConfigValues; ++i)
     weights += ", 0.5";
-  auto doc = parse(R"([{"name": "a", "w": )" + weights + R"(]}, {"name": "b", "w": )" + weights +
-                   "]}, " + R"({"name": "c", "w": [0.5, 0.5]}, {"name": "d", "w": [0.5, 0.5]}])");
+  auto doc = parse_config("[" + config(R"("name": "a", "w": )" + weights + "]") + ", " +
+                          config(R"("name": "b", "w": )" + weights + "]") + ", " +
+                          config(R"("name": "c", "w": [0.5, 0.5])") + ", " +
+                          config(R"("name": "d", "w": [0.5, 0.5])") + ", " +
+                          R"({"name": "e", "units": 3}, {"name": "f", "units": 3}])");
   const LayerRule& dense = *RuleRegistry::builtin().find("Dense");
   const Shapes inputs{Shape{Dim::unknown(), Dim::of(4)}};
   RuleMemo memo;
@@ -87,15 +99,21 @@ TEST_CASE("a config holding many values is not looked up") {
   CHECK(small.memoized);
   memo.keep(small, outcome_of(8));
   CHECK(memo.find(memo.run(dense, doc->root()[3], inputs, true)));
-  CHECK(doc->root()[2].held_count() == 4);  // "name", "w" and its two elements
-  CHECK(doc->root()[0].held_count() == RuleMemo::kMaxConfigValues + 3);
+  // Nor is a config of a few values: its rule costs less than the lookup.
+  auto tiny = memo.run(dense, doc->root()[4], inputs, true);
+  CHECK_FALSE(tiny.memoized);
+  memo.keep(tiny, outcome_of(3));
+  CHECK_FALSE(memo.find(memo.run(dense, doc->root()[5], inputs, true)));
+  CHECK(doc->root()[4].held_count() == 2);
+  CHECK(doc->root()[2].held_count() == 17);  // "name", "w" and its two, 13 usual ones
+  CHECK(doc->root()[0].held_count() == RuleMemo::kMaxConfigValues + 16);
 }
 
 TEST_CASE("the rule memo keeps a bounded number of outcomes") {
   std::string text = "[";
   for (std::size_t i = 0; i < RuleMemo::kMaxEntries + 10; ++i)
-    text += (i ? ", " : "") + std::string(R"({"units": )") + std::to_string(i + 1) + "}";
-  auto doc = parse(text + "]");
+    text += (i ? ", " : "") + config(R"("units": )" + std::to_string(i + 1));
+  auto doc = parse_config(text + "]");
   const LayerRule& dense = *RuleRegistry::builtin().find("Dense");
   const Shapes inputs{Shape{Dim::unknown(), Dim::of(4)}};
   RuleMemo memo;

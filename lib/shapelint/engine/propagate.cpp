@@ -162,8 +162,9 @@ class Propagator {
                 const LayerRule& rule,
                 LayerResult& result,
                 const std::vector<KwargTensors>& kwargs);
-  /// One run of `rule` for `layer` on `inputs`, its findings in `sink`; false when it
-  /// failed (`outcome` then holds what it had made).
+  /// One run of `rule` for `layer` on `inputs`, its findings in `sink` and what it gave in
+  /// `outputs`, `weights` and `input_specs` (whatever it had made when it failed); false
+  /// when it failed.
   bool run_rule(const Layer& layer,
                 const LayerRule& rule,
                 const Shapes& inputs,
@@ -171,7 +172,9 @@ class Propagator {
                 JsonValue call_kwargs,
                 bool building,
                 Diagnostics& sink,
-                RuleOutcome& outcome);
+                Shapes& outputs,
+                std::vector<WeightSpec>& weights,
+                std::vector<InputSpec>& input_specs);
   void report(std::string_view rule_id,
               Severity severity,
               const Layer& layer,
@@ -651,10 +654,13 @@ bool Propagator::prebuild(const Layer& layer,
   const Shapes& shapes = *layer.build_input_shapes();
   if (shapes.size() < rule.min_inputs || shapes.size() > rule.max_inputs)
     return true;
-  RuleOutcome outcome;
-  if (!run_rule(layer, rule, shapes, kwargs, JsonValue(), true, sink_, outcome))
+  Shapes outputs;
+  std::vector<WeightSpec> weights;
+  std::vector<InputSpec> input_specs;
+  if (!run_rule(
+          layer, rule, shapes, kwargs, JsonValue(), true, sink_, outputs, weights, input_specs))
     return false;
-  result.set_built(std::move(outcome.weights), std::move(outcome.input_specs));
+  result.set_built(std::move(weights), std::move(input_specs));
   return true;
 }
 
@@ -670,12 +676,16 @@ bool Propagator::run_rule(const Layer& layer,
                           JsonValue call_kwargs,
                           bool building,
                           Diagnostics& sink,
-                          RuleOutcome& outcome) {
+                          Shapes& outputs,
+                          std::vector<WeightSpec>& weights,
+                          std::vector<InputSpec>& input_specs) {
   std::optional<RuleMemo::Run> run;
-  if (passes_no_arguments(kwargs, call_kwargs)) {
+  if (passes_no_arguments(kwargs, call_kwargs) && RuleMemo::worth_looking_up(layer.config())) {
     run = memo_.run(rule, layer.config(), inputs, building);
     if (const RuleOutcome* kept = memo_.find(*run)) {
-      outcome = *kept;
+      outputs = kept->outputs;
+      weights = kept->weights;
+      input_specs = kept->input_specs;
       return true;
     }
   }
@@ -687,13 +697,13 @@ bool Propagator::run_rule(const Layer& layer,
   rule.infer(lc);
   if (!lc.failed())
     lc.report_overflow();  // hostile sizes: SL110, whichever rule met them
-  outcome.outputs = std::move(lc.outputs);
-  outcome.weights = std::move(lc.weights);
-  outcome.input_specs = std::move(lc.input_specs);
+  outputs = std::move(lc.outputs);
+  weights = std::move(lc.weights);
+  input_specs = std::move(lc.input_specs);
   if (lc.failed())
     return false;
-  if (run && sink.size() == findings_before && !lc.called_sublayer())
-    memo_.keep(*run, outcome);
+  if (run && run->memoized && sink.size() == findings_before && !lc.called_sublayer())
+    memo_.keep(*run, RuleOutcome{outputs, weights, input_specs});
   return true;
 }
 
@@ -736,9 +746,18 @@ void Propagator::evaluate_rule(const Layer& layer,
   }
   Diagnostics uncertain_sink;
   Diagnostics& sink = call.uncertain ? uncertain_sink : sink_;
-  RuleOutcome lc;
-  bool ran =
-      run_rule(layer, rule, inputs_, kwargs, call_kwargs, !(built && built->built), sink, lc);
+  std::vector<WeightSpec> weights;
+  std::vector<InputSpec> input_specs;
+  bool ran = run_rule(layer,
+                      rule,
+                      inputs_,
+                      kwargs,
+                      call_kwargs,
+                      !(built && built->built),
+                      sink,
+                      call.outputs,
+                      weights,
+                      input_specs);
   if (call.uncertain) {
     // Only findings about the config itself stand; shape errors may be artefacts of what
     // shapelint could not know upstream.
@@ -746,24 +765,23 @@ void Propagator::evaluate_rule(const Layer& layer,
       if (d.severity != Severity::error || d.rule == rule::kBadConfigValue)
         sink_.push_back(std::move(d));
     if (!ran) {
-      call.outputs = Shapes(std::max<std::size_t>(lc.outputs.size(), 1));
+      call.outputs = Shapes(std::max<std::size_t>(call.outputs.size(), 1));
       return;
     }
   }
   call.failed = !ran;
   if (call.failed) {
-    call.outputs = Shapes(std::max<std::size_t>(lc.outputs.size(), 1));
+    call.outputs = Shapes(std::max<std::size_t>(call.outputs.size(), 1));
     return;
   }
-  call.outputs = std::move(lc.outputs);
   // Only the replay feeds real arrays; a symbolic call (a shared layer's second call while
   // building) is judged by the input spec alone, as Keras builds it.
   if (built && built->built && !call.uncertain && options_.built) {
     // Real arrays fail where the built weights cannot take them, even when the layer's
     // symbolic check does not look (LayerNormalization, an RNN's feature size).
-    for (std::size_t w = 0; w < lc.weights.size() && w < built->weights().size(); ++w) {
+    for (std::size_t w = 0; w < weights.size() && w < built->weights().size(); ++w) {
       const Shape& have = built->weights()[w].shape;
-      const Shape& need = lc.weights[w].shape;
+      const Shape& need = weights[w].shape;
       if (!have.fully_known() || !need.fully_known() || have == need)
         continue;
       report(rule::kWeightsIncompatible,
@@ -784,7 +802,7 @@ void Propagator::evaluate_rule(const Layer& layer,
     return;
   }
   if (first_call && !result.built) {
-    result.set_built(std::move(lc.weights), std::move(lc.input_specs));
+    result.set_built(std::move(weights), std::move(input_specs));
   }
 }
 

@@ -45,11 +45,18 @@ const JsonKey& RuleMemo::name_key(const JsonDocument* document) {
   return *name_;
 }
 
+bool RuleMemo::worth_looking_up(JsonValue config) {
+  auto members = config.children();
+  return config.is_object() &&
+         static_cast<std::size_t>(members.end() - members.begin()) >= kMinConfigMembers;
+}
+
 RuleMemo::Run RuleMemo::run(const LayerRule& rule,
                             JsonValue config,
                             const Shapes& inputs,
                             bool building) {
-  bool memoized = config.is_object() && config.held_count() <= kMaxConfigValues;
+  std::size_t held = config.held_count();
+  bool memoized = config.is_object() && held >= kMinConfigValues && held <= kMaxConfigValues;
   if (!memoized)
     return Run{&rule, config, &inputs, building, false, 0};
   std::uint64_t h = mix(reinterpret_cast<std::uintptr_t>(&rule), building ? 1 : 2);

@@ -30,7 +30,7 @@ struct RuleOutcome {
 class RuleMemo {
  public:
   /// A run to look up or keep: a view of its config and inputs, and their hash. Not
-  /// `memoized` when its config is no object, or a large one (a weight matrix inside).
+  /// `memoized` when its config is no object, a small one, or a large one.
   struct Run {
     const LayerRule* rule;
     JsonValue config;
@@ -39,6 +39,12 @@ class RuleMemo {
     bool memoized;
     std::uint64_t hash;
   };
+
+  /// Whether a run on `config` is worth looking up at all: a config of a few members (an
+  /// Activation's, an Add's, a Flatten's: name, trainable, dtype and one more or none) is
+  /// not, its rule costing less than the lookup. Asked before run(), it costs next to
+  /// nothing; run() then weighs all the config holds.
+  static bool worth_looking_up(JsonValue config);
 
   /// The run of `rule` on `config` and `inputs`; they must outlive it.
   Run run(const LayerRule& rule, JsonValue config, const Shapes& inputs, bool building);
@@ -54,6 +60,11 @@ class RuleMemo {
   /// Values a config may hold to be looked up: layers' own arguments take a few dozen, and
   /// a config holding weights (an Embedding's initial matrix) would cost its size each time.
   static constexpr std::size_t kMaxConfigValues = 1024;
+  /// Values a config must hold to be looked up: the rules of layers of a few arguments
+  /// (Activation, Add, Dropout, Flatten) cost less than finding their outcome again.
+  static constexpr std::size_t kMinConfigValues = 13;
+  /// Members a config must have itself to be worth looking up (worth_looking_up).
+  static constexpr std::size_t kMinConfigMembers = 5;
 
  private:
   struct Entry {
