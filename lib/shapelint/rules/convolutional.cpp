@@ -84,8 +84,7 @@ bool read_padding(LayerCall& c, ConvArgs& a) {
   if (!written) {
     a.padding_text = "valid";
   } else if (written->is_string()) {
-    a.padding_text = written->as_string();  // short: no allocation
-    a.padding_text = lowercase(std::move(a.padding_text));
+    a.padding_text = lowercase(std::string(written->as_string()));
   } else {
     a.padding_text = lowercase(c.config().get_string("padding", "valid"));  // reports it
   }
