@@ -22,6 +22,7 @@
 #include "shapelint/memory/phase_marks.hpp"
 #include "shapelint/memory/small_blocks.hpp"
 #include "shapelint/render/render.hpp"
+#include "standard_output.hpp"
 #include <malloc.h>
 #include <unistd.h>
 
@@ -186,9 +187,8 @@ std::optional<std::string_view> help_or_version(int argc, char** argv) {
 int main(int argc, char** argv) {
   shapelint::memory::mark_phase("start");
   keep_memory_close();
-  // Nothing writes through C stdio: std::cout may keep its own buffer (a report of a large
-  // model is tens of megabytes, otherwise written a character at a time).
-  std::ios::sync_with_stdio(false);
+  // A report of a large model is tens of megabytes, written in many small pieces.
+  shapelint::cli::buffer_standard_output();
   // `shapelint diff OLD NEW`; a file named "diff" is still a PATH, as the contract says.
   std::error_code no_diff_file;
   if (argc > 1 && std::strcmp(argv[1], "diff") == 0 &&

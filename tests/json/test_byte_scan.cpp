@@ -41,6 +41,14 @@ std::size_t slow_count_newlines(const char* s, const char* end) {
   return count;
 }
 
+std::size_t slow_count_value_bound_bytes(const char* s, const char* end) {
+  std::size_t count = 0;
+  for (; s < end; ++s)
+    if (*s == ',' || *s == '{' || *s == '[')
+      ++count;
+  return count;
+}
+
 std::size_t slow_count_code_points(const char* s, const char* end) {
   std::size_t count = 0;
   for (; s < end; ++s)
@@ -83,6 +91,7 @@ void check_all_helpers(std::string_view text) {
           slow_find(s, end, shapelint::is_quote_or_backslash));
     CHECK(shapelint::find_last_newline(s, end) == slow_find_last_newline(s, end));
     CHECK(shapelint::count_newlines(s, end) == slow_count_newlines(s, end));
+    CHECK(shapelint::count_value_bound_bytes(s, end) == slow_count_value_bound_bytes(s, end));
     CHECK(shapelint::count_code_points(s, end) == slow_count_code_points(s, end));
     shapelint::BracketSkip state;
     bool slow_in_string = false;
@@ -98,7 +107,7 @@ TEST_CASE("byte scans agree with byte loops wherever the byte looked for stands"
   // Bytes the helpers look for, and decoys one bit away from a bracket (';' '=' 0xDB 0xDD),
   // since the container skip finds brackets by setting bit 0x20.
   const std::vector<std::string> specials{
-      "\"", "\\", "{", "}", "[", "]", "\n", "\r", "é", "😀", "\xDB", "\xDD", ";", "=", "\x80"};
+      "\"", "\\", "{", "}", "[", "]", ",", "\n", "\r", "é", "😀", "\xDB", "\xDD", ";", "=", "\x80"};
   for (std::size_t length : {0u, 1u, 15u, 16u, 17u, 31u, 32u, 33u, 47u, 48u, 49u, 63u, 64u, 65u}) {
     for (const auto& special : specials) {
       for (std::size_t at = 0; at <= length; ++at) {
@@ -182,7 +191,7 @@ TEST_CASE("a container skip from any depth agrees with a byte loop on random bra
 TEST_CASE("counts over long texts stay exact past the point where byte counters are summed") {
   // The counts keep a counter per byte lane and sum them every 255 rounds of 64 bytes: texts
   // made only of what is counted would overflow a lane that was summed too late.
-  for (const std::string unit : {"\n", "é", "😀", "\n\xC3\xA9x", "x"}) {
+  for (const std::string unit : {"\n", "é", "😀", "\n\xC3\xA9x", "x", ",", "{[,"}) {
     std::string text;
     while (text.size() < 3 * 255 * 64 + 100)
       text += unit;
@@ -193,6 +202,7 @@ TEST_CASE("counts over long texts stay exact past the point where byte counters 
         INFO("unit of " << unit.size() << " bytes, from " << cut << " to " << (end - copy.begin()));
         CHECK(shapelint::count_newlines(s, end) == slow_count_newlines(s, end));
         CHECK(shapelint::count_code_points(s, end) == slow_count_code_points(s, end));
+        CHECK(shapelint::count_value_bound_bytes(s, end) == slow_count_value_bound_bytes(s, end));
         CHECK(shapelint::find_last_newline(s, end) == slow_find_last_newline(s, end));
       }
     }

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "shapelint/json/byte_scan.hpp"
 #include "shapelint/json/document.hpp"
 
 namespace {
@@ -928,10 +929,11 @@ TEST_CASE("a document that keeps its text reads floats from it when asked, and o
 }
 
 TEST_CASE("a document gives back its unused capacity and keeps its values readable") {
-  // Large enough that the values' reserve (a node per 8 bytes of text) spans many pages.
+  // Large enough that the values' reserve spans many pages; its names' commas and brackets
+  // make room for more values than there are (the reserve counts them: byte_scan.hpp).
   std::string text = "[";
   for (int i = 0; i < 20000; ++i)
-    text += fmt::format("{}{{\"name\": \"layer_{}\", \"units\": {}}}", i ? ", " : "", i, i);
+    text += fmt::format("{}{{\"name\": \"layer_{}, [{{x\", \"units\": {}}}", i ? ", " : "", i, i);
   text += "]";
   JsonParseError error;
   auto doc = JsonDocument::parse(text, 64, error);
@@ -939,7 +941,7 @@ TEST_CASE("a document gives back its unused capacity and keeps its values readab
   doc->give_back_unused_capacity();
   JsonValue root = doc->root();
   REQUIRE(root.size() == 20000);
-  CHECK(root[19999]["name"] == "layer_19999");
+  CHECK(root[19999]["name"] == "layer_19999, [{x");
   CHECK(root[12345]["units"] == 12345);
   CHECK(root.dump() == nlohmann::json::parse(text).dump());
 }
@@ -1068,4 +1070,35 @@ TEST_CASE("values of two documents, or other than objects and arrays, are never 
   // A key made for another document is not one to leave out here.
   shapelint::JsonKey other_name(*two, "name");
   CHECK_FALSE(v[0].same_written(v[0], other_name));
+}
+
+TEST_CASE("a document holds at most a value per comma and opening bracket of its text, plus one") {
+  // The parser reserves that many nodes (count_value_bound_bytes), so that they never move.
+  struct Case {
+    std::string text;
+    std::size_t values;
+  };
+
+  const Case cases[] = {
+      {"0", 1},
+      {"\"a,b[c{\"", 1},
+      {"[]", 1},
+      {"{}", 1},
+      {"[[], {}, [[]], {\"a\": {}}]", 7},
+      {"[1, 2, 3]", 4},
+      {R"({"class_name": "Conv2D", "config": {"kernel_size": [3, 3], "name": "c,[{"}})", 7},
+      {"[[[[[[1]]]]], [[[2, 3]]]]", 12},
+      {" \n[ 1 ,\t2 ]\n", 3},
+      {R"({"a": null, "b": true, "c": [false, NaN, -Infinity], "d": "\u002c\u005b"})", 8},
+  };
+  for (const Case& c : cases)
+    for (TextLifetime lifetime : kLifetimes) {
+      INFO(c.text << " (" << name_of(lifetime) << ")");
+      JsonParseError error;
+      auto doc = parse(c.text, error, lifetime);
+      REQUIRE(doc);
+      CHECK(doc->node_count() == c.values);
+      CHECK(doc->node_count() <=
+            shapelint::count_value_bound_bytes(c.text.data(), c.text.data() + c.text.size()) + 1);
+    }
 }

@@ -214,6 +214,29 @@ TEST_CASE("huge-page arena: larger blocks come from it once asked for, rounded t
   });
 }
 
+TEST_CASE("huge-page arena: it counts the bytes cut from it, blocks and their prefixes") {
+  in_new_thread([] {
+    std::size_t without_arena = memory::arena_bytes_cut();
+    memory::use_huge_pages();
+    // Read around each block alone: a check may make small blocks, cut in 8 KiB chunks.
+    std::size_t before = memory::arena_bytes_cut();
+    void* a = memory::allocate(5000);  // (4 KiB, 5 KiB] with its prefix
+    std::size_t after_a = memory::arena_bytes_cut();
+    void* b = memory::allocate(100 * kKiB);  // (96 KiB, 112 KiB]
+    std::size_t after_b = memory::arena_bytes_cut();
+    memory::release(a);
+    void* again = memory::allocate(5000);  // the freed block: nothing new is cut
+    std::size_t after_again = memory::arena_bytes_cut();
+    CHECK(without_arena == 0);
+    CHECK(after_a - before == 5 * kKiB);
+    CHECK(after_b - after_a == 112 * kKiB);
+    CHECK(again == a);
+    CHECK(after_again == after_b);
+    memory::release(again);
+    memory::release(b);
+  });
+}
+
 TEST_CASE("huge-page arena: only threads that ask use it, and only up to 8 MiB blocks") {
   void* elsewhere = memory::allocate(5000);
   CHECK_FALSE(memory::from_huge_page_arena(elsewhere));

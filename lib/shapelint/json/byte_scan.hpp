@@ -252,6 +252,26 @@ inline std::size_t count_newlines(const char* s, const char* end) {
   return count;
 }
 
+/// How many ',', '{' and '[' bytes [s, end) holds: one more is at least the number of values
+/// in it, if it is JSON. Every value but the whole text's is an element or a member of a
+/// container, and a container of k of them holds k - 1 commas and opened with a bracket; the
+/// bytes inside strings only make the bound larger.
+inline std::size_t count_value_bound_bytes(const char* s, const char* end) {
+  std::size_t count = 0;
+#ifdef __SSE2__
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i brace = _mm_set1_epi8('{');
+  const __m128i bracket = _mm_set1_epi8('[');
+  count = byte_scan_detail::count_matching_blocks(s, end, [=](__m128i bytes) {
+    return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, comma), _mm_cmpeq_epi8(bytes, brace)),
+                        _mm_cmpeq_epi8(bytes, bracket));
+  });
+#endif
+  for (; s < end; ++s)
+    count += *s == ',' || *s == '{' || *s == '[';
+  return count;
+}
+
 /// The last '\n' in [s, end), or nullptr. Searches from the back, so it reads only the
 /// current line (and what lies before `s` is never read).
 inline const char* find_last_newline(const char* s, const char* end) {

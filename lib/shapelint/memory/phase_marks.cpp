@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "shapelint/memory/small_blocks.hpp"
 #include <sys/resource.h>
 #include <time.h>
 
@@ -54,18 +55,21 @@ PhaseSample sample_phase() noexcept {
   if (getrusage(RUSAGE_SELF, &usage) == 0)
     s.cpu_us = timeval_us(usage.ru_utime) + timeval_us(usage.ru_stime);
   read_resident(s);
+  s.arena_kib = static_cast<std::int64_t>(arena_bytes_cut() / 1024);
   return s;
 }
 
 std::string phase_line(const char* name, const PhaseSample& now, const PhaseSample& before) {
   return fmt::format(
-      "phase {:<18} wall {:9.3f} ms  cpu {:9.3f} ms  rss {:8} KiB  peak {:8} KiB  ({:+} KiB)",
+      "phase {:<18} wall {:9.3f} ms  cpu {:9.3f} ms  rss {:8} KiB  peak {:8} KiB  ({:+} KiB)  "
+      "arena {} KiB",
       name,
       static_cast<double>(now.wall_us) / 1000.0,
       static_cast<double>(now.cpu_us) / 1000.0,
       now.resident_kib,
       now.peak_kib,
-      now.resident_kib - before.resident_kib);
+      now.resident_kib - before.resident_kib,
+      now.arena_kib);
 }
 
 void mark_phase(const char* name) noexcept {

@@ -47,6 +47,7 @@ struct ThreadBlocks {
   bool arena_paused = false;   ///< a WithoutHugePages lives: new blocks come from malloc
   char* arena_next = nullptr;  ///< where the arena's next chunk or large block is cut
   char* arena_end = nullptr;
+  char* arena_begin = nullptr;
   FreeBlock* large_lists[kLargeClasses] = {};  ///< freed arena blocks, by large class
 };
 
@@ -129,6 +130,7 @@ void make_arena(ThreadBlocks& t) noexcept {
     return;
   auto aligned = (reinterpret_cast<std::uintptr_t>(mapped) + kHugePage - 1) & ~(kHugePage - 1);
   t.arena_next = reinterpret_cast<char*>(aligned);
+  t.arena_begin = t.arena_next;
   t.arena_end = t.arena_next + kArenaBytes;
 #ifdef MADV_HUGEPAGE
   madvise(t.arena_next, kArenaBytes, MADV_HUGEPAGE);  // no huge pages: small ones, as before
@@ -264,6 +266,10 @@ WithoutHugePages::~WithoutHugePages() {
 void return_free_heap_pages() noexcept {
   if (blocks.arena_paused)
     malloc_trim(0);
+}
+
+std::size_t arena_bytes_cut() noexcept {
+  return static_cast<std::size_t>(blocks.arena_next - blocks.arena_begin);
 }
 
 bool from_huge_page_arena(const void* block) noexcept {
