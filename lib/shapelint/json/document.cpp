@@ -312,6 +312,9 @@ class JsonParser {
   enum class Failure { syntax, too_deep, too_large, number_overflow };
 
   bool parse();
+  /// How many nodes to reserve: enough for every value of most texts, exactly enough room
+  /// for all of a text of up to a megabyte.
+  std::size_t node_reserve() const noexcept;
   bool open(bool object);
   /// Whether key `key_id` is "layers" or "config", the keys of a model's list of layers.
   bool names_layers(std::uint32_t key_id) const noexcept;
@@ -488,18 +491,28 @@ bool JsonParser::run(JsonParseError& error) {
   return false;
 }
 
+std::size_t JsonParser::node_reserve() const noexcept {
+  // Typical configs hold a node per 15 (compact) to 25 (indented) bytes. Up to
+  // kCountedTextBytes, room for as many nodes as the text can hold values: room for a node per
+  // 8 bytes took 640 KiB of the huge-page arena for the 280 KiB of a 400 KiB NASNet config's
+  // nodes, which pushed its lint's later blocks into a second 2 MiB page (a fault of a quarter
+  // of a millisecond), and the count costs under a tenth of that. Past it, the count costs
+  // more than a page (0.7 instructions a byte: 3 M for the 4.4 MB of a config holding an
+  // embedding matrix, 15% of its lint), and room for a node per 8 bytes is kept: the nodes
+  // move only for a text denser than that (a list of one-digit numbers).
+  constexpr std::size_t kCountedTextBytes = std::size_t{1} << 20;
+  if (text_.size() <= kCountedTextBytes)
+    return count_value_bound_bytes(text_.data(), end_) + 1;
+  return text_.size() / 8 + 16;
+}
+
 bool JsonParser::parse() {
-  // Room for as many nodes as the text can hold values (count_value_bound_bytes), so that
-  // the nodes never move, and no more: typical configs hold a node per 15 (compact) to 25
-  // (indented) bytes, and room for a node per 8 bytes, as reserved before, took 640 KiB of
-  // the huge-page arena for the 280 KiB of a 400 KiB NASNet config's nodes, which pushed
-  // its lint's blocks into a second 2 MiB page (a fault of hundreds of microseconds).
-  // The pages for most of a compact text's nodes are mapped in at once (no more: pages
-  // mapped in and never used would add to the peak).
-  doc_.nodes_.reserve(count_value_bound_bytes(text_.data(), end_) + 1);
+  doc_.nodes_.reserve(node_reserve());
   // Outside the huge-page arena (a text of many MiB), the nodes' 2 MiB-aligned part on 2 MiB
   // pages too: 7% off the lint of a 100,000-layer model, for under 1% more memory at its peak.
   io::advise_huge_pages(doc_.nodes_.data(), doc_.nodes_.capacity() * sizeof(Node));
+  // The pages for most of a compact text's nodes mapped in at once (no more: pages mapped in
+  // and never used would add to the peak).
   io::prefault_for_writing(doc_.nodes_.data(),
                            std::min(doc_.nodes_.capacity(), text_.size() / 20) * sizeof(Node));
   for (auto* predictions : {&first_key_, &key_after_, &key_after_before_})
