@@ -191,6 +191,16 @@ class NameIndex {
   std::size_t count_ = 0;
 };
 
+/// The elements of a tf.keras 2 reference [layer name, node index, tensor index] (and its
+/// keyword arguments when a fourth element is written), taken in one look at them: a model
+/// of a thousand layers reads a few thousand references.
+struct Keras2Ref {
+  JsonValue name;
+  JsonValue node;
+  JsonValue tensor;
+  JsonValue fourth;  ///< nothing for a triple
+};
+
 class GraphBuilder {
  public:
   GraphBuilder(Dialect dialect, const LoadLimits& limits, const LayerKeys& keys, Diagnostics& diags)
@@ -263,6 +273,8 @@ class GraphBuilder {
   void read_call_kwargs(JsonValue kwargs, bool keras3, PendingGraph& g);
   void collect_keras3_tensors(JsonValue v, std::vector<PendingRef>& out);
   void collect_keras2_refs(JsonValue v, std::vector<PendingRef>& out, int depth);
+  /// Adds the reference `ref` read from `v`, or reports a negative index.
+  void push_keras2_ref(const Keras2Ref& ref, JsonValue v, std::vector<PendingRef>& out);
   std::optional<std::vector<PendingRef>> read_endpoint_list(JsonValue v, const std::string& path);
   std::optional<TensorRef> resolve(const NameIndex& index,
                                    const PendingGraph& g,
@@ -585,29 +597,49 @@ void GraphBuilder::collect_keras3_tensors(JsonValue v, std::vector<PendingRef>& 
 }
 
 /// A tf.keras 2 reference: ["name", node_index, tensor_index(, kwargs)].
+std::optional<Keras2Ref> read_keras2_ref(JsonValue v) {
+  if (!v.is_array())
+    return std::nullopt;
+  JsonValue::Children elements = v.children();
+  std::ptrdiff_t count = elements.last - elements.first;
+  if (count < 3 || count > 4)
+    return std::nullopt;
+  Keras2Ref ref{elements.first[0], elements.first[1], elements.first[2], JsonValue()};
+  if (!ref.name.is_string() || !ref.node.is_number_integer() || !ref.tensor.is_number_integer())
+    return std::nullopt;
+  if (count == 4)
+    ref.fourth = elements.first[3];
+  return ref;
+}
+
 bool is_keras2_ref(JsonValue v) {
-  return v.is_array() && v.size() >= 3 && v.size() <= 4 && v[0].is_string() &&
-         v[1].is_number_integer() && v[2].is_number_integer();
+  return read_keras2_ref(v).has_value();
+}
+
+void GraphBuilder::push_keras2_ref(const Keras2Ref& ref,
+                                   JsonValue v,
+                                   std::vector<PendingRef>& out) {
+  auto node = ref.node.get<std::int64_t>();
+  auto tensor = ref.tensor.get<std::int64_t>();
+  if (node < 0 || tensor < 0) {
+    std::string path = v.path();
+    error(rule::kDanglingReference,
+          fmt::format("{} has a negative node or tensor index", path),
+          path);
+    return;
+  }
+  out.push_back(PendingRef{ref.name.as_string(),
+                           static_cast<std::size_t>(node),
+                           static_cast<std::size_t>(tensor),
+                           v,
+                           JsonValue()});
 }
 
 void GraphBuilder::collect_keras2_refs(JsonValue v, std::vector<PendingRef>& out, int depth) {
   if (depth > 8 || !v.is_array())
     return;
-  if (is_keras2_ref(v)) {
-    auto node = v[1].get<std::int64_t>();
-    auto tensor = v[2].get<std::int64_t>();
-    if (node < 0 || tensor < 0) {
-      std::string path = v.path();
-      error(rule::kDanglingReference,
-            fmt::format("{} has a negative node or tensor index", path),
-            path);
-      return;
-    }
-    out.push_back(PendingRef{v[0].as_string(),
-                             static_cast<std::size_t>(node),
-                             static_cast<std::size_t>(tensor),
-                             v,
-                             JsonValue()});
+  if (auto ref = read_keras2_ref(v)) {
+    push_keras2_ref(*ref, v, out);
     return;
   }
   for (JsonValue e : v)
@@ -647,12 +679,12 @@ void GraphBuilder::read_inbound_nodes(JsonValue nodes, PendingGraph& g) {
       }
     } else if (node.is_array()) {  // tf.keras 2 / Keras 1: [[name, node, tensor, kwargs], ...]
       for (JsonValue entry : node) {
-        if (is_keras2_ref(entry)) {
-          collect_keras2_refs(entry, g.input_refs, 0);
-          if (entry.size() == 4 && entry[3].is_object()) {
+        if (auto ref = read_keras2_ref(entry)) {
+          push_keras2_ref(*ref, entry, g.input_refs);
+          if (ref->fourth.is_object()) {
             if (!pn.call_kwargs)
-              pn.call_kwargs = entry[3];
-            read_call_kwargs(entry[3], false, g);
+              pn.call_kwargs = ref->fourth;
+            read_call_kwargs(ref->fourth, false, g);
           }
         } else if (entry.is_array()) {
           collect_keras2_refs(entry, g.input_refs, 0);
