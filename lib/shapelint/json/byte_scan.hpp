@@ -259,12 +259,13 @@ inline std::size_t count_newlines(const char* s, const char* end) {
 inline std::size_t count_value_bound_bytes(const char* s, const char* end) {
   std::size_t count = 0;
 #ifdef __SSE2__
+  // '[' (0x5B) and '{' (0x7B) are the two bytes that read '{' with bit 0x20 set.
   const __m128i comma = _mm_set1_epi8(',');
+  const __m128i bit5 = _mm_set1_epi8(0x20);
   const __m128i brace = _mm_set1_epi8('{');
-  const __m128i bracket = _mm_set1_epi8('[');
   count = byte_scan_detail::count_matching_blocks(s, end, [=](__m128i bytes) {
-    return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, comma), _mm_cmpeq_epi8(bytes, brace)),
-                        _mm_cmpeq_epi8(bytes, bracket));
+    return _mm_or_si128(_mm_cmpeq_epi8(bytes, comma),
+                        _mm_cmpeq_epi8(_mm_or_si128(bytes, bit5), brace));
   });
 #endif
   for (; s < end; ++s)
