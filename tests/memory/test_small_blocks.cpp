@@ -178,24 +178,26 @@ void in_new_thread(Body body) {
 
 }  // namespace
 
-TEST_CASE("huge-page arena: larger blocks come from it once asked for, rounded to a quarter") {
-  // The class a size falls in spans the 16 bytes before the block too: (1 KiB, 1.25 KiB],
-  // (1.25, 1.5], (1.5, 1.75], (1.75, 2], then (2, 2.5] and so on up to (7 MiB, 8 MiB].
+TEST_CASE("huge-page arena: larger blocks come from it once asked for, rounded to an eighth") {
+  // The class a size falls in spans the 16 bytes before the block too: (1 KiB, 1.125 KiB],
+  // (1.125, 1.25], ... (1.875, 2], then (2, 2.25] and so on up to (7.5 MiB, 8 MiB].
   struct Case {
     std::size_t size;
     std::size_t usable;
   };
 
   const Case cases[] = {
-      {memory::kLargestSmallBlock + 1, 1280 - 16},
+      {memory::kLargestSmallBlock + 1, 1152 - 16},
+      {1152 - 16, 1152 - 16},
+      {1152 - 15, 1280 - 16},
       {1280 - 16, 1280 - 16},
-      {1280 - 15, 1536 - 16},
+      {1280 - 15, 1408 - 16},
       {2048 - 16, 2048 - 16},
-      {2048 - 15, 2560 - 16},
+      {2048 - 15, 2304 - 16},
       {5000, 5120 - 16},
-      {100 * kKiB, 112 * kKiB - 16},
+      {100 * kKiB, 104 * kKiB - 16},
       {7 * kMiB - 16, 7 * kMiB - 16},
-      {7 * kMiB, 8 * kMiB - 16},
+      {7 * kMiB, 7 * kMiB + 512 * kKiB - 16},
       {8 * kMiB - 16, 8 * kMiB - 16},
   };
   in_new_thread([&] {
@@ -220,16 +222,16 @@ TEST_CASE("huge-page arena: it counts the bytes cut from it, blocks and their pr
     memory::use_huge_pages();
     // Read around each block alone: a check may make small blocks, cut in 8 KiB chunks.
     std::size_t before = memory::arena_bytes_cut();
-    void* a = memory::allocate(5000);  // (4 KiB, 5 KiB] with its prefix
+    void* a = memory::allocate(5000);  // (4.5 KiB, 5 KiB] with its prefix
     std::size_t after_a = memory::arena_bytes_cut();
-    void* b = memory::allocate(100 * kKiB);  // (96 KiB, 112 KiB]
+    void* b = memory::allocate(100 * kKiB);  // (96 KiB, 104 KiB]
     std::size_t after_b = memory::arena_bytes_cut();
     memory::release(a);
     void* again = memory::allocate(5000);  // the freed block: nothing new is cut
     std::size_t after_again = memory::arena_bytes_cut();
     CHECK(without_arena == 0);
     CHECK(after_a - before == 5 * kKiB);
-    CHECK(after_b - after_a == 112 * kKiB);
+    CHECK(after_b - after_a == 104 * kKiB);
     CHECK(again == a);
     CHECK(after_again == after_b);
     memory::release(again);
@@ -258,7 +260,7 @@ TEST_CASE("huge-page arena: a freed block is the next one given for its class") 
     memory::use_huge_pages();
     void* a = memory::allocate(5000);
     memory::release(a);
-    void* b = memory::allocate(4800);  // 4816 and 5016 bytes with the prefix: (4 KiB, 5 KiB]
+    void* b = memory::allocate(4800);  // 4816 and 5016 bytes with the prefix: (4.5, 5 KiB]
     CHECK(b == a);
     void* c = memory::allocate(5200);  // the next class
     CHECK(c != a);

@@ -45,7 +45,7 @@ std::size_t usable_size(const void* block) noexcept;
 /// a lint of a 400 KiB config writes hundreds of them; a 2 MiB page costs 35 to 200. The
 /// program calls it first thing (even a small model's run wrote 18 pages of heap, 0.2 ms on
 /// the slower hosts), the library for each lint of a text of 64 KiB or more. Freed arena
-/// blocks are kept for blocks of their size class (a quarter of a power of two), never given
+/// blocks are kept for blocks of their size class (an eighth of a power of two), never given
 /// back. Where the arena is full, blocks come from malloc as before.
 void use_huge_pages() noexcept;
 
