@@ -406,3 +406,30 @@ TEST_CASE("table: a table of thousands of rows is laid out as one of a few, row 
   CHECK(std::count(all.begin(), all.end(), '\n') ==
         std::count(few_rendered.begin(), few_rendered.end(), '\n') + 12000);
 }
+
+TEST_CASE("table: a table of thousands of rows kept in several buffers writes every row's cells") {
+  // Up to a few thousand rows the cells are kept, in buffers of 32 KiB: rows that fall on
+  // every side of a buffer's end must come out whole and in order.
+  RunReport run = sample_run();
+  run.files.resize(1);
+  auto& layers = run.files[0].layers;
+  LayerRow input = layers.front();
+  layers.clear();
+  for (int i = 0; i < 3000; ++i) {
+    LayerRow row = input;
+    row.name = fmt::format("input_number_{}_of_a_long_model", i);
+    layers.push_back(row);
+  }
+  RenderOptions options;
+  options.width = 200;  // no cell wraps
+  std::string all = render(run, options);
+  std::size_t at = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string cell = fmt::format("input_number_{}_of_a_long_model ({})", i, input.class_name);
+    INFO(cell);
+    std::size_t found = all.find(cell, at);
+    REQUIRE(found != std::string::npos);
+    CHECK(all.find(cell, found + 1) == std::string::npos);
+    at = found + cell.size();
+  }
+}

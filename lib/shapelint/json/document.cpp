@@ -497,9 +497,9 @@ std::size_t JsonParser::node_reserve() const noexcept {
   // 8 bytes took 640 KiB of the huge-page arena for the 280 KiB of a 400 KiB NASNet config's
   // nodes, which pushed its lint's later blocks into a second 2 MiB page (a fault of a quarter
   // of a millisecond), and the count costs under a tenth of that. Past it, the count costs
-  // more than a page (0.7 instructions a byte: 3 M for the 4.4 MB of a config holding an
-  // embedding matrix, 15% of its lint), and room for a node per 8 bytes is kept: the nodes
-  // move only for a text denser than that (a list of one-digit numbers).
+  // more than a page (0.6 to 0.7 instructions a byte: about 3 M for the 4.4 MB of a config
+  // holding an embedding matrix, a seventh of its lint), and room for a node per 8 bytes is
+  // kept: the nodes move only for a text denser than that (a list of one-digit numbers).
   constexpr std::size_t kCountedTextBytes = std::size_t{1} << 20;
   if (text_.size() <= kCountedTextBytes)
     return count_value_bound_bytes(text_.data(), end_) + 1;

@@ -72,8 +72,9 @@ class WithoutHugePages {
 /// 4 MB over the propagation's.
 void return_free_heap_pages() noexcept;
 
-/// The bytes this thread has cut from its huge-page arena so far (0 without one): how many
-/// 2 MiB pages its lint has written. For SHAPELINT_PHASES and tests.
+/// The bytes this thread has cut from its huge-page arena so far (0 without one): a lint
+/// whose blocks pass the end of a 2 MiB page writes one more when it uses them. For
+/// SHAPELINT_PHASES and tests.
 std::size_t arena_bytes_cut() noexcept;
 
 /// Whether a block larger than kLargestSmallBlock was cut from a huge-page arena. For tests.
