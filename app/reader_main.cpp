@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "shapelint/io/reader_process.hpp"
+#include "shapelint/io/write_all.hpp"
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -21,18 +22,6 @@ namespace {
 using namespace shapelint;
 
 int answer_fd = 1;  ///< where answers go (private_answer_channel)
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
 
 /// Standard input whole, up to `limit` bytes; false when there is more.
 bool read_stdin(std::uint64_t limit, std::string& out) {
@@ -67,7 +56,7 @@ int read_and_answer(io::Container container, const io::ReadLimits& limits, std::
   } else {
     file = io::read_model_path(std::string(path), container, limits);
   }
-  return write_all(answer_fd, io::encode_model_file(file)) ? 0 : 3;
+  return io::write_all(answer_fd, io::encode_model_file(file)) ? 0 : 3;
 }
 
 /// Answers requests until standard input ends: libzip and the HDF5 library are loaded once
@@ -79,7 +68,7 @@ int serve() {
     if (!request)
       return 2;
     io::ModelFile file = io::read_model_path(request->path, request->container, request->limits);
-    if (!write_all(answer_fd, io::frame_answer(io::encode_model_file(file))))
+    if (!io::write_all(answer_fd, io::frame_answer(io::encode_model_file(file))))
       return 3;
   }
   return 0;

@@ -1,12 +1,13 @@
 #include "standard_output.hpp"
 
-#include <cerrno>
 #include <cstring>
 #include <iostream>
 #include <memory>
 #include <new>
 #include <streambuf>
+#include <string_view>
 
+#include "shapelint/io/write_all.hpp"
 #include <unistd.h>
 
 namespace shapelint::cli {
@@ -63,16 +64,7 @@ class DescriptorBuffer final : public std::streambuf {
   }
 
   bool write_all(const char* s, std::size_t n) {
-    while (n > 0) {
-      ssize_t wrote = ::write(descriptor_, s, n);
-      if (wrote < 0 && errno == EINTR)
-        continue;
-      if (wrote <= 0)
-        return false;
-      s += wrote;
-      n -= static_cast<std::size_t>(wrote);
-    }
-    return true;
+    return io::write_all(descriptor_, std::string_view(s, n));
   }
 
   int descriptor_;

@@ -16,6 +16,7 @@
 #include "shapelint/diag/limit_hint.hpp"
 #include "shapelint/io/child_answer.hpp"
 #include "shapelint/io/readers.hpp"
+#include "shapelint/io/write_all.hpp"
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -75,19 +76,6 @@ Hdf5Contents from_answer(const std::string& text) {
                                           w.at(3).get<std::vector<std::int64_t>>()});
   }
   return c;
-}
-
-bool write_all(int fd, const std::string& data) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 /// The child keeps only standard streams and its answer pipe. Files are linted on several
