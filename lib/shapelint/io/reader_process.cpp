@@ -12,6 +12,7 @@
 #include "shapelint/diag/limit_hint.hpp"
 #include "shapelint/io/child_answer.hpp"
 #include "shapelint/io/installed_file.hpp"
+#include "shapelint/io/write_all.hpp"
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -395,15 +396,9 @@ namespace {
 /// Sends all of `data` on socket `fd`; false when the reader is gone (no SIGPIPE: the
 /// program's own output may still go to a pipe that wants it).
 bool send_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
+  return write_fully(data, [fd](const char* bytes, std::size_t size) {
+    return send(fd, bytes, size, MSG_NOSIGNAL);
+  });
 }
 
 /// How reading a serving reader's answer ended.
